@@ -1,0 +1,64 @@
+/* runtime.h: contexts, tensors and graphs (the objects of the API) and the context timeline.
+ * A context serialises its calls with one mutex; that is its timeline. It tracks its live tensors
+ * and graphs (weakly) so that destroying the context can destroy them. */
+#ifndef WNN_RUNTIME_RUNTIME_H_
+#define WNN_RUNTIME_RUNTIME_H_
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "backends/backend.h"
+#include "graph/graph.h"
+
+typedef struct WnnTracked {
+    struct WnnTracked* prev;
+    struct WnnTracked* next;
+    void (*destroy)(struct WnnTracked* self); /* the object's destroy(), called with the context locked */
+} WnnTracked;
+
+struct WNNContextImpl {
+    WnnRef ref;
+    pthread_mutex_t mutex; /* the timeline */
+    atomic_bool lost;
+    char lostMessage[256];
+    bool accelerated;
+    uint32_t adapterIndex;
+    WnnDevice* device;
+    WnnTracked live; /* list head of live tensors and graphs */
+};
+
+struct WNNTensorImpl {
+    WnnRef ref;
+    WnnTracked tracked;
+    WNNContext context;
+    WnnDesc desc;
+    bool readable, writable, constant, exportable;
+    bool destroyed;
+    WnnBuffer* buffer;
+};
+
+struct WNNGraphImpl {
+    WnnRef ref;
+    WnnTracked tracked;
+    WNNContext context;
+    bool destroyed;
+    WnnGraphIR* ir;
+    WnnCompiled* compiled;
+};
+
+/* Adapters (adapters.c) */
+typedef struct WnnAdapter {
+    WNNAdapterInfo info;
+    const WnnBackendOps* ops; /* NULL when unavailable */
+    uint32_t localIndex;      /* index within its backend */
+} WnnAdapter;
+const WnnAdapter* wnn_adapter_get(uint32_t index);
+uint32_t wnn_adapter_count(void);
+
+/* Context helpers */
+void wnn_context_track(WNNContext ctx, WnnTracked* t);   /* ctx locked by caller */
+void wnn_context_untrack(WnnTracked* t);                  /* ctx locked by caller */
+/* InvalidStateError "<what>: the context is lost" when lost. */
+WNNStatus wnn_context_check_alive(WNNContext ctx, const char* what);
+
+#endif
