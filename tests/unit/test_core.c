@@ -31,6 +31,19 @@ static void test_half(void) {
     WT_CHECK(wnn_float_to_half(1.0f + 1.0f / 2048) == 0x3c00);      /* tie: even mantissa */
     WT_CHECK(wnn_float_to_half(1.0f + 3.0f / 2048) == 0x3c02);
     WT_CHECK(wnn_double_to_half(1.0 + 1.0 / 2048 + 1e-12) == 0x3c01); /* just above the tie: once-rounded */
+    /* The bit-level float path agrees with the double path on every exponent and random mantissas. */
+    uint64_t seed = 11;
+    int mismatch = 0;
+    for (uint32_t e = 0; e < 256; e++)
+        for (int k = 0; k < 4000; k++) {
+            uint32_t bits = (e << 23) | (uint32_t)(wt_next(&seed) & 0x807fffffu);
+            if (k < 4) bits = (e << 23) | (k == 0 ? 0u : k == 1 ? 0x1000u : k == 2 ? 0x3000u : 0x7fffffu);
+            float f;
+            memcpy(&f, &bits, 4);
+            if (isnan(f)) continue;
+            if (wnn_float_to_half(f) != wnn_double_to_half((double)f)) mismatch++;
+        }
+    WT_CHECK(mismatch == 0);
 }
 
 static void test_load_store(void) {
