@@ -1,0 +1,162 @@
+/* cuda_plugin.c: the CUDA backend module's entry point and adapter enumeration.
+ * Status: devices are enumerated and opened (a stream per context, device memory for tensors);
+ * graph compilation and execution on the GPU are not implemented yet, so every adapter reports
+ * itself unavailable with that reason and contexts fall back to the CPU by the default policy. */
+#include <cuda_runtime_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/plugin.h"
+
+static const WnnHostApi* g_host;
+static WnnPluginApi g_api;
+
+/* Errors go through the host so that wnnGetLastErrorMessage() reports them. */
+WNNStatus wnn_error(WNNStatus status, const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    WNNStatus s = g_host ? g_host->verror(status, fmt, ap) : status;
+    va_end(ap);
+    return s;
+}
+
+#define CUDA_CHECK(what, call)                                                                      \
+    do {                                                                                            \
+        cudaError_t e_ = (call);                                                                    \
+        if (e_ != cudaSuccess)                                                                      \
+            return wnn_error(e_ == cudaErrorMemoryAllocation ? WNNStatus_OutOfMemory                \
+                                                             : WNNStatus_OperationError,            \
+                             "%s: %s failed: %s", what, #call, cudaGetErrorString(e_));             \
+    } while (0)
+
+typedef struct CudaDevice {
+    WnnDevice base;
+    int ordinal;
+    cudaStream_t stream;
+} CudaDevice;
+
+struct WnnBuffer {
+    size_t bytes;
+    void* ptr;
+};
+
+static WNNStatus cuda_device_open(uint32_t index, unsigned threads, WnnDevice** out) {
+    CudaDevice* d = calloc(1, sizeof *d);
+    if (!d) return wnn_error(WNNStatus_OutOfMemory, "createContext: out of memory");
+    d->base.ops = g_api.ops;
+    d->ordinal = (int)index;
+    cudaError_t e = cudaSetDevice(d->ordinal);
+    if (e == cudaSuccess) e = cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking);
+    if (e != cudaSuccess) {
+        free(d);
+        return wnn_error(WNNStatus_NotSupportedError, "createContext: CUDA device %u: %s", index,
+                         cudaGetErrorString(e));
+    }
+    *out = &d->base;
+    return WNNStatus_Success;
+}
+
+static void cuda_device_close(WnnDevice* dev) {
+    CudaDevice* d = (CudaDevice*)dev;
+    cudaSetDevice(d->ordinal);
+    cudaStreamSynchronize(d->stream);
+    cudaStreamDestroy(d->stream);
+    free(d);
+}
+
+static WNNStatus cuda_buffer_alloc(WnnDevice* dev, size_t bytes, WnnBuffer** out) {
+    CudaDevice* d = (CudaDevice*)dev;
+    WnnBuffer* b = calloc(1, sizeof *b);
+    if (!b) return wnn_error(WNNStatus_OutOfMemory, "createTensor: out of memory");
+    b->bytes = bytes;
+    cudaError_t e = cudaSetDevice(d->ordinal);
+    if (e == cudaSuccess) e = cudaMallocAsync(&b->ptr, bytes ? bytes : 1, d->stream);
+    if (e == cudaSuccess) e = cudaMemsetAsync(b->ptr, 0, bytes, d->stream);
+    if (e != cudaSuccess) {
+        if (b->ptr) cudaFreeAsync(b->ptr, d->stream);
+        free(b);
+        return wnn_error(e == cudaErrorMemoryAllocation ? WNNStatus_OutOfMemory : WNNStatus_OperationError,
+                         "createTensor: cannot allocate %zu bytes on CUDA device %d: %s", bytes, d->ordinal,
+                         cudaGetErrorString(e));
+    }
+    *out = b;
+    return WNNStatus_Success;
+}
+
+static void cuda_buffer_free(WnnDevice* dev, WnnBuffer* b) {
+    CudaDevice* d = (CudaDevice*)dev;
+    if (!b) return;
+    cudaSetDevice(d->ordinal);
+    cudaFreeAsync(b->ptr, d->stream);
+    free(b);
+}
+
+static WNNStatus cuda_buffer_write(WnnDevice* dev, WnnBuffer* b, const void* data, size_t bytes) {
+    CudaDevice* d = (CudaDevice*)dev;
+    CUDA_CHECK("writeTensor", cudaSetDevice(d->ordinal));
+    /* Pageable source: the copy has taken the bytes when the call returns, as writeTensor requires. */
+    CUDA_CHECK("writeTensor", cudaMemcpyAsync(b->ptr, data, bytes, cudaMemcpyHostToDevice, d->stream));
+    return WNNStatus_Success;
+}
+
+static WNNStatus cuda_buffer_read(WnnDevice* dev, WnnBuffer* b, void* data, size_t bytes) {
+    CudaDevice* d = (CudaDevice*)dev;
+    CUDA_CHECK("readTensor", cudaSetDevice(d->ordinal));
+    CUDA_CHECK("readTensor", cudaMemcpyAsync(data, b->ptr, bytes, cudaMemcpyDeviceToHost, d->stream));
+    CUDA_CHECK("readTensor", cudaStreamSynchronize(d->stream));
+    return WNNStatus_Success;
+}
+
+static WNNStatus cuda_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled** out) {
+    return wnn_error(WNNStatus_NotSupportedError, "build: graph execution on CUDA is not implemented yet");
+}
+
+static void cuda_compiled_free(WnnDevice* dev, WnnCompiled* c) {}
+
+static WNNStatus cuda_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const* in, WnnBuffer* const* out) {
+    return wnn_error(WNNStatus_NotSupportedError, "dispatch: graph execution on CUDA is not implemented yet");
+}
+
+static const WnnBackendOps k_cuda_ops = {
+    "cuda",           cuda_device_open, cuda_device_close,  cuda_buffer_alloc, cuda_buffer_free,
+    cuda_buffer_write, cuda_buffer_read, cuda_compile,      cuda_compiled_free, cuda_dispatch,
+};
+
+static void enumerate(void) {
+    int count = 0;
+    cudaError_t e = cudaGetDeviceCount(&count);
+    if (e != cudaSuccess) {
+        /* One entry that says why there is no usable GPU (no driver, no device, ...). */
+        WNNAdapterInfo* a = &g_api.adapters[g_api.adapterCount++];
+        a->kind = WNNAdapterKind_Gpu;
+        snprintf(a->name, sizeof a->name, "CUDA");
+        snprintf(a->backend, sizeof a->backend, "cuda");
+        snprintf(a->unavailableReason, sizeof a->unavailableReason, "%s", cudaGetErrorString(e));
+        return;
+    }
+    for (int i = 0; i < count && g_api.adapterCount < WNN_PLUGIN_MAX_ADAPTERS; i++) {
+        WNNAdapterInfo* a = &g_api.adapters[g_api.adapterCount++];
+        struct cudaDeviceProp p;
+        a->kind = WNNAdapterKind_Gpu;
+        snprintf(a->backend, sizeof a->backend, "cuda");
+        if (cudaGetDeviceProperties(&p, i) == cudaSuccess) {
+            snprintf(a->name, sizeof a->name, "%s (sm_%d%d)", p.name, p.major, p.minor);
+            a->memoryBytes = p.totalGlobalMem;
+        } else {
+            snprintf(a->name, sizeof a->name, "CUDA device %d", i);
+        }
+        snprintf(a->unavailableReason, sizeof a->unavailableReason,
+                 "graph execution on CUDA is not implemented yet");
+    }
+}
+
+__attribute__((visibility("default"))) const WnnPluginApi* wnn_plugin_entry(const WnnHostApi* host);
+const WnnPluginApi* wnn_plugin_entry(const WnnHostApi* host) {
+    if (!host || host->abi != WNN_PLUGIN_ABI) return NULL;
+    g_host = host;
+    g_api.abi = WNN_PLUGIN_ABI;
+    g_api.ops = &k_cuda_ops;
+    enumerate();
+    return &g_api;
+}

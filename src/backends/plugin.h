@@ -1,0 +1,32 @@
+/* plugin.h: the boundary between the library and a backend built as a separate module (the CUDA
+ * backend is one: the library loads it with dlopen at run time, so a build with CUDA still runs
+ * where there is no GPU, no driver or no cuDNN; the adapter is then listed with the reason).
+ *
+ * The module exports WNN_PLUGIN_ENTRY; the library calls it once with its host functions (error
+ * reporting goes through the host so that wnnGetLastErrorMessage sees it). */
+#ifndef WNN_BACKENDS_PLUGIN_H_
+#define WNN_BACKENDS_PLUGIN_H_
+
+#include <stdarg.h>
+
+#include "backends/backend.h"
+
+#define WNN_PLUGIN_ABI 1
+#define WNN_PLUGIN_ENTRY "wnn_plugin_entry"
+#define WNN_PLUGIN_MAX_ADAPTERS 15
+
+typedef struct WnnHostApi {
+    uint32_t abi;
+    WNNStatus (*verror)(WNNStatus status, const char* fmt, va_list ap);
+} WnnHostApi;
+
+typedef struct WnnPluginApi {
+    uint32_t abi;
+    const WnnBackendOps* ops;
+    uint32_t adapterCount;
+    WNNAdapterInfo adapters[WNN_PLUGIN_MAX_ADAPTERS]; /* available == false carries the reason */
+} WnnPluginApi;
+
+typedef const WnnPluginApi* (*WnnPluginEntryFn)(const WnnHostApi* host);
+
+#endif
