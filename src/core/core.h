@@ -56,6 +56,11 @@ void wnn_store_f64(void* data, WNNOperandDataType t, size_t i, double v);
 void wnn_store_i64(void* data, WNNOperandDataType t, size_t i, int64_t v);
 void wnn_store_u64(void* data, WNNOperandDataType t, size_t i, uint64_t v);
 
+/* Stores an MLNumber into element i of type t: floats round to nearest; integers saturate to the
+ * type's range (exactly, for int64/uint64 values beyond 2^53); NaN becomes 0 for integers.
+ * Returns 0 for a number of undefined type. */
+int wnn_store_number(void* data, WNNOperandDataType t, size_t i, WNNNumber n);
+
 /* ---- memory ---- */
 void* wnn_malloc(size_t size);             /* NULL on failure (caller reports OutOfMemory) */
 void* wnn_calloc(size_t n, size_t size);

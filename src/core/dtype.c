@@ -129,3 +129,38 @@ void wnn_store_u64(void* data, WNNOperandDataType t, size_t i, uint64_t v) {
     else
         wnn_store_i64(data, t, i, (int64_t)v);
 }
+
+static void type_range(WNNOperandDataType t, int64_t* lo, uint64_t* hi) {
+    switch (t) {
+        case WNNOperandDataType_Int8: *lo = INT8_MIN; *hi = INT8_MAX; break;
+        case WNNOperandDataType_Uint8: *lo = 0; *hi = UINT8_MAX; break;
+        case WNNOperandDataType_Int32: *lo = INT32_MIN; *hi = INT32_MAX; break;
+        case WNNOperandDataType_Uint32: *lo = 0; *hi = UINT32_MAX; break;
+        case WNNOperandDataType_Uint64: *lo = 0; *hi = UINT64_MAX; break;
+        default: *lo = INT64_MIN; *hi = INT64_MAX; break;
+    }
+}
+
+int wnn_store_number(void* data, WNNOperandDataType t, size_t i, WNNNumber n) {
+    if (n.type == WNNNumberType_Double || wnn_type_is_float(t)) {
+        double v = n.type == WNNNumberType_Double ? n.asDouble
+                   : n.type == WNNNumberType_Int64 ? (double)n.asInt64 : (double)n.asUint64;
+        if (n.type == WNNNumberType_Undefined) return 0;
+        wnn_store_f64(data, t, i, v);
+        return 1;
+    }
+    int64_t lo;
+    uint64_t hi;
+    type_range(t, &lo, &hi);
+    if (n.type == WNNNumberType_Int64) {
+        if (n.asInt64 < lo) wnn_store_i64(data, t, i, lo);
+        else if (n.asInt64 > 0 && (uint64_t)n.asInt64 > hi) wnn_store_u64(data, t, i, hi);
+        else wnn_store_i64(data, t, i, n.asInt64);
+        return 1;
+    }
+    if (n.type == WNNNumberType_Uint64) {
+        wnn_store_u64(data, t, i, n.asUint64 > hi ? hi : n.asUint64);
+        return 1;
+    }
+    return 0;
+}

@@ -87,12 +87,8 @@ WNN_EXPORT WNNStatus wnnGraphBuilderConstantScalar(WNNGraphBuilder b, WNNOperand
     WnnDesc desc;
     if ((s = wnn_desc_from_public("constant", type, NULL, 0, &desc))) return s;
     uint64_t bytes = 0;
-    switch (value.type) {
-        case WNNNumberType_Double: wnn_store_f64(&bytes, type, 0, value.asDouble); break;
-        case WNNNumberType_Int64: wnn_store_i64(&bytes, type, 0, value.asInt64); break;
-        case WNNNumberType_Uint64: wnn_store_u64(&bytes, type, 0, value.asUint64); break;
-        default: return wnn_error(WNNStatus_TypeError, "constant: the value has no number type");
-    }
+    if (!wnn_store_number(&bytes, type, 0, value))
+        return wnn_error(WNNStatus_TypeError, "constant: the value has no number type");
     return add_constant(b, &desc, &bytes, out);
 }
 

@@ -1,0 +1,32 @@
+/* eltwise_engine.h: runs an element-wise function over broadcast inputs for every data type.
+ *
+ * Each input is loaded block by block into one of three compute domains (double for float types,
+ * int64 for the signed and narrow unsigned integer types, uint64 for uint64), the op's block function
+ * computes in that domain, and the result is stored with the output type's conversion: floats round
+ * once, integer results wrap, float-to-integer truncates and saturates. Work is split over the
+ * thread pool by blocks of the innermost dimension. */
+#ifndef WNN_BACKENDS_CPU_ELTWISE_ENGINE_H_
+#define WNN_BACKENDS_CPU_ELTWISE_ENGINE_H_
+
+#include "backends/cpu/cpu_kernels.h"
+
+#define WNN_ELT_BLOCK 256
+#define WNN_ELT_MAX_INPUTS 3
+
+typedef enum WnnEltDomain { WNN_DOM_F64, WNN_DOM_I64, WNN_DOM_U64 } WnnEltDomain;
+
+typedef struct WnnEltFns {
+    void (*f)(const void* ctx, double* out, const double* const* in, size_t n);
+    void (*i)(const void* ctx, int64_t* out, const int64_t* const* in, size_t n);
+    void (*u)(const void* ctx, uint64_t* out, const uint64_t* const* in, size_t n);
+} WnnEltFns;
+
+/* The domain a type computes in. */
+WnnEltDomain wnn_elt_domain(WNNOperandDataType t);
+
+/* Runs fns over the kernel's inputs (all of them, broadcast to the output shape), computing in the
+ * domain of `domainType` (the input type that decides the arithmetic). */
+WNNStatus wnn_elt_run(const WnnCpuKernelArgs* args, const WnnEltFns* fns, const void* ctx,
+                      WNNOperandDataType domainType);
+
+#endif
