@@ -119,7 +119,7 @@ static void run_units(void* p, size_t begin, size_t end) {
         size_t n = j->inner - col < WNN_ELT_BLOCK ? j->inner - col : WNN_ELT_BLOCK;
         /* Offsets of this row in each input, from the row's coordinates (all but the last axis). */
         size_t off[WNN_ELT_MAX_INPUTS] = {0, 0, 0}, r = row;
-        for (uint32_t d = j->rank - 1; d-- > 0;) {
+        for (uint32_t d = j->rank ? j->rank - 1 : 0; d-- > 0;) {
             size_t c = r % j->shape[d];
             r /= j->shape[d];
             for (uint32_t k = 0; k < j->nin; k++) off[k] += c * j->stride[k][d];
