@@ -141,7 +141,7 @@ static void enumerate(void) {
         a->kind = WNNAdapterKind_Gpu;
         snprintf(a->backend, sizeof a->backend, "cuda");
         if (cudaGetDeviceProperties(&p, i) == cudaSuccess) {
-            snprintf(a->name, sizeof a->name, "%s (sm_%d%d)", p.name, p.major, p.minor);
+            snprintf(a->name, sizeof a->name, "%.100s (sm_%d%d)", p.name, p.major, p.minor);
             a->memoryBytes = p.totalGlobalMem;
         } else {
             snprintf(a->name, sizeof a->name, "CUDA device %d", i);
