@@ -1,0 +1,156 @@
+/* wnn-run: runs a graph in the conformance / workload JSON format and prints each output's shape,
+ * checksums (../shared/bench/README.md) and first values; with --bench N, the median and spread
+ * of N timed runs (input upload, dispatch and read back).
+ *   wnn-run GRAPH.json [--device cpu|cuda|default] [--bench N] [--case NAME|INDEX] */
+#include <cjson/cJSON.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "device_select.h"
+#include "graph_json.h"
+
+static cJSON* load_json(const char* path) {
+    FILE* f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char* text = malloc((size_t)n + 1);
+    size_t got = fread(text, 1, (size_t)n, f);
+    fclose(f);
+    text[got] = 0;
+    cJSON* j = cJSON_Parse(text);
+    free(text);
+    return j;
+}
+
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
+}
+
+static int cmp(const void* a, const void* b) {
+    double x = *(const double*)a, y = *(const double*)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The graph object: a workload file is one; a corpus file holds tests[], picked by --case. */
+static const cJSON* pick_graph(const cJSON* file, const char* which, const char** name) {
+    const cJSON* tests = cJSON_GetObjectItemCaseSensitive(file, "tests");
+    *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(file, "name"));
+    if (!tests) return file;
+    int index = which ? atoi(which) : 0, i = 0;
+    for (const cJSON* t = tests->child; t; t = t->next, i++) {
+        const char* n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "name"));
+        if ((which && n && strcmp(n, which) == 0) || (!(which && n && strcmp(n, which) == 0) && i == index)) {
+            *name = n;
+            return cJSON_GetObjectItemCaseSensitive(t, "graph");
+        }
+    }
+    return NULL;
+}
+
+/* Reference checksums of a workload from the anchors file beside the workloads, if any. */
+static const cJSON* reference_checksums(cJSON* anchors, const char* workload, const char* output) {
+    const cJSON* w = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(anchors, "workloads"), workload);
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(w, "checksums_float64_reference"), output);
+}
+
+int main(int argc, char** argv) {
+    const char *path = NULL, *device = "default", *which = NULL;
+    int bench = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) device = argv[++i];
+        else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) bench = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) which = argv[++i];
+        else if (argv[i][0] != '-' && !path) path = argv[i];
+        else path = NULL, i = argc;
+    }
+    if (!path) {
+        fprintf(stderr, "usage: wnn-run GRAPH.json [--device cpu|cuda|default] [--bench N] [--case NAME|INDEX]\n");
+        return 2;
+    }
+    cJSON* file = load_json(path);
+    if (!file) {
+        fprintf(stderr, "%s: cannot read or parse\n", path);
+        return 2;
+    }
+    const char* name = NULL;
+    const cJSON* graph = pick_graph(file, which, &name);
+    if (!graph) {
+        fprintf(stderr, "%s: no such case\n", path);
+        cJSON_Delete(file);
+        return 2;
+    }
+    WNNContext ctx;
+    if (wds_create_context(device, &ctx)) return 1;
+    WNNAdapterInfo info;
+    wnnContextGetAdapterInfo(ctx, &info);
+    printf("%s on %s\n", name ? name : path, info.name);
+    char err[1024];
+    WgjGraph* g = NULL;
+    double t0 = now_ms();
+    if (wgj_build(ctx, graph, &g, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    double buildMs = now_ms() - t0;
+    if (wgj_run(g, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    printf("build: %.1f ms\n", buildMs);
+    char anchorsPath[2048], copy[1024];
+    snprintf(copy, sizeof copy, "%s", path);
+    snprintf(anchorsPath, sizeof anchorsPath, "%s/../anchors/ort_cpu_2core.json", dirname(copy));
+    cJSON* anchors = load_json(anchorsPath);
+    for (size_t i = 0; i < wgj_output_count(g); i++) {
+        const WtdTensor* t = wgj_output(g, i);
+        WtdChecksum c = wtd_checksum(t);
+        printf("output '%s': shape [", wgj_output_name(g, i));
+        for (uint32_t d = 0; d < t->rank; d++) printf("%s%u", d ? "," : "", t->shape[d]);
+        printf("], sum %.9g, sumsq %.9g, sumabs %.9g, wsum %.9g\n  first:", c.sum, c.sumsq, c.sumabs, c.wsum);
+        for (size_t k = 0; k < t->count && k < 8; k++) printf(" %.7g", wtd_value(t, k));
+        printf("\n");
+        const cJSON* ref = name ? reference_checksums(anchors, name, wgj_output_name(g, i)) : NULL;
+        if (ref) {
+            double rs = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "sum"));
+            double rq = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "sumsq"));
+            double rw = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "wsum"));
+            double ra = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "sumabs"));
+            double e = fmax(fabs(c.sum - rs) / ra, fmax(fabs(c.sumsq - rq) / rq, fabs(c.wsum - rw) / ra));
+            printf("  vs float64 reference: max relative difference %.2e (%s)\n", e, e < 1e-4 ? "ok" : "MISMATCH");
+        }
+    }
+    cJSON_Delete(anchors);
+    int status = 0;
+    if (bench > 0) {
+        double* times = malloc(sizeof(double) * (size_t)bench);
+        for (int w = 0; w < 3; w++) wgj_run(g, err, sizeof err); /* warm-up */
+        for (int r = 0; r < bench; r++) {
+            double s = now_ms();
+            if (wgj_run(g, err, sizeof err)) {
+                fprintf(stderr, "%s\n", err);
+                status = 1;
+                break;
+            }
+            times[r] = now_ms() - s;
+        }
+        if (!status) {
+            qsort(times, (size_t)bench, sizeof(double), cmp);
+            double med = times[bench / 2];
+            printf("bench: %d runs, median %.3f ms, min %.3f, max %.3f, spread (p90-p10)/median %.1f%%\n", bench, med,
+                   times[0], times[bench - 1], 100.0 * (times[bench * 9 / 10] - times[bench / 10]) / med);
+        }
+        free(times);
+    }
+    wgj_free(g);
+    wnnContextRelease(ctx);
+    cJSON_Delete(file);
+    return status;
+}
