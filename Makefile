@@ -24,7 +24,6 @@ test: build
 	cd build && ctest --output-on-failure -j$(JOBS)
 
 asan: deps
-	@dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || (dpkg -s gcc >/dev/null 2>&1) || true
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWNN_SANITIZE=ON -DWNN_SHARED_DIR=$(SHARED_DIR) >/dev/null
 	@cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
