@@ -1,0 +1,304 @@
+/* test_ops_conv.c: conv2d and convTranspose2d on random shapes in every layout against a direct
+ * float64 reference, float16, matmul with broadcast batches, gemm with transposes, l2Pool2d and
+ * resample2d (no W3C data), and the validation rules. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "wt.h"
+
+/* Logical index (n, c, y, x) in NCHW or NHWC. */
+static size_t act_at(int nhwc, const uint32_t* d, size_t n, size_t c, size_t y, size_t x) {
+    return nhwc ? ((n * d[1] + y) * d[2] + x) * d[3] + c : ((n * d[1] + c) * d[2] + y) * d[3] + x;
+}
+
+/* Filter index of (o, i, ky, kx) given where each lives (dims order fo, fi, fh, fw). */
+static size_t filt_at(const uint32_t* shape, const int* pos, size_t o, size_t i, size_t ky, size_t kx) {
+    size_t idx[4];
+    idx[pos[0]] = o;
+    idx[pos[1]] = i;
+    idx[pos[2]] = ky;
+    idx[pos[3]] = kx;
+    return ((idx[0] * shape[1] + idx[1]) * shape[2] + idx[2]) * shape[3] + idx[3];
+}
+
+static void test_conv2d_random(void) {
+    static const int pos[4][4] = {{0, 1, 2, 3}, {3, 2, 0, 1}, {0, 3, 1, 2}, {3, 0, 1, 2}}; /* oihw hwio ohwi ihwo */
+    uint64_t seed = 11;
+    for (int rep = 0; rep < 24; rep++) {
+        int nhwc = rep & 1, layout = (rep >> 1) % 4, f16 = rep % 5 == 4;
+        uint32_t groups = 1 + (uint32_t)(wt_next(&seed) % 3), cinG = 1 + (uint32_t)(wt_next(&seed) % 3),
+                 coutG = 1 + (uint32_t)(wt_next(&seed) % 3);
+        if (rep % 6 == 5) { cinG = 1; coutG = 1; groups = 4; } /* depthwise */
+        uint32_t N = 1 + (uint32_t)(wt_next(&seed) % 2), H = 5 + (uint32_t)(wt_next(&seed) % 4), W = 5 + (uint32_t)(wt_next(&seed) % 4);
+        uint32_t kh = 1 + (uint32_t)(wt_next(&seed) % 3), kw = 1 + (uint32_t)(wt_next(&seed) % 3);
+        uint32_t sh = 1 + (uint32_t)(wt_next(&seed) % 2), sw = 1 + (uint32_t)(wt_next(&seed) % 2), dh = 1 + rep % 2, dw = 1;
+        uint32_t pad[4] = {(uint32_t)(wt_next(&seed) % 2), (uint32_t)(wt_next(&seed) % 2), 1, 0};
+        uint32_t cin = cinG * groups, cout = coutG * groups;
+        uint32_t OH = (H + pad[0] + pad[1] - ((kh - 1) * dh + 1)) / sh + 1, OW = (W + pad[2] + pad[3] - ((kw - 1) * dw + 1)) / sw + 1;
+        uint32_t xs[4] = {N, nhwc ? H : cin, nhwc ? W : H, nhwc ? cin : W};
+        uint32_t logical[4] = {cout, cinG, kh, kw}, fs[4];
+        for (int k = 0; k < 4; k++) fs[pos[layout][k]] = logical[k];
+        uint32_t ys[4] = {N, nhwc ? OH : cout, nhwc ? OW : OH, nhwc ? cout : OW};
+        size_t nx = (size_t)N * cin * H * W, nf = (size_t)cout * cinG * kh * kw, ny = (size_t)N * cout * OH * OW;
+        float *x = malloc(4 * nx), *f = malloc(4 * nf), *y = malloc(4 * ny), bias[16];
+        uint16_t *xh = malloc(2 * nx), *fh = malloc(2 * nf), *yh = malloc(2 * ny), biash[16];
+        double* want = malloc(8 * ny);
+        for (size_t i = 0; i < nx; i++) { x[i] = (float)wt_rand(&seed, -1, 1); xh[i] = wt_f2h(x[i]); if (f16) x[i] = wt_h2f(xh[i]); }
+        for (size_t i = 0; i < nf; i++) { f[i] = (float)wt_rand(&seed, -1, 1); fh[i] = wt_f2h(f[i]); if (f16) f[i] = wt_h2f(fh[i]); }
+        for (uint32_t i = 0; i < cout; i++) { bias[i] = (float)wt_rand(&seed, -1, 1); biash[i] = wt_f2h(bias[i]); if (f16) bias[i] = wt_h2f(biash[i]); }
+        for (size_t n = 0; n < N; n++)
+            for (size_t o = 0; o < cout; o++)
+                for (size_t oy = 0; oy < OH; oy++)
+                    for (size_t ox = 0; ox < OW; ox++) {
+                        double s = bias[o];
+                        size_t g = o / coutG;
+                        for (size_t i = 0; i < cinG; i++)
+                            for (size_t ky = 0; ky < kh; ky++)
+                                for (size_t kx = 0; kx < kw; kx++) {
+                                    long iy = (long)(oy * sh + ky * dh) - (long)pad[0], ix = (long)(ox * sw + kx * dw) - (long)pad[2];
+                                    if (iy < 0 || iy >= (long)H || ix < 0 || ix >= (long)W) continue;
+                                    s += (double)x[act_at(nhwc, xs, n, g * cinG + i, (size_t)iy, (size_t)ix)] *
+                                         f[filt_at(fs, pos[layout], o, i, ky, kx)];
+                                }
+                        want[act_at(nhwc, ys, n, o, oy, ox)] = s;
+                    }
+        WNNOperandDataType t = f16 ? WNNOperandDataType_Float16 : WNNOperandDataType_Float32;
+        WNNGraphBuilder b = wt_builder();
+        WNNOperand in = wt_input(b, "x", t, 4, xs), w = wt_constant(b, t, 4, fs, f16 ? (void*)fh : (void*)f), out;
+        uint32_t bs[1] = {cout};
+        WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
+        uint32_t strides[2] = {sh, sw}, dil[2] = {dh, dw};
+        o.padding = pad; o.paddingCount = 4;
+        o.strides = strides; o.stridesCount = 2;
+        o.dilations = dil; o.dilationsCount = 2;
+        o.groups = wnnSomeUint32(groups);
+        o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
+        o.filterLayout = (WNNConv2dFilterOperandLayout)(layout + 1);
+        o.bias = wt_constant(b, t, 1, bs, f16 ? (void*)biash : (void*)bias);
+        WT_OK(wnnGraphBuilderConv2d(b, in, w, &o, &out));
+        WtFeed feed = {"x", f16 ? (void*)xh : (void*)x};
+        WNNNamedOperand outs[1] = {{"y", out}};
+        void* data[1] = {f16 ? (void*)yh : (void*)y};
+        WT_OK(wt_run(wt_cpu(), b, &feed, 1, outs, 1, data));
+        /* Random signs cancel, so compare absolutely: |error| <= K * eps * sum|x*w| with |x|,|w| <= 1. */
+        double k = kh * kw * cinG + 1;
+        if (f16)
+            for (size_t i = 0; i < ny; i++) y[i] = wt_h2f(yh[i]);
+        wt_expect_f32_atol(f16 ? "conv2d f16" : "conv2d", y, want, ny, k * (f16 ? 2e-3 : 2.4e-7));
+        free(x); free(f); free(y); free(xh); free(fh); free(yh); free(want);
+        wnnGraphBuilderRelease(b);
+    }
+}
+
+static void test_conv_transpose_random(void) {
+    uint64_t seed = 5;
+    for (int rep = 0; rep < 12; rep++) {
+        int nhwc = rep & 1;
+        uint32_t groups = 1 + rep % 2, cinG = 1 + (uint32_t)(wt_next(&seed) % 3), coutG = 1 + (uint32_t)(wt_next(&seed) % 3);
+        uint32_t H = 2 + (uint32_t)(wt_next(&seed) % 3), W = 2 + (uint32_t)(wt_next(&seed) % 3), kh = 1 + rep % 3, kw = 2;
+        uint32_t s = 1 + (uint32_t)(wt_next(&seed) % 2), pad = kh > 1 ? rep % 2 : 0, outPad = s > 1 ? 1 : 0;
+        uint32_t cin = cinG * groups, cout = coutG * groups;
+        uint32_t OH = (H - 1) * s + kh - 2 * pad + outPad, OW = (W - 1) * s + kw - 2 * pad + outPad;
+        uint32_t xs[4] = {1, nhwc ? H : cin, nhwc ? W : H, nhwc ? cin : W}, fs[4] = {cin, coutG, kh, kw}; /* iohw */
+        uint32_t ys[4] = {1, nhwc ? OH : cout, nhwc ? OW : OH, nhwc ? cout : OW};
+        size_t nx = (size_t)cin * H * W, nf = (size_t)cin * coutG * kh * kw, ny = (size_t)cout * OH * OW;
+        float *x = malloc(4 * nx), *f = malloc(4 * nf), *y = malloc(4 * ny);
+        double* want = calloc(ny, 8);
+        for (size_t i = 0; i < nx; i++) x[i] = (float)wt_rand(&seed, -1, 1);
+        for (size_t i = 0; i < nf; i++) f[i] = (float)wt_rand(&seed, -1, 1);
+        for (size_t c = 0; c < cin; c++)
+            for (size_t iy = 0; iy < H; iy++)
+                for (size_t ix = 0; ix < W; ix++)
+                    for (size_t co = 0; co < coutG; co++)
+                        for (size_t ky = 0; ky < kh; ky++)
+                            for (size_t kx = 0; kx < kw; kx++) {
+                                long oy = (long)(iy * s + ky) - (long)pad, ox = (long)(ix * s + kx) - (long)pad;
+                                if (oy < 0 || oy >= (long)OH || ox < 0 || ox >= (long)OW) continue;
+                                size_t g = c / cinG;
+                                want[act_at(nhwc, ys, 0, g * coutG + co, (size_t)oy, (size_t)ox)] +=
+                                    (double)x[act_at(nhwc, xs, 0, c, iy, ix)] * f[((c * coutG + co) * kh + ky) * kw + kx];
+                            }
+        WNNGraphBuilder b = wt_builder();
+        WNNOperand in = wt_input(b, "x", WNNOperandDataType_Float32, 4, xs), w = wt_constant(b, WNNOperandDataType_Float32, 4, fs, f), out;
+        WNNConvTranspose2dOptions o = WNN_CONV_TRANSPOSE2D_OPTIONS_INIT;
+        uint32_t padding[4] = {pad, pad, pad, pad}, strides[2] = {s, s}, op[2] = {outPad, outPad};
+        o.padding = padding; o.paddingCount = 4;
+        o.strides = strides; o.stridesCount = 2;
+        o.outputPadding = op; o.outputPaddingCount = 2;
+        o.groups = wnnSomeUint32(groups);
+        o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
+        WT_OK(wnnGraphBuilderConvTranspose2d(b, in, w, &o, &out));
+        WtFeed feed = {"x", x};
+        WNNNamedOperand outs[1] = {{"y", out}};
+        void* data[1] = {y};
+        WT_OK(wt_run(wt_cpu(), b, &feed, 1, outs, 1, data));
+        wt_expect_f32_atol("convTranspose2d", y, want, ny, 1e-5);
+        free(x); free(f); free(y); free(want);
+        wnnGraphBuilderRelease(b);
+    }
+}
+
+static void test_matmul_gemm(void) {
+    /* a [2,1,3,4] x b [3,4,5] -> [2,3,3,5] */
+    uint32_t sa[4] = {2, 1, 3, 4}, sb[3] = {3, 4, 5};
+    float a[24], bb[60], y[90];
+    double want[90];
+    uint64_t seed = 1;
+    for (int i = 0; i < 24; i++) a[i] = (float)wt_rand(&seed, -1, 1);
+    for (int i = 0; i < 60; i++) bb[i] = (float)wt_rand(&seed, -1, 1);
+    for (int p = 0; p < 2; p++)
+        for (int q = 0; q < 3; q++)
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 5; j++) {
+                    double s = 0;
+                    for (int k = 0; k < 4; k++) s += (double)a[(p * 3 + i) * 4 + k] * bb[(q * 4 + k) * 5 + j];
+                    want[((p * 3 + q) * 3 + i) * 5 + j] = s;
+                }
+    WNNGraphBuilder b = wt_builder();
+    WNNOperand x = wt_input(b, "a", WNNOperandDataType_Float32, 4, sa), z = wt_input(b, "b", WNNOperandDataType_Float32, 3, sb), out;
+    WT_OK(wnnGraphBuilderMatmul(b, x, z, NULL, &out));
+    WtFeed feeds[2] = {{"a", a}, {"b", bb}};
+    WNNNamedOperand outs[1] = {{"y", out}};
+    void* data[1] = {y};
+    WT_OK(wt_run(wt_cpu(), b, feeds, 2, outs, 1, data));
+    wt_expect_f32_atol("matmul broadcast", y, want, 90, 4 * 2.4e-7);
+    wnnGraphBuilderRelease(b);
+
+    /* gemm: alpha * a^T * b^T + beta * c, a [4,3], b [5,4], c [5] */
+    uint32_t ga[2] = {4, 3}, gb[2] = {5, 4}, gc[1] = {5};
+    float c[5] = {1, 2, 3, 4, 5}, gy[15];
+    double gw[15];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 5; j++) {
+            double s = 0;
+            for (int k = 0; k < 4; k++) s += (double)a[k * 3 + i] * bb[j * 4 + k];
+            gw[i * 5 + j] = 0.5 * s + 2.0 * c[j];
+        }
+    b = wt_builder();
+    x = wt_input(b, "a", WNNOperandDataType_Float32, 2, ga);
+    z = wt_input(b, "b", WNNOperandDataType_Float32, 2, gb);
+    WNNGemmOptions o = WNN_GEMM_OPTIONS_INIT;
+    o.c = wt_constant(b, WNNOperandDataType_Float32, 1, gc, c);
+    o.alpha = wnnSomeDouble(0.5);
+    o.beta = wnnSomeDouble(2.0);
+    o.aTranspose = o.bTranspose = true;
+    WT_OK(wnnGraphBuilderGemm(b, x, z, &o, &out));
+    WNNNamedOperand gouts[1] = {{"y", out}};
+    void* gdata[1] = {gy};
+    WT_OK(wt_run(wt_cpu(), b, feeds, 2, gouts, 1, gdata));
+    wt_expect_f32_atol("gemm transposes", gy, gw, 15, 1e-5);
+    wnnGraphBuilderRelease(b);
+}
+
+static void test_l2pool_resample(void) {
+    uint32_t xs[4] = {1, 1, 4, 4};
+    float x[16], y[4], r[64];
+    for (int i = 0; i < 16; i++) x[i] = (float)(i - 7) * 0.5f;
+    WNNGraphBuilder b = wt_builder();
+    WNNOperand in = wt_input(b, "x", WNNOperandDataType_Float32, 4, xs), o1, o2;
+    WNNPool2dOptions po = WNN_POOL2D_OPTIONS_INIT;
+    uint32_t win[2] = {2, 2}, strides[2] = {2, 2};
+    po.windowDimensions = win; po.windowDimensionsCount = 2;
+    po.strides = strides; po.stridesCount = 2;
+    WT_OK(wnnGraphBuilderL2Pool2d(b, in, &po, &o1));
+    WNNResample2dOptions ro = WNN_RESAMPLE2D_OPTIONS_INIT;
+    float scales[2] = {2.0f, 2.0f};
+    ro.scales = scales; ro.scalesCount = 2;
+    ro.mode = WNNInterpolationMode_Linear;
+    WT_OK(wnnGraphBuilderResample2d(b, in, &ro, &o2));
+    WtFeed feed = {"x", x};
+    WNNNamedOperand outs[2] = {{"l2", o1}, {"rs", o2}};
+    void* data[2] = {y, r};
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, outs, 2, data));
+    double want[4], wr[64];
+    for (int oy = 0; oy < 2; oy++)
+        for (int ox = 0; ox < 2; ox++) {
+            double s = 0;
+            for (int ky = 0; ky < 2; ky++)
+                for (int kx = 0; kx < 2; kx++) s += (double)x[(oy * 2 + ky) * 4 + ox * 2 + kx] * x[(oy * 2 + ky) * 4 + ox * 2 + kx];
+            want[oy * 2 + ox] = sqrt(s);
+        }
+    for (int oy = 0; oy < 8; oy++)
+        for (int ox = 0; ox < 8; ox++) { /* half-pixel bilinear, clamped at the borders */
+            double sy = fmin(fmax((oy + 0.5) / 2 - 0.5, 0), 3), sx = fmin(fmax((ox + 0.5) / 2 - 0.5, 0), 3);
+            int y0 = (int)floor(sy), x0 = (int)floor(sx), y1 = y0 < 3 ? y0 + 1 : 3, x1 = x0 < 3 ? x0 + 1 : 3;
+            double fy = sy - y0, fx = sx - x0;
+            wr[oy * 8 + ox] = (1 - fy) * ((1 - fx) * x[y0 * 4 + x0] + fx * x[y0 * 4 + x1]) + fy * ((1 - fx) * x[y1 * 4 + x0] + fx * x[y1 * 4 + x1]);
+        }
+    wt_expect_f32("l2Pool2d", y, want, 4, 6);
+    wt_expect_f32("resample2d linear", r, wr, 64, 84);
+    wnnGraphBuilderRelease(b);
+    /* nearest, downsample by sizes on axes [2,3] */
+    b = wt_builder();
+    in = wt_input(b, "x", WNNOperandDataType_Float32, 4, xs);
+    WNNResample2dOptions no = WNN_RESAMPLE2D_OPTIONS_INIT;
+    uint32_t sizes[2] = {2, 2};
+    no.sizes = sizes; no.sizesCount = 2;
+    WT_OK(wnnGraphBuilderResample2d(b, in, &no, &o1));
+    WNNNamedOperand o3[1] = {{"n", o1}};
+    void* d3[1] = {y};
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, o3, 1, d3));
+    double wn[4] = {x[0], x[2], x[8], x[10]}; /* source 0.5 -> round half down to 0; 2.5 -> 2 */
+    wt_expect_f32("resample2d nearest", y, wn, 4, 0);
+    wnnGraphBuilderRelease(b);
+}
+
+static void test_validation(void) {
+    WNNGraphBuilder b = wt_builder();
+    uint32_t xs[4] = {1, 4, 5, 5}, fs[4] = {6, 2, 3, 3}, bs[1] = {5};
+    WNNOperand x = wt_input(b, "x", WNNOperandDataType_Float32, 4, xs), f = wt_input(b, "f", WNNOperandDataType_Float32, 4, fs);
+    WNNOperand bias = wt_input(b, "b", WNNOperandDataType_Float32, 1, bs), out;
+    WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
+    WT_CHECK_STATUS(wnnGraphBuilderConv2d(b, x, f, &o, &out), WNNStatus_TypeError);
+    WT_CHECK_MESSAGE("input channels 4 / groups 1 != filter input channels 2");
+    o.groups = wnnSomeUint32(0);
+    WT_CHECK_STATUS(wnnGraphBuilderConv2d(b, x, f, &o, &out), WNNStatus_TypeError);
+    WT_CHECK_MESSAGE("groups must be > 0");
+    o.groups = wnnSomeUint32(2);
+    o.bias = bias;
+    WT_CHECK_STATUS(wnnGraphBuilderConv2d(b, x, f, &o, &out), WNNStatus_TypeError);
+    WT_CHECK_MESSAGE("bias must have shape [6]");
+    o.bias = NULL;
+    uint32_t pad3[3] = {1, 1, 1};
+    o.padding = pad3; o.paddingCount = 3;
+    WT_CHECK_STATUS(wnnGraphBuilderConv2d(b, x, f, &o, &out), WNNStatus_TypeError);
+    WT_CHECK_MESSAGE("padding must have 4 entries");
+    o.padding = NULL; o.paddingCount = 0;
+    WT_OK(wnnGraphBuilderConv2d(b, x, f, &o, &out));
+    uint32_t expect[4] = {1, 6, 3, 3}, got[4];
+    wnnOperandGetShape(out, got);
+    WT_CHECK(memcmp(got, expect, sizeof got) == 0);
+    WNNConvTranspose2dOptions t = WNN_CONV_TRANSPOSE2D_OPTIONS_INIT;
+    uint32_t strides[2] = {2, 2}, op[2] = {2, 0};
+    t.strides = strides; t.stridesCount = 2;
+    t.outputPadding = op; t.outputPaddingCount = 2;
+    uint32_t tf[4] = {4, 3, 3, 3};
+    WNNOperand tfil = wt_input(b, "tf", WNNOperandDataType_Float32, 4, tf);
+    WT_CHECK_STATUS(wnnGraphBuilderConvTranspose2d(b, x, tfil, &t, &out), WNNStatus_TypeError);
+    WT_CHECK_MESSAGE("outputPadding[0]");
+    WNNPool2dOptions p = WNN_POOL2D_OPTIONS_INIT;
+    uint32_t win[2] = {2, 2}, sz[2] = {7, 7};
+    p.windowDimensions = win; p.windowDimensionsCount = 2;
+    p.outputSizes = sz; p.outputSizesCount = 2;
+    WT_CHECK_STATUS(wnnGraphBuilderMaxPool2d(b, x, &p, &out), WNNStatus_TypeError);
+    WT_CHECK_MESSAGE("outputSizes");
+    uint32_t m1[2] = {2, 3}, m2[2] = {4, 2};
+    WNNOperand a = wt_input(b, "a", WNNOperandDataType_Float32, 2, m1), c = wt_input(b, "c", WNNOperandDataType_Float32, 2, m2);
+    WT_CHECK_STATUS(wnnGraphBuilderMatmul(b, a, c, NULL, &out), WNNStatus_TypeError);
+    WT_CHECK_MESSAGE("columns of a (3)");
+    WT_CHECK_STATUS(wnnGraphBuilderGemm(b, a, c, NULL, &out), WNNStatus_TypeError);
+    WNNResample2dOptions r = WNN_RESAMPLE2D_OPTIONS_INIT;
+    float bad[2] = {0.0f, 1.0f};
+    r.scales = bad; r.scalesCount = 2;
+    WT_CHECK_STATUS(wnnGraphBuilderResample2d(b, x, &r, &out), WNNStatus_TypeError);
+    wnnGraphBuilderRelease(b);
+}
+
+int main(void) {
+    test_conv2d_random();
+    test_conv_transpose_random();
+    test_matmul_gemm();
+    test_l2pool_resample();
+    test_validation();
+    return wt_summary("test_ops_conv");
+}
