@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "device_select.h"
+#include "tool_util.h"
 #include "graph_json.h"
 #include "tolerance.h"
 
@@ -52,20 +53,6 @@ static void record(const char* op, const char* name, int required, const char* r
     }
 }
 
-static cJSON* load_json(const char* path) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* text = malloc((size_t)n + 1);
-    size_t got = fread(text, 1, (size_t)n, f);
-    fclose(f);
-    text[got] = 0;
-    cJSON* j = cJSON_Parse(text);
-    free(text);
-    return j;
-}
 
 static void run_case(WNNContext ctx, const char* op, const cJSON* test) {
     const char* name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(test, "name"));
@@ -217,7 +204,7 @@ static void run_dir(WNNContext ctx, const char* dir, const char* only, int valid
     for (int i = 0; i < n; i++) {
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
-        cJSON* file = load_json(path);
+        cJSON* file = wtu_load_json(path);
         const char* op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(file, "op"));
         if (!file || !op) {
             fprintf(stderr, "%s: not a corpus file\n", path);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "device_select.h"
+#include "tool_util.h"
 #include "webnn/webnn.h"
 
 #define CHECK(call)                                                                          \
@@ -19,16 +20,7 @@
         }                                                                                    \
     } while (0)
 
-static double now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
 
-static int cmp(const void* a, const void* b) {
-    double x = *(const double*)a, y = *(const double*)b;
-    return x < y ? -1 : x > y;
-}
 
 int main(int argc, char** argv) {
     const char* device = argc > 2 && strcmp(argv[1], "--device") == 0 ? argv[2] : "default";
@@ -68,9 +60,9 @@ int main(int argc, char** argv) {
     CHECK(wnnGraphBuilderRelu(b, conv, NULL, &out));
     WNNNamedOperand named = {"output", out};
     WNNGraph g;
-    double t0 = now_ms();
+    double t0 = wtu_now_ms();
     CHECK(wnnGraphBuilderBuild(b, &named, 1, &g));
-    printf("build: %.1f ms\n", now_ms() - t0);
+    printf("build: %.1f ms\n", wtu_now_ms() - t0);
 
     WNNTensorDescriptor in = {WNNOperandDataType_Float32, xs, 4, false, true, false};
     WNNTensorDescriptor od = {WNNOperandDataType_Float32, xs, 4, true, false, false};
@@ -100,12 +92,12 @@ int main(int argc, char** argv) {
     enum { RUNS = 20 };
     double times[RUNS];
     for (int r = 0; r < RUNS; r++) {
-        double s = now_ms();
+        double s = wtu_now_ms();
         CHECK(wnnContextDispatch(ctx, g, &ins, 1, &outs, 1));
         CHECK(wnnContextReadTensor(ctx, to, output, sizeof(float) * N));
-        times[r] = now_ms() - s;
+        times[r] = wtu_now_ms() - s;
     }
-    qsort(times, RUNS, sizeof(double), cmp);
+    wtu_sort(times, RUNS);
     printf("dispatch + read, median of %d: %.2f ms (min %.2f, max %.2f; %.1f GFLOP/s)\n", RUNS, times[RUNS / 2],
            times[0], times[RUNS - 1], 1.8e3 / times[RUNS / 2]);
 

@@ -11,43 +11,23 @@
 #include <time.h>
 
 #include "device_select.h"
+#include "tool_util.h"
 #include "graph_json.h"
 
-static cJSON* load_json(const char* path) {
-    FILE* f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char* text = malloc((size_t)n + 1);
-    size_t got = fread(text, 1, (size_t)n, f);
-    fclose(f);
-    text[got] = 0;
-    cJSON* j = cJSON_Parse(text);
-    free(text);
-    return j;
-}
 
-static double now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
 
-static int cmp(const void* a, const void* b) {
-    double x = *(const double*)a, y = *(const double*)b;
-    return x < y ? -1 : x > y;
-}
 
 /* The graph object: a workload file is one; a corpus file holds tests[], picked by --case. */
 static const cJSON* pick_graph(const cJSON* file, const char* which, const char** name) {
     const cJSON* tests = cJSON_GetObjectItemCaseSensitive(file, "tests");
     *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(file, "name"));
     if (!tests) return file;
-    int index = which ? atoi(which) : 0, i = 0;
+    char* end = NULL;
+    long index = which ? strtol(which, &end, 10) : 0;
+    int byName = which && *end != 0, i = 0;
     for (const cJSON* t = tests->child; t; t = t->next, i++) {
         const char* n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "name"));
-        if ((which && n && strcmp(n, which) == 0) || (!(which && n && strcmp(n, which) == 0) && i == index)) {
+        if (byName ? n && strcmp(n, which) == 0 : i == index) {
             *name = n;
             return cJSON_GetObjectItemCaseSensitive(t, "graph");
         }
@@ -75,7 +55,7 @@ int main(int argc, char** argv) {
         fprintf(stderr, "usage: wnn-run GRAPH.json [--device cpu|cuda|default] [--bench N] [--case NAME|INDEX]\n");
         return 2;
     }
-    cJSON* file = load_json(path);
+    cJSON* file = wtu_load_json(path);
     if (!file) {
         fprintf(stderr, "%s: cannot read or parse\n", path);
         return 2;
@@ -94,12 +74,12 @@ int main(int argc, char** argv) {
     printf("%s on %s\n", name ? name : path, info.name);
     char err[1024];
     WgjGraph* g = NULL;
-    double t0 = now_ms();
+    double t0 = wtu_now_ms();
     if (wgj_build(ctx, graph, &g, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    double buildMs = now_ms() - t0;
+    double buildMs = wtu_now_ms() - t0;
     if (wgj_run(g, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
@@ -108,7 +88,7 @@ int main(int argc, char** argv) {
     char anchorsPath[2048], copy[1024];
     snprintf(copy, sizeof copy, "%s", path);
     snprintf(anchorsPath, sizeof anchorsPath, "%s/../anchors/ort_cpu_2core.json", dirname(copy));
-    cJSON* anchors = load_json(anchorsPath);
+    cJSON* anchors = wtu_load_json(anchorsPath);
     for (size_t i = 0; i < wgj_output_count(g); i++) {
         const WtdTensor* t = wgj_output(g, i);
         WtdChecksum c = wtd_checksum(t);
@@ -133,16 +113,16 @@ int main(int argc, char** argv) {
         double* times = malloc(sizeof(double) * (size_t)bench);
         for (int w = 0; w < 3; w++) wgj_run(g, err, sizeof err); /* warm-up */
         for (int r = 0; r < bench; r++) {
-            double s = now_ms();
+            double s = wtu_now_ms();
             if (wgj_run(g, err, sizeof err)) {
                 fprintf(stderr, "%s\n", err);
                 status = 1;
                 break;
             }
-            times[r] = now_ms() - s;
+            times[r] = wtu_now_ms() - s;
         }
         if (!status) {
-            qsort(times, (size_t)bench, sizeof(double), cmp);
+            wtu_sort(times, bench);
             double med = times[bench / 2];
             printf("bench: %d runs, median %.3f ms, min %.3f, max %.3f, spread (p90-p10)/median %.1f%%\n", bench, med,
                    times[0], times[bench - 1], 100.0 * (times[bench * 9 / 10] - times[bench / 10]) / med);
