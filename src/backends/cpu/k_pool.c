@@ -26,48 +26,66 @@ static size_t at(const Geometry* g, size_t n, size_t c, size_t y, size_t x, size
     return g->nhwc ? ((n * H + y) * W + x) * g->C + c : ((n * g->C + c) * H + y) * W + x;
 }
 
-static WNNStatus pool(const WnnCpuKernelArgs* args, PoolKind kind) {
+typedef struct PoolJob {
+    const WnnCpuKernelArgs* args;
+    PoolKind kind;
+    Geometry g;
+} PoolJob;
+
+/* Pools the (n, c) planes [begin, end): each task owns whole output planes. */
+static void pool_planes(void* p, size_t begin, size_t end) {
+    const PoolJob* j = p;
+    const WnnCpuKernelArgs* args = j->args;
     const WnnPoolAttrs* a = args->node->attrs;
     const WnnDesc* in = IN(0).desc;
-    Geometry g = geometry(in, OUT(0).desc, a->nhwc);
+    const Geometry g = j->g;
+    PoolKind kind = j->kind;
     int isFloat = wnn_type_is_float(in->type), isU64 = in->type == WNNOperandDataType_Uint64;
-    for (size_t n = 0; n < g.N; n++)
-        for (size_t c = 0; c < g.C; c++)
-            for (size_t oy = 0; oy < g.OH; oy++)
-                for (size_t ox = 0; ox < g.OW; ox++) {
-                    double sum = 0, best = -INFINITY;
-                    int64_t ibest = INT64_MIN;
-                    uint64_t ubest = 0;
-                    size_t count = 0;
-                    for (size_t ky = 0; ky < a->window[0]; ky++) {
-                        long iy = (long)(oy * a->strides[0] + ky * a->dilations[0]) - (long)a->pad[0];
-                        if (iy < 0 || iy >= (long)g.H) continue;
-                        for (size_t kx = 0; kx < a->window[1]; kx++) {
-                            long ix = (long)(ox * a->strides[1] + kx * a->dilations[1]) - (long)a->pad[2];
-                            if (ix < 0 || ix >= (long)g.W) continue;
-                            size_t i = at(&g, n, c, (size_t)iy, (size_t)ix, g.H, g.W);
-                            count++;
-                            if (kind == P_MAX && !isFloat) {
-                                int64_t v = wnn_load_i64(IN(0).data, in->type, i);
-                                uint64_t u = wnn_load_u64(IN(0).data, in->type, i);
-                                if (v > ibest) ibest = v;
-                                if (u > ubest) ubest = u;
-                                continue;
-                            }
-                            double v = wnn_load_f64(IN(0).data, in->type, i);
-                            if (kind == P_MAX) best = isnan(v) || isnan(best) ? NAN : fmax(best, v);
-                            else sum += kind == P_L2 ? v * v : v;
+    for (size_t plane = begin; plane < end; plane++) {
+        size_t n = plane / g.C, c = plane % g.C;
+        for (size_t oy = 0; oy < g.OH; oy++)
+            for (size_t ox = 0; ox < g.OW; ox++) {
+                double sum = 0, best = -INFINITY;
+                int64_t ibest = INT64_MIN;
+                uint64_t ubest = 0;
+                size_t count = 0;
+                for (size_t ky = 0; ky < a->window[0]; ky++) {
+                    long iy = (long)(oy * a->strides[0] + ky * a->dilations[0]) - (long)a->pad[0];
+                    if (iy < 0 || iy >= (long)g.H) continue;
+                    for (size_t kx = 0; kx < a->window[1]; kx++) {
+                        long ix = (long)(ox * a->strides[1] + kx * a->dilations[1]) - (long)a->pad[2];
+                        if (ix < 0 || ix >= (long)g.W) continue;
+                        size_t i = at(&g, n, c, (size_t)iy, (size_t)ix, g.H, g.W);
+                        count++;
+                        if (kind == P_MAX && !isFloat) {
+                            int64_t v = wnn_load_i64(IN(0).data, in->type, i);
+                            uint64_t u = wnn_load_u64(IN(0).data, in->type, i);
+                            if (v > ibest) ibest = v;
+                            if (u > ubest) ubest = u;
+                            continue;
                         }
-                    }
-                    size_t o = at(&g, n, c, oy, ox, g.OH, g.OW);
-                    if (kind == P_MAX && !isFloat) {
-                        if (isU64) wnn_store_u64(OUT(0).data, in->type, o, ubest);
-                        else wnn_store_i64(OUT(0).data, in->type, o, count ? ibest : 0);
-                    } else {
-                        double v = kind == P_MAX ? best : kind == P_L2 ? sqrt(sum) : count ? sum / (double)count : 0;
-                        wnn_store_f64(OUT(0).data, in->type, o, v);
+                        double v = wnn_load_f64(IN(0).data, in->type, i);
+                        if (kind == P_MAX) best = isnan(v) || isnan(best) ? NAN : fmax(best, v);
+                        else sum += kind == P_L2 ? v * v : v;
                     }
                 }
+                size_t o = at(&g, n, c, oy, ox, g.OH, g.OW);
+                if (kind == P_MAX && !isFloat) {
+                    if (isU64) wnn_store_u64(OUT(0).data, in->type, o, ubest);
+                    else wnn_store_i64(OUT(0).data, in->type, o, count ? ibest : 0);
+                } else {
+                    double v = kind == P_MAX ? best : kind == P_L2 ? sqrt(sum) : count ? sum / (double)count : 0;
+                    wnn_store_f64(OUT(0).data, in->type, o, v);
+                }
+            }
+    }
+}
+
+static WNNStatus pool(const WnnCpuKernelArgs* args, PoolKind kind) {
+    const WnnPoolAttrs* a = args->node->attrs;
+    PoolJob j = {args, kind, geometry(IN(0).desc, OUT(0).desc, a->nhwc)};
+    size_t work = j.g.OH * j.g.OW * a->window[0] * a->window[1];
+    wnn_parallel_for(args->pool, j.g.N * j.g.C, 65536 / (work + 1) + 1, pool_planes, &j);
     return WNNStatus_Success;
 }
 
