@@ -85,6 +85,12 @@ int main(int argc, char** argv) {
         return 1;
     }
     printf("build: %.1f ms\n", buildMs);
+    WNNGraphPartitionInfo part;
+    if (wgj_partition_info(g, &part) == WNNStatus_Success && part.segmentCount > 1)
+        printf("placement: %u segments, %u ops on the CPU fallback, %u tensors copied between devices per dispatch\n",
+               part.segmentCount, part.fallbackNodeCount, part.lastDispatchCopyCount);
+    else
+        printf("placement: every op on %s\n", info.name);
     char anchorsPath[2048], copy[1024];
     snprintf(copy, sizeof copy, "%s", path);
     snprintf(anchorsPath, sizeof anchorsPath, "%s/../anchors/ort_cpu_2core.json", dirname(copy));

@@ -355,6 +355,14 @@ WNN_EXPORT WNNStatus wnnContextDispatch(WNNContext context, WNNGraph graph,
 WNN_EXPORT void wnnGraphDestroy(WNNGraph graph);
 WNN_EXPORT void wnnGraphAddRef(WNNGraph graph);
 WNN_EXPORT void wnnGraphRelease(WNNGraph graph);
+/* How the graph runs on its context: in one piece on the context's device, or split into segments
+ * because the device lacks some ops, which then run on the CPU with copies between the devices. */
+typedef struct WNNGraphPartitionInfo {
+    uint32_t segmentCount;          /* 1 when everything runs on the context's device */
+    uint32_t fallbackNodeCount;     /* operations placed on the CPU */
+    uint32_t lastDispatchCopyCount; /* tensors copied between devices by the last dispatch */
+} WNNGraphPartitionInfo;
+WNN_EXPORT WNNStatus wnnGraphGetPartitionInfo(WNNGraph graph, WNNGraphPartitionInfo* info);
 /* Graph inputs and outputs, in no particular order. The name is valid while the graph lives. */
 WNN_EXPORT uint32_t wnnGraphGetInputCount(WNNGraph graph);
 WNN_EXPORT uint32_t wnnGraphGetOutputCount(WNNGraph graph);

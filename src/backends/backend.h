@@ -29,6 +29,9 @@ typedef struct WnnBackendOps {
     /* inputs[i] binds ir->inputIds[i], outputs[i] binds ir->outputIds[i]. */
     WNNStatus (*dispatch)(WnnDevice* device, WnnCompiled* compiled, WnnBuffer* const* inputs,
                           WnnBuffer* const* outputs);
+    /* Whether the device runs this node (its op, data types, options). NULL = every node. Nodes it
+     * refuses run on the CPU, with copies between the devices (src/compile/partition.h). */
+    bool (*supports)(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* node);
 } WnnBackendOps;
 
 /* Every device begins with this header. */

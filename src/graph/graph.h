@@ -134,6 +134,9 @@ typedef struct WnnGraphIR {
     uint32_t outputCount;
     uint32_t* outputIds;
     char** outputNames;
+    /* A view of part of another IR (a partition segment): operands, nodes and constant data are
+     * borrowed from it and not freed with this one. */
+    bool borrowed;
 } WnnGraphIR;
 typedef struct WnnIrOperand WnnIrOperand;
 

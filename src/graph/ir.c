@@ -7,6 +7,13 @@
 
 void wnn_graph_ir_free(WnnGraphIR* ir) {
     if (!ir) return;
+    if (ir->borrowed) {
+        free(ir->nodes);
+        free(ir->inputIds);
+        free(ir->outputIds);
+        free(ir);
+        return;
+    }
     if (ir->operands)
         for (uint32_t i = 0; i < ir->operandCount; i++) free((void*)ir->operands[i].data);
     free(ir->operands);

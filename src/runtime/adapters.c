@@ -101,6 +101,25 @@ const WnnAdapter* wnn_adapter_get(uint32_t index) {
     return index < wnn_adapter_count() ? &g_adapters[index] : NULL;
 }
 
+uint32_t wnn_adapter_add(const WnnBackendOps* ops, WNNAdapterKind kind, const char* name) {
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    uint32_t index = UINT32_MAX;
+    wnn_adapter_count();
+    pthread_mutex_lock(&lock);
+    if (g_count < WNN_MAX_ADAPTERS) {
+        WnnAdapter* a = &g_adapters[g_count];
+        memset(a, 0, sizeof *a);
+        a->info.kind = kind;
+        a->info.available = true;
+        snprintf(a->info.name, sizeof a->info.name, "%s", name);
+        snprintf(a->info.backend, sizeof a->info.backend, "%s", ops->name);
+        a->ops = ops;
+        index = g_count++;
+    }
+    pthread_mutex_unlock(&lock);
+    return index;
+}
+
 WNN_EXPORT uint32_t wnnGetAdapterCount(void) { return wnn_adapter_count(); }
 
 WNN_EXPORT WNNStatus wnnGetAdapterInfo(uint32_t index, WNNAdapterInfo* info) {

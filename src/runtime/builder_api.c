@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "graph/builder.h"
-#include "runtime/runtime.h"
+#include "runtime/exec_plan.h"
 
 static bool ctx_lost(void* owner) { return atomic_load(&((WNNContext)owner)->lost); }
 static void ctx_release(void* owner) { wnnContextRelease((WNNContext)owner); }
@@ -126,8 +126,8 @@ static void graph_destroy_locked(WnnTracked* self) {
     WNNGraph g = (WNNGraph)((char*)self - offsetof(struct WNNGraphImpl, tracked));
     if (g->destroyed) return;
     g->destroyed = true;
-    if (g->compiled) g->context->device->ops->compiled_free(g->context->device, g->compiled);
-    g->compiled = NULL;
+    wnn_plan_free(g->plan);
+    g->plan = NULL;
     wnn_graph_ir_free(g->ir);
     g->ir = NULL;
 }
@@ -147,7 +147,7 @@ WNN_EXPORT WNNStatus wnnGraphBuilderBuild(WNNGraphBuilder b, const WNNNamedOpera
     if ((s = fetch_constant_tensors(b, ctx))) goto fail;
     if ((s = wnn_graph_ir_create(b, outputs, outputCount, &g->ir))) goto fail;
     b->built = true; /* a builder builds once, even when compilation fails */
-    if ((s = ctx->device->ops->compile(ctx->device, g->ir, &g->compiled))) goto fail;
+    if ((s = wnn_plan_create(ctx, g->ir, &g->plan))) goto fail;
     wnnContextAddRef(ctx);
     g->context = ctx;
     wnn_context_track(ctx, &g->tracked);

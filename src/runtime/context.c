@@ -52,6 +52,8 @@ WNN_EXPORT WNNStatus wnnCreateContext(const WNNContextOptions* options, WNNConte
         free(ctx);
         return s;
     }
+    /* The adapter's table may wrap the backend's (a test device lacking some ops): use it. */
+    ctx->device->ops = a->ops;
     *out = ctx;
     return WNNStatus_Success;
 }
@@ -64,6 +66,7 @@ WNN_EXPORT void wnnContextRelease(WNNContext ctx) {
     if (!ctx || !wnn_ref_release(&ctx->ref)) return;
     /* Tensors and graphs hold references, so none is alive here. */
     ctx->device->ops->device_close(ctx->device);
+    if (ctx->fallback) ctx->fallback->ops->device_close(ctx->fallback);
     pthread_mutex_destroy(&ctx->mutex);
     free(ctx);
 }

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/runtime.h"
+#include "runtime/exec_plan.h"
 
 /* Finds the tensor bound to `name`; TypeError when missing or named twice. */
 static WNNStatus bind(const char* kind, const char* name, const WnnDesc* want, const WNNNamedTensor* list,
@@ -84,7 +84,7 @@ WNN_EXPORT WNNStatus wnnContextDispatch(WNNContext ctx, WNNGraph g, const WNNNam
                 goto done;
             }
     for (size_t i = 0; i < total; i++) buffers[i] = tensors[i]->buffer;
-    s = ctx->device->ops->dispatch(ctx->device, g->compiled, buffers, buffers + ir->inputCount);
+    s = wnn_plan_dispatch(g->plan, buffers, buffers + ir->inputCount);
 done:
     pthread_mutex_unlock(&ctx->mutex);
     free(buffers);
@@ -116,4 +116,13 @@ WNN_EXPORT WNNStatus wnnGraphGetInput(WNNGraph g, uint32_t i, const char** name,
 }
 WNN_EXPORT WNNStatus wnnGraphGetOutput(WNNGraph g, uint32_t i, const char** name, WNNOperandDescriptor* desc) {
     return graph_port(g, false, i, name, desc);
+}
+
+WNN_EXPORT WNNStatus wnnGraphGetPartitionInfo(WNNGraph g, WNNGraphPartitionInfo* info) {
+    if (!g || !info) return wnn_error(WNNStatus_TypeError, "getPartitionInfo: graph or info is NULL");
+    if (g->destroyed) return wnn_error(WNNStatus_InvalidStateError, "getPartitionInfo: the graph has been destroyed");
+    pthread_mutex_lock(&g->context->mutex);
+    wnn_plan_info(g->plan, &info->segmentCount, &info->fallbackNodeCount, &info->lastDispatchCopyCount);
+    pthread_mutex_unlock(&g->context->mutex);
+    return WNNStatus_Success;
 }

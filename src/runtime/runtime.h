@@ -24,6 +24,7 @@ struct WNNContextImpl {
     bool accelerated;
     uint32_t adapterIndex;
     WnnDevice* device;
+    WnnDevice* fallback; /* the CPU, opened when a graph has nodes the device does not run */
     WnnTracked live; /* list head of live tensors and graphs */
 };
 
@@ -43,7 +44,7 @@ struct WNNGraphImpl {
     WNNContext context;
     bool destroyed;
     WnnGraphIR* ir;
-    WnnCompiled* compiled;
+    struct WnnExecPlan* plan;
 };
 
 /* Adapters (adapters.c) */
@@ -53,6 +54,9 @@ typedef struct WnnAdapter {
     uint32_t localIndex;      /* index within its backend */
 } WnnAdapter;
 const WnnAdapter* wnn_adapter_get(uint32_t index);
+/* Adds an adapter backed by `ops` (tests use it for a device that lacks some ops); returns its
+ * index, or UINT32_MAX when the table is full. */
+uint32_t wnn_adapter_add(const WnnBackendOps* ops, WNNAdapterKind kind, const char* name);
 uint32_t wnn_adapter_count(void);
 
 /* Context helpers */

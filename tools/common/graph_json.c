@@ -230,3 +230,5 @@ WNNStatus wgj_run(WgjGraph* g, char* err, size_t errSize) {
 size_t wgj_output_count(const WgjGraph* g) { return g->outputCount; }
 const char* wgj_output_name(const WgjGraph* g, size_t i) { return g->outputs[i].name; }
 const WtdTensor* wgj_output(const WgjGraph* g, size_t i) { return &g->outputs[i].data; }
+
+WNNStatus wgj_partition_info(const WgjGraph* g, WNNGraphPartitionInfo* info) { return wnnGraphGetPartitionInfo(g->graph, info); }

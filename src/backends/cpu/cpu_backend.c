@@ -214,4 +214,5 @@ const WnnBackendOps wnn_cpu_backend = {
     cpu_compile,
     cpu_compiled_free,
     cpu_dispatch,
+    NULL, /* the CPU runs every node */
 };

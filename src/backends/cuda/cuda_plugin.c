@@ -120,7 +120,7 @@ static WNNStatus cuda_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const*
 
 static const WnnBackendOps k_cuda_ops = {
     "cuda",           cuda_device_open, cuda_device_close,  cuda_buffer_alloc, cuda_buffer_free,
-    cuda_buffer_write, cuda_buffer_read, cuda_compile,      cuda_compiled_free, cuda_dispatch,
+    cuda_buffer_write, cuda_buffer_read, cuda_compile,      cuda_compiled_free, cuda_dispatch, NULL,
 };
 
 static void enumerate(void) {
