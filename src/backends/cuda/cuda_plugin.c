@@ -1,13 +1,12 @@
-/* cuda_plugin.c: the CUDA backend module's entry point and adapter enumeration.
- * Status: devices are enumerated and opened (a stream per context, device memory for tensors);
- * graph compilation and execution on the GPU are not implemented yet, so every adapter reports
- * itself unavailable with that reason and contexts fall back to the CPU by the default policy. */
+/* cuda_plugin.c: the CUDA backend module's entry point, adapter enumeration, devices (a stream and
+ * a cuBLAS handle per context) and device memory. Graphs run through cuda_exec.c; the nodes it does
+ * not run are placed on the CPU by the library's partitioner. */
 #include <cuda_runtime_api.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/plugin.h"
+#include "backends/cuda/cuda_device.h"
 
 static const WnnHostApi* g_host;
 static WnnPluginApi g_api;
@@ -21,25 +20,11 @@ WNNStatus wnn_error(WNNStatus status, const char* fmt, ...) {
     return s;
 }
 
-#define CUDA_CHECK(what, call)                                                                      \
-    do {                                                                                            \
-        cudaError_t e_ = (call);                                                                    \
-        if (e_ != cudaSuccess)                                                                      \
-            return wnn_error(e_ == cudaErrorMemoryAllocation ? WNNStatus_OutOfMemory                \
-                                                             : WNNStatus_OperationError,            \
-                             "%s: %s failed: %s", what, #call, cudaGetErrorString(e_));             \
-    } while (0)
-
-typedef struct CudaDevice {
-    WnnDevice base;
-    int ordinal;
-    cudaStream_t stream;
-} CudaDevice;
-
-struct WnnBuffer {
-    size_t bytes;
-    void* ptr;
-};
+WNNStatus wnn_cuda_fail(const char* what, const char* call, cudaError_t e) {
+    return wnn_error(e == cudaErrorMemoryAllocation ? WNNStatus_OutOfMemory : WNNStatus_OperationError,
+                     "%s: %s failed: %s", what, call, cudaGetErrorString(e));
+}
+#define CUDA_CHECK CUDA_TRY
 
 static WNNStatus cuda_device_open(uint32_t index, unsigned threads, WnnDevice** out) {
     CudaDevice* d = calloc(1, sizeof *d);
@@ -53,6 +38,11 @@ static WNNStatus cuda_device_open(uint32_t index, unsigned threads, WnnDevice** 
         return wnn_error(WNNStatus_NotSupportedError, "createContext: CUDA device %u: %s", index,
                          cudaGetErrorString(e));
     }
+    if (cublasCreate(&d->blas) != CUBLAS_STATUS_SUCCESS) {
+        cudaStreamDestroy(d->stream);
+        free(d);
+        return wnn_error(WNNStatus_NotSupportedError, "createContext: cublasCreate failed on CUDA device %u", index);
+    }
     *out = &d->base;
     return WNNStatus_Success;
 }
@@ -61,6 +51,7 @@ static void cuda_device_close(WnnDevice* dev) {
     CudaDevice* d = (CudaDevice*)dev;
     cudaSetDevice(d->ordinal);
     cudaStreamSynchronize(d->stream);
+    cublasDestroy(d->blas);
     cudaStreamDestroy(d->stream);
     free(d);
 }
@@ -108,19 +99,10 @@ static WNNStatus cuda_buffer_read(WnnDevice* dev, WnnBuffer* b, void* data, size
     return WNNStatus_Success;
 }
 
-static WNNStatus cuda_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled** out) {
-    return wnn_error(WNNStatus_NotSupportedError, "build: graph execution on CUDA is not implemented yet");
-}
-
-static void cuda_compiled_free(WnnDevice* dev, WnnCompiled* c) {}
-
-static WNNStatus cuda_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const* in, WnnBuffer* const* out) {
-    return wnn_error(WNNStatus_NotSupportedError, "dispatch: graph execution on CUDA is not implemented yet");
-}
-
 static const WnnBackendOps k_cuda_ops = {
-    "cuda",           cuda_device_open, cuda_device_close,  cuda_buffer_alloc, cuda_buffer_free,
-    cuda_buffer_write, cuda_buffer_read, cuda_compile,      cuda_compiled_free, cuda_dispatch, NULL,
+    "cuda",           cuda_device_open,  cuda_device_close,      cuda_buffer_alloc, cuda_buffer_free,
+    cuda_buffer_write, cuda_buffer_read, wnn_cuda_compile, wnn_cuda_compiled_free, wnn_cuda_dispatch,
+    wnn_cuda_supports,
 };
 
 static void enumerate(void) {
@@ -143,11 +125,11 @@ static void enumerate(void) {
         if (cudaGetDeviceProperties(&p, i) == cudaSuccess) {
             snprintf(a->name, sizeof a->name, "%.100s (sm_%d%d)", p.name, p.major, p.minor);
             a->memoryBytes = p.totalGlobalMem;
+            a->available = true;
         } else {
             snprintf(a->name, sizeof a->name, "CUDA device %d", i);
+            snprintf(a->unavailableReason, sizeof a->unavailableReason, "cudaGetDeviceProperties failed");
         }
-        snprintf(a->unavailableReason, sizeof a->unavailableReason,
-                 "graph execution on CUDA is not implemented yet");
     }
 }
 

@@ -1,0 +1,37 @@
+/* cuda_device.h: what the CUDA module's files share: the device, its buffers, error reporting. */
+#ifndef WNN_BACKENDS_CUDA_CUDA_DEVICE_H_
+#define WNN_BACKENDS_CUDA_CUDA_DEVICE_H_
+
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+
+#include "backends/plugin.h"
+
+typedef struct CudaDevice {
+    WnnDevice base;
+    int ordinal;
+    cudaStream_t stream;
+    cublasHandle_t blas;
+} CudaDevice;
+
+struct WnnBuffer {
+    size_t bytes;
+    void* ptr;
+};
+
+/* Reports a failed CUDA runtime call, naming it. */
+WNNStatus wnn_cuda_fail(const char* what, const char* call, cudaError_t e);
+
+#define CUDA_TRY(what, call)                                              \
+    do {                                                                  \
+        cudaError_t e_ = (call);                                          \
+        if (e_ != cudaSuccess) return wnn_cuda_fail(what, #call, e_);     \
+    } while (0)
+
+WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled** compiled);
+void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* compiled);
+WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* compiled, WnnBuffer* const* inputs,
+                            WnnBuffer* const* outputs);
+bool wnn_cuda_supports(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* node);
+
+#endif

@@ -1,0 +1,298 @@
+/* cuda_exec.c: graphs on a CUDA device. compile() turns each node into a step (our element-wise
+ * kernels, cuBLAS for matmul and gemm), uploads constants and allocates intermediates; dispatch()
+ * binds the tensors and enqueues the steps on the context's stream without waiting.
+ * Nodes this file cannot run (supports() says which) are placed on the CPU by the partitioner.
+ * Not yet: memory reuse by liveness, fusions, CUDA graph capture, cuDNN convolutions. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/cuda/cuda_device.h"
+#include "backends/cuda/cuda_kernels.h"
+#include "graph/ops/conv.h"
+#include "graph/ops/elementwise.h"
+
+typedef enum { STEP_ELT, STEP_GEMM } StepKind;
+
+typedef struct Step {
+    StepKind kind;
+    int op, dtype;
+    float alpha, beta;
+    uint32_t a, b, c, out; /* operand ids; UINT32_MAX = none */
+    WnnCudaShape shape;
+    int64_t count;
+    /* gemm / matmul, in cuBLAS's column-major view (C^T = op(B)^T op(A)^T) */
+    int m, n, k, lda, ldb, ldc, batch, transA, transB;
+    long long strideA, strideB, strideC;
+    WnnCudaShape cShape; /* broadcast of gemm's c into the output */
+} Step;
+
+struct WnnCompiled {
+    const WnnGraphIR* ir;
+    Step* steps;
+    uint32_t stepCount;
+    void** ptr;   /* per operand: device pointer (bound at dispatch for graph inputs and outputs) */
+    uint8_t* own; /* per operand: ptr allocated by compile */
+};
+
+#define NONE UINT32_MAX
+
+static int elt_op(WnnOpId op) {
+    switch (op) {
+        case WNN_OP_add: return WNN_CU_ADD;
+        case WNN_OP_sub: return WNN_CU_SUB;
+        case WNN_OP_mul: return WNN_CU_MUL;
+        case WNN_OP_div: return WNN_CU_DIV;
+        case WNN_OP_max: return WNN_CU_MAX;
+        case WNN_OP_min: return WNN_CU_MIN;
+        case WNN_OP_pow: return WNN_CU_POW;
+        case WNN_OP_abs: return WNN_CU_ABS;
+        case WNN_OP_ceil: return WNN_CU_CEIL;
+        case WNN_OP_cos: return WNN_CU_COS;
+        case WNN_OP_erf: return WNN_CU_ERF;
+        case WNN_OP_exp: return WNN_CU_EXP;
+        case WNN_OP_floor: return WNN_CU_FLOOR;
+        case WNN_OP_log: return WNN_CU_LOG;
+        case WNN_OP_neg: return WNN_CU_NEG;
+        case WNN_OP_reciprocal: return WNN_CU_RECIPROCAL;
+        case WNN_OP_sin: return WNN_CU_SIN;
+        case WNN_OP_sqrt: return WNN_CU_SQRT;
+        case WNN_OP_tan: return WNN_CU_TAN;
+        case WNN_OP_identity: return WNN_CU_IDENTITY;
+        case WNN_OP_relu: return WNN_CU_RELU;
+        case WNN_OP_sigmoid: return WNN_CU_SIGMOID;
+        case WNN_OP_tanh: return WNN_CU_TANH;
+        case WNN_OP_gelu: return WNN_CU_GELU;
+        case WNN_OP_softplus: return WNN_CU_SOFTPLUS;
+        case WNN_OP_softsign: return WNN_CU_SOFTSIGN;
+        case WNN_OP_hardSwish: return WNN_CU_HARDSWISH;
+        case WNN_OP_elu: return WNN_CU_ELU;
+        case WNN_OP_leakyRelu: return WNN_CU_LEAKYRELU;
+        case WNN_OP_linear: return WNN_CU_LINEAR;
+        case WNN_OP_hardSigmoid: return WNN_CU_HARDSIGMOID;
+        case WNN_OP_clamp: return WNN_CU_CLAMP;
+        default: return -1;
+    }
+}
+
+static int is_float(WNNOperandDataType t) { return t == WNNOperandDataType_Float32 || t == WNNOperandDataType_Float16; }
+
+/* Batch strides for matmul: the batch dims of x must equal the output's or all be 1. */
+static int batch_stride(const WnnDesc* x, const WnnDesc* out, long long matrix, long long* stride) {
+    uint64_t n = 1, outN = 1;
+    for (uint32_t i = 0; i + 2 < x->rank; i++) n *= x->shape[i];
+    for (uint32_t i = 0; i + 2 < out->rank; i++) outN *= out->shape[i];
+    if (n == 1) { *stride = 0; return 1; }
+    if (n != outN || x->rank != out->rank) return 0;
+    for (uint32_t i = 0; i + 2 < x->rank; i++)
+        if (x->shape[i] != out->shape[i]) return 0;
+    *stride = matrix;
+    return 1;
+}
+
+bool wnn_cuda_supports(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* n) {
+    const WnnDesc* out = &ir->operands[n->outputs[0]].desc;
+    if (!is_float(out->type)) return false;
+    for (uint32_t i = 0; i < n->inputCount; i++)
+        if (n->inputs[i] >= 0 && !is_float(ir->operands[n->inputs[i]].desc.type)) return false;
+    if (elt_op(n->op) >= 0) return true;
+    if (n->op == WNN_OP_matmul) {
+        long long s;
+        return batch_stride(&ir->operands[n->inputs[0]].desc, out, 0, &s) &&
+               batch_stride(&ir->operands[n->inputs[1]].desc, out, 0, &s);
+    }
+    return n->op == WNN_OP_gemm;
+}
+
+/* Output shape with per-input strides (0 where an input broadcasts). */
+static void broadcast_shape(const WnnDesc* out, const WnnDesc* a, const WnnDesc* b, WnnCudaShape* s) {
+    memset(s, 0, sizeof *s);
+    s->rank = (int)out->rank;
+    for (uint32_t d = 0; d < out->rank; d++) s->shape[d] = out->shape[d];
+    const WnnDesc* ins[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        if (!ins[k]) continue;
+        int64_t* st = k ? s->strideB : s->strideA;
+        int64_t stride = 1;
+        for (uint32_t d = out->rank; d-- > 0;) {
+            int32_t id = (int32_t)d - (int32_t)(out->rank - ins[k]->rank);
+            if (id < 0) break;
+            st[d] = ins[k]->shape[id] == 1 ? 0 : stride;
+            stride *= ins[k]->shape[id];
+        }
+    }
+}
+
+static void plan_gemm(Step* st, int M, int N, int K, int aT, int bT) {
+    /* Row-major C[M,N] = A B is column-major C^T = B^T A^T: cuBLAS computes (N x M) = op(B') op(A'). */
+    st->m = N;
+    st->n = M;
+    st->k = K;
+    st->transB = aT; /* second cuBLAS operand is A */
+    st->transA = bT; /* first cuBLAS operand is B */
+    st->lda = bT ? K : N;
+    st->ldb = aT ? M : K;
+    st->ldc = N;
+}
+
+static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
+    memset(st, 0, sizeof *st);
+    const WnnDesc* out = &ir->operands[n->outputs[0]].desc;
+    st->dtype = out->type == WNNOperandDataType_Float16;
+    st->out = (uint32_t)n->outputs[0];
+    st->a = (uint32_t)n->inputs[0];
+    st->b = st->c = NONE;
+    st->count = (int64_t)wnn_desc_numel(out);
+    int eop = elt_op(n->op);
+    if (eop >= 0) {
+        st->kind = STEP_ELT;
+        st->op = eop;
+        if (n->inputCount > 1) st->b = (uint32_t)n->inputs[1];
+        broadcast_shape(out, &ir->operands[st->a].desc, st->b != NONE ? &ir->operands[st->b].desc : NULL, &st->shape);
+        if (n->op == WNN_OP_clamp) {
+            const WnnClampAttrs* c = n->attrs;
+            st->alpha = c->hasMin ? (float)c->minF : -INFINITY;
+            st->beta = c->hasMax ? (float)c->maxF : INFINITY;
+        } else if (n->attrsSize == sizeof(WnnActivationAttrs)) {
+            const WnnActivationAttrs* a = n->attrs;
+            st->alpha = (float)a->alpha;
+            st->beta = (float)a->beta;
+        }
+        return WNNStatus_Success;
+    }
+    st->kind = STEP_GEMM;
+    st->b = (uint32_t)n->inputs[1];
+    const WnnDesc *da = &ir->operands[st->a].desc, *db = &ir->operands[st->b].desc;
+    if (n->op == WNN_OP_matmul) {
+        int M = (int)out->shape[out->rank - 2], N = (int)out->shape[out->rank - 1], K = (int)da->shape[da->rank - 1];
+        plan_gemm(st, M, N, K, 0, 0);
+        long long sa = 0, sb = 0;
+        batch_stride(da, out, (long long)M * K, &sa);
+        batch_stride(db, out, (long long)K * N, &sb);
+        st->strideA = sb; /* cuBLAS's first operand is B */
+        st->strideB = sa;
+        st->strideC = (long long)M * N;
+        st->batch = (int)(st->count / ((int64_t)M * N));
+        st->alpha = 1;
+        st->beta = 0;
+        return WNNStatus_Success;
+    }
+    const WnnGemmAttrs* g = n->attrs;
+    int M = (int)out->shape[0], N = (int)out->shape[1], K = g->aTranspose ? (int)da->shape[0] : (int)da->shape[1];
+    plan_gemm(st, M, N, K, g->aTranspose, g->bTranspose);
+    st->batch = 1;
+    st->alpha = (float)g->alpha;
+    st->beta = 0;
+    if (n->inputCount > 2 && n->inputs[2] >= 0) {
+        st->c = (uint32_t)n->inputs[2];
+        st->beta = (float)g->beta;
+        broadcast_shape(out, &ir->operands[st->c].desc, NULL, &st->cShape);
+    }
+    return WNNStatus_Success;
+}
+
+void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
+    if (!c) return;
+    for (uint32_t i = 0; c->own && i < c->ir->operandCount; i++)
+        if (c->own[i]) cudaFree(c->ptr[i]);
+    free(c->steps);
+    free(c->ptr);
+    free(c->own);
+    free(c);
+}
+
+WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled** out) {
+    CudaDevice* d = (CudaDevice*)device;
+    WnnCompiled* c = calloc(1, sizeof *c);
+    if (!c) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    c->ir = ir;
+    c->steps = calloc(ir->nodeCount + 1, sizeof(Step));
+    c->ptr = calloc(ir->operandCount + 1, sizeof(void*));
+    c->own = calloc(ir->operandCount + 1, 1);
+    WNNStatus s = WNNStatus_Success;
+    if (!c->steps || !c->ptr || !c->own) {
+        s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+        goto fail;
+    }
+    if (cudaSetDevice(d->ordinal) != cudaSuccess) {
+        s = wnn_error(WNNStatus_OperationError, "build: cudaSetDevice failed");
+        goto fail;
+    }
+    uint8_t* bound = calloc(ir->operandCount + 1, 1);
+    if (!bound) {
+        s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+        goto fail;
+    }
+    for (uint32_t i = 0; i < ir->inputCount; i++) bound[ir->inputIds[i]] = 1;
+    for (uint32_t i = 0; i < ir->outputCount; i++) bound[ir->outputIds[i]] = 1;
+    for (uint32_t k = 0; k < ir->nodeCount && !s; k++) {
+        const WnnNode* n = &ir->nodes[k];
+        if (!wnn_cuda_supports(device, ir, n)) {
+            s = wnn_error(WNNStatus_NotSupportedError, "build: operation %d is not supported on CUDA", (int)n->op);
+            break;
+        }
+        s = make_step(ir, n, &c->steps[c->stepCount++]);
+        /* Constants are uploaded once; intermediates get their own memory (no reuse yet). */
+        for (uint32_t j = 0; j < n->inputCount + n->outputCount && !s; j++) {
+            int32_t id = j < n->inputCount ? n->inputs[j] : n->outputs[j - n->inputCount];
+            if (id < 0 || bound[id] || c->ptr[id]) continue;
+            const WnnIrOperand* o = &ir->operands[id];
+            size_t bytes = (size_t)wnn_desc_bytes(&o->desc);
+            cudaError_t e = cudaMalloc(&c->ptr[id], bytes ? bytes : 1);
+            if (e == cudaSuccess) c->own[id] = 1;
+            if (e == cudaSuccess && o->kind == WNN_OPERAND_CONSTANT && o->data)
+                e = cudaMemcpy(c->ptr[id], o->data, bytes, cudaMemcpyHostToDevice);
+            if (e != cudaSuccess) s = wnn_cuda_fail("build", "cudaMalloc/cudaMemcpy", e);
+        }
+    }
+    free(bound);
+    if (s) goto fail;
+    *out = c;
+    return WNNStatus_Success;
+fail:
+    wnn_cuda_compiled_free(device, c);
+    return s;
+}
+
+static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
+    if (st->c != NONE) {
+        int e = wnn_cuda_expand(st->dtype, c->ptr[st->c], c->ptr[st->out], &st->cShape, st->count, d->stream);
+        if (e) return wnn_cuda_fail("dispatch", "expand kernel", (cudaError_t)e);
+    }
+    cudaDataType t = st->dtype ? CUDA_R_16F : CUDA_R_32F;
+    /* CUBLAS_COMPUTE_32F: IEEE float32 accumulation, no TF32. */
+    cublasStatus_t bs = cublasGemmStridedBatchedEx(
+        d->blas, st->transA ? CUBLAS_OP_T : CUBLAS_OP_N, st->transB ? CUBLAS_OP_T : CUBLAS_OP_N, st->m, st->n, st->k,
+        &st->alpha, c->ptr[st->b], t, st->lda, st->strideA, c->ptr[st->a], t, st->ldb, st->strideB, &st->beta,
+        c->ptr[st->out], t, st->ldc, st->strideC, st->batch, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+    if (bs != CUBLAS_STATUS_SUCCESS)
+        return wnn_error(WNNStatus_OperationError, "dispatch: cublasGemmStridedBatchedEx failed (status %d)", (int)bs);
+    return WNNStatus_Success;
+}
+
+WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const* inputs, WnnBuffer* const* outputs) {
+    CudaDevice* d = (CudaDevice*)device;
+    const WnnGraphIR* ir = c->ir;
+    for (uint32_t i = 0; i < ir->inputCount; i++) c->ptr[ir->inputIds[i]] = inputs[i]->ptr;
+    for (uint32_t i = 0; i < ir->outputCount; i++) c->ptr[ir->outputIds[i]] = outputs[i]->ptr;
+    CUDA_TRY("dispatch", cudaSetDevice(d->ordinal));
+    if (cublasSetStream(d->blas, d->stream) != CUBLAS_STATUS_SUCCESS)
+        return wnn_error(WNNStatus_OperationError, "dispatch: cublasSetStream failed");
+    for (uint32_t k = 0; k < c->stepCount; k++) {
+        const Step* st = &c->steps[k];
+        if (st->kind == STEP_GEMM) {
+            WNNStatus s = run_gemm(d, c, st);
+            if (s) return s;
+            continue;
+        }
+        int e = wnn_cuda_eltwise(st->op, st->dtype, c->ptr[st->a], st->b != NONE ? c->ptr[st->b] : NULL,
+                                 c->ptr[st->out], &st->shape, st->count, st->alpha, st->beta, d->stream);
+        if (e) return wnn_cuda_fail("dispatch", "element-wise kernel", (cudaError_t)e);
+    }
+    /* One operand under several output names: copy to the others. */
+    for (uint32_t i = 0; i < ir->outputCount; i++)
+        if (c->ptr[ir->outputIds[i]] != outputs[i]->ptr)
+            CUDA_TRY("dispatch", cudaMemcpyAsync(outputs[i]->ptr, c->ptr[ir->outputIds[i]], outputs[i]->bytes,
+                                                 cudaMemcpyDeviceToDevice, d->stream));
+    return WNNStatus_Success;
+}

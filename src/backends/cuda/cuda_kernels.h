@@ -1,0 +1,46 @@
+/* cuda_kernels.h: launchers of the CUDA backend's own kernels (cuda_kernels.cu), callable from C.
+ * Every launcher enqueues on `stream` and returns the launch's cudaError_t as an int. */
+#ifndef WNN_BACKENDS_CUDA_CUDA_KERNELS_H_
+#define WNN_BACKENDS_CUDA_CUDA_KERNELS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WNN_CUDA_MAX_RANK 8
+
+/* Element-wise kernels: dtype 0 = float32, 1 = float16. */
+typedef enum WnnCudaEltOp {
+    WNN_CU_ADD, WNN_CU_SUB, WNN_CU_MUL, WNN_CU_DIV, WNN_CU_MAX, WNN_CU_MIN, WNN_CU_POW,
+    WNN_CU_ABS, WNN_CU_CEIL, WNN_CU_COS, WNN_CU_ERF, WNN_CU_EXP, WNN_CU_FLOOR, WNN_CU_LOG, WNN_CU_NEG,
+    WNN_CU_RECIPROCAL, WNN_CU_SIN, WNN_CU_SQRT, WNN_CU_TAN, WNN_CU_IDENTITY, WNN_CU_RELU, WNN_CU_SIGMOID,
+    WNN_CU_TANH, WNN_CU_GELU, WNN_CU_SOFTPLUS, WNN_CU_SOFTSIGN, WNN_CU_HARDSWISH, WNN_CU_ELU,
+    WNN_CU_LEAKYRELU, WNN_CU_LINEAR, WNN_CU_HARDSIGMOID, WNN_CU_CLAMP
+} WnnCudaEltOp;
+
+/* Output shape and, per input, element strides (0 on broadcast dimensions). */
+typedef struct WnnCudaShape {
+    int rank;
+    int64_t shape[WNN_CUDA_MAX_RANK];
+    int64_t strideA[WNN_CUDA_MAX_RANK];
+    int64_t strideB[WNN_CUDA_MAX_RANK];
+} WnnCudaShape;
+
+int wnn_cuda_eltwise(int op, int dtype, const void* a, const void* b, void* out, const WnnCudaShape* shape,
+                     int64_t count, float alpha, float beta, void* stream);
+
+/* out[c] = bias[c % channels or c / inner % channels] added in place: NCHW (inner = H*W) or NHWC (inner = 1). */
+int wnn_cuda_add_bias(int dtype, void* data, const void* bias, int64_t count, int64_t channels, int64_t inner,
+                      void* stream);
+
+/* Broadcast copy (expand) of src into dst with the shape's strideA. */
+int wnn_cuda_expand(int dtype, const void* src, void* dst, const WnnCudaShape* shape, int64_t count, void* stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
