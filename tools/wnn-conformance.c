@@ -198,7 +198,8 @@ static int is_json(const struct dirent* d) {
     return n > 5 && strcmp(d->d_name + n - 5, ".json") == 0;
 }
 
-static void run_dir(WNNContext ctx, const char* dir, const char* only, int validation) {
+/* Returns the number of corpus files read (-1 when the directory cannot be read). */
+static int run_dir(WNNContext ctx, const char* dir, const char* only, int validation) {
     struct dirent** list;
     int n = scandir(dir, &list, is_json, by_name);
     for (int i = 0; i < n; i++) {
@@ -220,7 +221,7 @@ static void run_dir(WNNContext ctx, const char* dir, const char* only, int valid
         free(list[i]);
     }
     if (n >= 0) free(list);
-    else if (!validation) fprintf(stderr, "cannot read corpus directory %s\n", dir);
+    return n;
 }
 
 int main(int argc, char** argv) {
@@ -244,7 +245,11 @@ int main(int argc, char** argv) {
     WNNContext ctx = NULL;
     if (wds_create_context(device, &ctx)) return 2;
     if (jsonPath) g_json = cJSON_CreateArray();
-    run_dir(ctx, corpus, only, 0);
+    if (run_dir(ctx, corpus, only, 0) <= 0) {
+        fprintf(stderr, "wnn-conformance: no corpus files in %s (use --corpus DIR or WNN_SHARED_DIR)\n", corpus);
+        wnnContextRelease(ctx);
+        return 2;
+    }
     snprintf(vdir, sizeof vdir, "%s/validation", corpus);
     run_dir(ctx, vdir, only, 1);
     int passed = 0, failed = 0, skipped = 0, reqFailed = 0;

@@ -4,7 +4,7 @@
 set -u
 DIST=${DIST:-gpu-dist}
 export LD_LIBRARY_PATH="$PWD/$DIST:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
-SHARED=${WNN_SHARED_DIR:-$PWD/shared}
+SHARED=${WNN_SHARED_DIR:-$PWD/$DIST/shared}
 [ -d "$SHARED/conformance" ] || SHARED=$PWD/../shared
 OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
