@@ -12,6 +12,7 @@ typedef struct CudaDevice {
     int ordinal;
     cudaStream_t stream;
     cublasHandle_t blas;
+    void* dnn; /* cudnnHandle_t, created with the device */
 } CudaDevice;
 
 struct WnnBuffer {

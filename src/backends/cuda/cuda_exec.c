@@ -2,17 +2,21 @@
  * kernels, cuBLAS for matmul and gemm), uploads constants and allocates intermediates; dispatch()
  * binds the tensors and enqueues the steps on the context's stream without waiting.
  * Nodes this file cannot run (supports() says which) are placed on the CPU by the partitioner.
- * Not yet: memory reuse by liveness, fusions, CUDA graph capture, cuDNN convolutions. */
+ * Not yet: memory reuse by liveness, fusions, CUDA graph capture, cuDNN's graph API. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/cuda/cuda_conv.h"
 #include "backends/cuda/cuda_device.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "graph/ops/conv.h"
 #include "graph/ops/elementwise.h"
+#include "graph/ops/movement.h"
+#include "graph/ops/reduce.h"
 
-typedef enum { STEP_ELT, STEP_GEMM } StepKind;
+typedef enum { STEP_ELT, STEP_GEMM, STEP_CONV, STEP_COPY, STEP_STRIDED, STEP_CONCAT, STEP_SOFTMAX, STEP_LAYERNORM,
+               STEP_POOL } StepKind;
 
 typedef struct Step {
     StepKind kind;
@@ -25,6 +29,11 @@ typedef struct Step {
     int m, n, k, lda, ldb, ldc, batch, transA, transB;
     long long strideA, strideB, strideC;
     WnnCudaShape cShape; /* broadcast of gemm's c into the output */
+    int64_t base;        /* strided copies: first source element */
+    int64_t outer, len, inner; /* softmax, layerNormalization, concat (axis geometry) */
+    uint32_t node;       /* the IR node (concat's inputs) */
+    CudaConv* conv;
+    WnnCudaPool pool;
 } Step;
 
 struct WnnCompiled {
@@ -33,6 +42,7 @@ struct WnnCompiled {
     uint32_t stepCount;
     void** ptr;   /* per operand: device pointer (bound at dispatch for graph inputs and outputs) */
     uint8_t* own; /* per operand: ptr allocated by compile */
+    void** filters; /* per step: a re-laid-out conv filter, or NULL */
 };
 
 #define NONE UINT32_MAX
@@ -96,6 +106,20 @@ bool wnn_cuda_supports(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* n
     for (uint32_t i = 0; i < n->inputCount; i++)
         if (n->inputs[i] >= 0 && !is_float(ir->operands[n->inputs[i]].desc.type)) return false;
     if (elt_op(n->op) >= 0) return true;
+    switch (n->op) {
+        case WNN_OP_conv2d: return wnn_cuda_conv_supported(ir, n);
+        case WNN_OP_reshape: case WNN_OP_transpose: case WNN_OP_slice: case WNN_OP_expand: case WNN_OP_concat:
+        case WNN_OP_softmax: case WNN_OP_averagePool2d: case WNN_OP_maxPool2d: case WNN_OP_l2Pool2d:
+            return true;
+        case WNN_OP_layerNormalization: { /* the trailing axes, in order */
+            const WnnNormAttrs* a = n->attrs;
+            uint32_t rank = ir->operands[n->inputs[0]].desc.rank;
+            for (uint32_t i = 0; i < a->axesCount; i++)
+                if (a->axes[i] != rank - a->axesCount + i) return false;
+            return true;
+        }
+        default: break;
+    }
     if (n->op == WNN_OP_matmul) {
         long long s;
         return batch_stride(&ir->operands[n->inputs[0]].desc, out, 0, &s) &&
@@ -160,6 +184,93 @@ static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
         }
         return WNNStatus_Success;
     }
+    const WnnDesc* in0 = &ir->operands[st->a].desc;
+    int64_t strides[WNN_CUDA_MAX_RANK];
+    for (int64_t d = (int64_t)in0->rank - 1, acc = 1; d >= 0; d--) {
+        strides[d] = acc;
+        acc *= in0->shape[d];
+    }
+    st->shape.rank = (int)out->rank;
+    for (uint32_t d = 0; d < out->rank; d++) st->shape.shape[d] = out->shape[d];
+    switch (n->op) {
+        case WNN_OP_reshape: st->kind = STEP_COPY; return WNNStatus_Success;
+        case WNN_OP_transpose: {
+            const WnnLayoutAttrs* l = n->attrs;
+            st->kind = STEP_STRIDED;
+            for (uint32_t d = 0; d < out->rank; d++) st->shape.strideA[d] = strides[l->perm[d]];
+            return WNNStatus_Success;
+        }
+        case WNN_OP_slice: {
+            const WnnLayoutAttrs* l = n->attrs;
+            st->kind = STEP_STRIDED;
+            for (uint32_t d = 0; d < out->rank; d++) {
+                st->shape.strideA[d] = strides[d] * l->strides[d];
+                st->base += (int64_t)l->starts[d] * strides[d];
+            }
+            return WNNStatus_Success;
+        }
+        case WNN_OP_expand:
+            st->kind = STEP_STRIDED;
+            broadcast_shape(out, in0, NULL, &st->shape);
+            return WNNStatus_Success;
+        case WNN_OP_concat: {
+            uint32_t axis = ((const WnnAxisAttrs*)n->attrs)->axis;
+            st->kind = STEP_CONCAT;
+            st->outer = 1;
+            st->inner = 1;
+            for (uint32_t d = 0; d < axis; d++) st->outer *= out->shape[d];
+            for (uint32_t d = axis + 1; d < out->rank; d++) st->inner *= out->shape[d];
+            st->len = out->shape[axis];
+            return WNNStatus_Success;
+        }
+        case WNN_OP_softmax: {
+            uint32_t axis = ((const WnnNormAttrs*)n->attrs)->axis;
+            st->kind = STEP_SOFTMAX;
+            st->outer = 1;
+            st->inner = 1;
+            for (uint32_t d = 0; d < axis; d++) st->outer *= out->shape[d];
+            for (uint32_t d = axis + 1; d < out->rank; d++) st->inner *= out->shape[d];
+            st->len = out->shape[axis];
+            return WNNStatus_Success;
+        }
+        case WNN_OP_layerNormalization: {
+            const WnnNormAttrs* a = n->attrs;
+            st->kind = STEP_LAYERNORM;
+            st->len = 1;
+            for (uint32_t i = 0; i < a->axesCount; i++) st->len *= out->shape[a->axes[i]];
+            st->outer = st->count / (st->len ? st->len : 1);
+            st->alpha = (float)a->epsilon;
+            st->b = n->inputs[1] >= 0 ? (uint32_t)n->inputs[1] : NONE; /* scale */
+            st->c = n->inputs[2] >= 0 ? (uint32_t)n->inputs[2] : NONE; /* bias */
+            return WNNStatus_Success;
+        }
+        case WNN_OP_averagePool2d: case WNN_OP_maxPool2d: case WNN_OP_l2Pool2d: {
+            const WnnPoolAttrs* a = n->attrs;
+            WnnCudaPool* p = &st->pool;
+            st->kind = STEP_POOL;
+            p->kind = n->op == WNN_OP_averagePool2d ? 0 : n->op == WNN_OP_maxPool2d ? 1 : 2;
+            p->nhwc = a->nhwc;
+            p->n = in0->shape[0];
+            p->c = in0->shape[a->nhwc ? 3 : 1];
+            p->h = in0->shape[a->nhwc ? 1 : 2];
+            p->w = in0->shape[a->nhwc ? 2 : 3];
+            p->oh = out->shape[a->nhwc ? 1 : 2];
+            p->ow = out->shape[a->nhwc ? 2 : 3];
+            for (int i = 0; i < 2; i++) {
+                p->window[i] = (int)a->window[i];
+                p->pad[i] = (int)a->pad[2 * i];
+                p->strides[i] = (int)a->strides[i];
+                p->dilations[i] = (int)a->dilations[i];
+            }
+            return WNNStatus_Success;
+        }
+        case WNN_OP_conv2d:
+            st->kind = STEP_CONV;
+            st->b = (uint32_t)n->inputs[1];
+            st->c = n->inputs[2] >= 0 ? (uint32_t)n->inputs[2] : NONE;
+            return WNNStatus_Success;
+        default: break;
+    }
     st->kind = STEP_GEMM;
     st->b = (uint32_t)n->inputs[1];
     const WnnDesc *da = &ir->operands[st->a].desc, *db = &ir->operands[st->b].desc;
@@ -195,6 +306,11 @@ void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
     if (!c) return;
     for (uint32_t i = 0; c->own && i < c->ir->operandCount; i++)
         if (c->own[i]) cudaFree(c->ptr[i]);
+    for (uint32_t k = 0; c->steps && k < c->stepCount; k++) {
+        wnn_cuda_conv_free(c->steps[k].conv);
+        if (c->filters && c->filters[k]) cudaFree(c->filters[k]);
+    }
+    free(c->filters);
     free(c->steps);
     free(c->ptr);
     free(c->own);
@@ -209,8 +325,9 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
     c->steps = calloc(ir->nodeCount + 1, sizeof(Step));
     c->ptr = calloc(ir->operandCount + 1, sizeof(void*));
     c->own = calloc(ir->operandCount + 1, 1);
+    c->filters = calloc(ir->nodeCount + 1, sizeof(void*));
     WNNStatus s = WNNStatus_Success;
-    if (!c->steps || !c->ptr || !c->own) {
+    if (!c->steps || !c->ptr || !c->own || !c->filters) {
         s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
         goto fail;
     }
@@ -231,7 +348,10 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
             s = wnn_error(WNNStatus_NotSupportedError, "build: operation %d is not supported on CUDA", (int)n->op);
             break;
         }
-        s = make_step(ir, n, &c->steps[c->stepCount++]);
+        Step* st = &c->steps[c->stepCount++];
+        s = make_step(ir, n, st);
+        st->node = k;
+        if (!s && st->kind == STEP_CONV) s = wnn_cuda_conv_prepare(d, ir, n, &st->conv, &c->filters[k]);
         /* Constants are uploaded once; intermediates get their own memory (no reuse yet). */
         for (uint32_t j = 0; j < n->inputCount + n->outputCount && !s; j++) {
             int32_t id = j < n->inputCount ? n->inputs[j] : n->outputs[j - n->inputCount];
@@ -270,6 +390,49 @@ static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
     return WNNStatus_Success;
 }
 
+static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
+    size_t esize = st->dtype ? 2 : 4;
+    void* out = c->ptr[st->out];
+    const void* a = c->ptr[st->a];
+    int e = 0;
+    switch (st->kind) {
+        case STEP_GEMM: return run_gemm(d, c, st);
+        case STEP_CONV: {
+            const void* w = c->filters[st->node] ? c->filters[st->node] : c->ptr[st->b];
+            return wnn_cuda_conv_run(d, st->conv, a, w, st->c != NONE ? c->ptr[st->c] : NULL, out);
+        }
+        case STEP_COPY:
+            CUDA_TRY("dispatch", cudaMemcpyAsync(out, a, (size_t)st->count * esize, cudaMemcpyDeviceToDevice, d->stream));
+            return WNNStatus_Success;
+        case STEP_STRIDED:
+            e = wnn_cuda_expand(st->dtype, (const char*)a + st->base * (int64_t)esize, out, &st->shape, st->count, d->stream);
+            break;
+        case STEP_CONCAT: {
+            const WnnNode* n = &c->ir->nodes[st->node];
+            size_t done = 0, row = (size_t)(st->len * st->inner) * esize;
+            for (uint32_t i = 0; i < n->inputCount; i++) {
+                size_t width = (size_t)c->ir->operands[n->inputs[i]].desc.shape[((const WnnAxisAttrs*)n->attrs)->axis] *
+                               (size_t)st->inner * esize;
+                CUDA_TRY("dispatch", cudaMemcpy2DAsync((char*)out + done, row, c->ptr[n->inputs[i]], width, width,
+                                                       (size_t)st->outer, cudaMemcpyDeviceToDevice, d->stream));
+                done += width;
+            }
+            return WNNStatus_Success;
+        }
+        case STEP_SOFTMAX: e = wnn_cuda_softmax(st->dtype, a, out, st->outer, st->len, st->inner, d->stream); break;
+        case STEP_LAYERNORM:
+            e = wnn_cuda_layernorm(st->dtype, a, st->b != NONE ? c->ptr[st->b] : NULL, st->c != NONE ? c->ptr[st->c] : NULL,
+                                   out, st->outer, st->len, st->alpha, d->stream);
+            break;
+        case STEP_POOL: e = wnn_cuda_pool(st->dtype, a, out, &st->pool, d->stream); break;
+        case STEP_ELT:
+            e = wnn_cuda_eltwise(st->op, st->dtype, a, st->b != NONE ? c->ptr[st->b] : NULL, out, &st->shape, st->count,
+                                 st->alpha, st->beta, d->stream);
+            break;
+    }
+    return e ? wnn_cuda_fail("dispatch", "kernel launch", (cudaError_t)e) : WNNStatus_Success;
+}
+
 WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const* inputs, WnnBuffer* const* outputs) {
     CudaDevice* d = (CudaDevice*)device;
     const WnnGraphIR* ir = c->ir;
@@ -280,14 +443,8 @@ WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const*
         return wnn_error(WNNStatus_OperationError, "dispatch: cublasSetStream failed");
     for (uint32_t k = 0; k < c->stepCount; k++) {
         const Step* st = &c->steps[k];
-        if (st->kind == STEP_GEMM) {
-            WNNStatus s = run_gemm(d, c, st);
-            if (s) return s;
-            continue;
-        }
-        int e = wnn_cuda_eltwise(st->op, st->dtype, c->ptr[st->a], st->b != NONE ? c->ptr[st->b] : NULL,
-                                 c->ptr[st->out], &st->shape, st->count, st->alpha, st->beta, d->stream);
-        if (e) return wnn_cuda_fail("dispatch", "element-wise kernel", (cudaError_t)e);
+        WNNStatus s = run_step(d, c, st);
+        if (s) return s;
     }
     /* One operand under several output names: copy to the others. */
     for (uint32_t i = 0; i < ir->outputCount; i++)

@@ -134,3 +134,99 @@ extern "C" int wnn_cuda_expand(int dtype, const void* src, void* dst, const WnnC
     else expand_kernel<__half><<<blocks_for(count), 256, 0, st>>>((const __half*)src, (__half*)dst, *shape, count);
     return (int)cudaGetLastError();
 }
+
+namespace {
+
+template <typename T>
+__global__ void softmax_kernel(const T* x, T* y, int64_t outer, int64_t len, int64_t inner) {
+    int64_t row = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;
+    if (row >= outer * inner) return;
+    int64_t base = (row / inner) * len * inner + row % inner;
+    float m = -INFINITY, s = 0.0f;
+    for (int64_t k = 0; k < len; k++) m = fmaxf(m, load(x, base + k * inner));
+    for (int64_t k = 0; k < len; k++) s += expf(load(x, base + k * inner) - m);
+    for (int64_t k = 0; k < len; k++) store(y, base + k * inner, expf(load(x, base + k * inner) - m) / s);
+}
+
+// One warp per row: mean and variance by shuffles, then the normalized row.
+template <typename T>
+__global__ void layernorm_kernel(const T* x, const T* scale, const T* bias, T* y, int64_t rows, int64_t len, float eps) {
+    int64_t row = blockIdx.x * (int64_t)(blockDim.x / 32) + threadIdx.x / 32;
+    int lane = threadIdx.x % 32;
+    if (row >= rows) return;
+    const int64_t base = row * len;
+    float sum = 0.0f;
+    for (int64_t k = lane; k < len; k += 32) sum += load(x, base + k);
+    for (int o = 16; o > 0; o /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    float mean = sum / (float)len, sq = 0.0f;
+    for (int64_t k = lane; k < len; k += 32) {
+        float d = load(x, base + k) - mean;
+        sq += d * d;
+    }
+    for (int o = 16; o > 0; o /= 2) sq += __shfl_xor_sync(0xffffffffu, sq, o);
+    float inv = rsqrtf(sq / (float)len + eps);
+    for (int64_t k = lane; k < len; k += 32) {
+        float v = (load(x, base + k) - mean) * inv;
+        if (scale) v *= load(scale, k);
+        if (bias) v += load(bias, k);
+        store(y, base + k, v);
+    }
+}
+
+template <typename T>
+__global__ void pool_kernel(const T* x, T* y, WnnCudaPool p) {
+    int64_t total = p.n * p.c * p.oh * p.ow;
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total; i += (int64_t)gridDim.x * blockDim.x) {
+        int64_t n, c, oy, ox;
+        if (p.nhwc) { c = i % p.c; ox = i / p.c % p.ow; oy = i / (p.c * p.ow) % p.oh; n = i / (p.c * p.ow * p.oh); }
+        else { ox = i % p.ow; oy = i / p.ow % p.oh; c = i / (p.ow * p.oh) % p.c; n = i / (p.ow * p.oh * p.c); }
+        float acc = p.kind == 1 ? -INFINITY : 0.0f;
+        int count = 0;
+        bool nan = false;
+        for (int ky = 0; ky < p.window[0]; ky++) {
+            int64_t iy = oy * p.strides[0] + ky * p.dilations[0] - p.pad[0];
+            if (iy < 0 || iy >= p.h) continue;
+            for (int kx = 0; kx < p.window[1]; kx++) {
+                int64_t ix = ox * p.strides[1] + kx * p.dilations[1] - p.pad[1];
+                if (ix < 0 || ix >= p.w) continue;
+                int64_t src = p.nhwc ? ((n * p.h + iy) * p.w + ix) * p.c + c : ((n * p.c + c) * p.h + iy) * p.w + ix;
+                float v = load(x, src);
+                count++;
+                if (p.kind == 1) { nan |= isnan(v); acc = fmaxf(acc, v); }
+                else acc += p.kind == 2 ? v * v : v;
+            }
+        }
+        float r = p.kind == 1 ? (nan ? nanf("") : acc) : p.kind == 2 ? sqrtf(acc) : (count ? acc / (float)count : 0.0f);
+        store(y, i, r);
+    }
+}
+
+}  // namespace
+
+extern "C" int wnn_cuda_softmax(int dtype, const void* x, void* y, int64_t outer, int64_t len, int64_t inner,
+                                void* stream) {
+    int64_t rows = outer * inner;
+    int blocks = (int)((rows + 127) / 128);
+    if (dtype == 0) softmax_kernel<float><<<blocks, 128, 0, (cudaStream_t)stream>>>((const float*)x, (float*)y, outer, len, inner);
+    else softmax_kernel<__half><<<blocks, 128, 0, (cudaStream_t)stream>>>((const __half*)x, (__half*)y, outer, len, inner);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int wnn_cuda_layernorm(int dtype, const void* x, const void* scale, const void* bias, void* y, int64_t rows,
+                                  int64_t len, float epsilon, void* stream) {
+    int blocks = (int)((rows + 7) / 8); // 8 warps per block, a row each
+    if (dtype == 0)
+        layernorm_kernel<float><<<blocks, 256, 0, (cudaStream_t)stream>>>((const float*)x, (const float*)scale,
+                                                                           (const float*)bias, (float*)y, rows, len, epsilon);
+    else
+        layernorm_kernel<__half><<<blocks, 256, 0, (cudaStream_t)stream>>>((const __half*)x, (const __half*)scale,
+                                                                            (const __half*)bias, (__half*)y, rows, len, epsilon);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int wnn_cuda_pool(int dtype, const void* x, void* y, const WnnCudaPool* p, void* stream) {
+    int64_t total = p->n * p->c * p->oh * p->ow;
+    if (dtype == 0) pool_kernel<float><<<blocks_for(total), 256, 0, (cudaStream_t)stream>>>((const float*)x, (float*)y, *p);
+    else pool_kernel<__half><<<blocks_for(total), 256, 0, (cudaStream_t)stream>>>((const __half*)x, (__half*)y, *p);
+    return (int)cudaGetLastError();
+}

@@ -44,3 +44,22 @@ int wnn_cuda_expand(int dtype, const void* src, void* dst, const WnnCudaShape* s
 #endif
 
 #endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* Softmax along an axis: rows = outer * inner rows of `len` elements spaced `inner` apart. */
+int wnn_cuda_softmax(int dtype, const void* x, void* y, int64_t outer, int64_t len, int64_t inner, void* stream);
+/* Layer normalization over the trailing `len` elements of each of `rows` rows; scale/bias may be NULL. */
+int wnn_cuda_layernorm(int dtype, const void* x, const void* scale, const void* bias, void* y, int64_t rows,
+                       int64_t len, float epsilon, void* stream);
+/* Pools: kind 0 average (excluding padding), 1 max, 2 L2; dims n, c, h, w, oh, ow; nhwc layout flag. */
+typedef struct WnnCudaPool {
+    int kind, nhwc;
+    int64_t n, c, h, w, oh, ow;
+    int window[2], pad[2], strides[2], dilations[2];
+} WnnCudaPool;
+int wnn_cuda_pool(int dtype, const void* x, void* y, const WnnCudaPool* p, void* stream);
+#ifdef __cplusplus
+}
+#endif

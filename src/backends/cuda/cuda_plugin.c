@@ -2,6 +2,7 @@
  * a cuBLAS handle per context) and device memory. Graphs run through cuda_exec.c; the nodes it does
  * not run are placed on the CPU by the library's partitioner. */
 #include <cuda_runtime_api.h>
+#include <cudnn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,16 @@ static WNNStatus cuda_device_open(uint32_t index, unsigned threads, WnnDevice** 
         free(d);
         return wnn_error(WNNStatus_NotSupportedError, "createContext: cublasCreate failed on CUDA device %u", index);
     }
+    cudnnHandle_t dnn;
+    cudnnStatus_t ds = cudnnCreate(&dnn);
+    if (ds != CUDNN_STATUS_SUCCESS) {
+        cublasDestroy(d->blas);
+        cudaStreamDestroy(d->stream);
+        free(d);
+        return wnn_error(WNNStatus_NotSupportedError, "createContext: cudnnCreate failed on CUDA device %u: %s", index,
+                         cudnnGetErrorString(ds));
+    }
+    d->dnn = dnn;
     *out = &d->base;
     return WNNStatus_Success;
 }
@@ -52,6 +63,7 @@ static void cuda_device_close(WnnDevice* dev) {
     cudaSetDevice(d->ordinal);
     cudaStreamSynchronize(d->stream);
     cublasDestroy(d->blas);
+    cudnnDestroy((cudnnHandle_t)d->dnn);
     cudaStreamDestroy(d->stream);
     free(d);
 }
