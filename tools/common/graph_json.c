@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/core.h"
+
 typedef struct Named {
     char* name;
     WNNOperand operand;
@@ -27,6 +29,21 @@ struct WgjGraph {
     Port* outputs;
     size_t outputCount;
 };
+
+static int g_float16;
+void wgj_use_float16(int on) { g_float16 = on; }
+
+/* Converts a float32 tensor to float16 in place (the --fp16 benchmark variant). */
+static int to_float16(WtdTensor* t) {
+    if (!g_float16 || t->type != WNNOperandDataType_Float32) return 0;
+    uint16_t* h = malloc(sizeof(uint16_t) * (t->count ? t->count : 1));
+    if (!h) return -1;
+    for (size_t i = 0; i < t->count; i++) h[i] = wnn_float_to_half(((const float*)t->data)[i]);
+    free(t->data);
+    t->data = h;
+    t->type = WNNOperandDataType_Float16;
+    return 0;
+}
 
 static WNNOperand lookup(void* ctx, const char* name) {
     WgjGraph* g = ctx;
@@ -75,7 +92,7 @@ static WNNStatus add_inputs(WgjGraph* g, const cJSON* inputs, char* err, size_t 
         WtdTensor t;
         char why[256];
         if (wtd_parse_descriptor(cJSON_GetObjectItemCaseSensitive(in, "descriptor"), &t, why, sizeof why) ||
-            wtd_fill(&t, cJSON_GetObjectItemCaseSensitive(in, "data"), why, sizeof why)) {
+            wtd_fill(&t, cJSON_GetObjectItemCaseSensitive(in, "data"), why, sizeof why) || to_float16(&t)) {
             snprintf(err, errSize, "input '%s': %s", in->string, why);
             wtd_free(&t);
             return WNNStatus_UnknownError;
@@ -232,3 +249,13 @@ const char* wgj_output_name(const WgjGraph* g, size_t i) { return g->outputs[i].
 const WtdTensor* wgj_output(const WgjGraph* g, size_t i) { return &g->outputs[i].data; }
 
 WNNStatus wgj_partition_info(const WgjGraph* g, WNNGraphPartitionInfo* info) { return wnnGraphGetPartitionInfo(g->graph, info); }
+
+WNNStatus wgj_dispatch_only(WgjGraph* g, char* err, size_t errSize) {
+    WNNNamedTensor ins[64], outs[64];
+    if (g->inputCount > 64 || g->outputCount > 64) return WNNStatus_NotSupportedError;
+    for (size_t i = 0; i < g->inputCount; i++) ins[i] = (WNNNamedTensor){g->inputs[i].name, g->inputs[i].tensor};
+    for (size_t i = 0; i < g->outputCount; i++) outs[i] = (WNNNamedTensor){g->outputs[i].name, g->outputs[i].tensor};
+    WNNStatus s = wnnContextDispatch(g->ctx, g->graph, ins, g->inputCount, outs, g->outputCount);
+    if (s) snprintf(err, errSize, "dispatch: %s", wnnGetLastErrorMessage());
+    return s;
+}

@@ -11,6 +11,9 @@
 
 typedef struct WgjGraph WgjGraph;
 
+/* When set, float32 graph inputs, constants and casts are built as float16 (benchmarks). */
+void wgj_use_float16(int on);
+
 /* Builds `graph` ({"inputs", "operators", "expectedOutputs"}) on ctx. On failure returns the API's
  * status (or WNNStatus_UnknownError for a malformed file) and writes a message naming the operator. */
 WNNStatus wgj_build(WNNContext ctx, const cJSON* graph, WgjGraph** out, char* err, size_t errSize);
@@ -19,6 +22,8 @@ WNNStatus wgj_run(WgjGraph* g, char* err, size_t errSize);
 /* Dispatch + read only (inputs written once by wgj_run or wgj_write_inputs). */
 WNNStatus wgj_write_inputs(WgjGraph* g, char* err, size_t errSize);
 WNNStatus wgj_dispatch_and_read(WgjGraph* g, char* err, size_t errSize);
+/* Dispatch only (the tensors exist after a first wgj_run). */
+WNNStatus wgj_dispatch_only(WgjGraph* g, char* err, size_t errSize);
 size_t wgj_output_count(const WgjGraph* g);
 const char* wgj_output_name(const WgjGraph* g, size_t i);
 const WtdTensor* wgj_output(const WgjGraph* g, size_t i);
