@@ -107,12 +107,28 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
                                             CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
     DNN_TRY(cudnnSetConvolutionGroupCount(c->conv, (int)a->groups));
     DNN_TRY(cudnnSetConvolutionMathType(c->conv, c->dtype ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
+    /* Measured choice (cudnnFind...Ex) on scratch buffers, falling back to the heuristics. */
     cudnnConvolutionFwdAlgoPerf_t perf[8];
     int found = 0;
-    DNN_TRY(cudnnGetConvolutionForwardAlgorithm_v7(handle_of(d), c->x, c->w, c->conv, c->y, 8, &found, perf));
+    size_t esize = c->dtype ? 2 : 4, limit = (size_t)256 << 20;
+    size_t xb = (size_t)wnn_desc_numel(in) * esize, yb = (size_t)c->count * esize,
+           wb = (size_t)wnn_desc_numel(&ir->operands[n->inputs[1]].desc) * esize;
+    void *sx = NULL, *sy = NULL, *sw = NULL, *sws = NULL;
+    if (cudaMalloc(&sx, xb) == cudaSuccess && cudaMalloc(&sy, yb) == cudaSuccess && cudaMalloc(&sw, wb) == cudaSuccess &&
+        cudaMalloc(&sws, limit) == cudaSuccess && cudaMemset(sx, 0, xb) == cudaSuccess && cudaMemset(sw, 0, wb) == cudaSuccess)
+        cudnnFindConvolutionForwardAlgorithmEx(handle_of(d), c->x, sx, c->w, sw, c->conv, c->y, sy, 8, &found, perf, sws, limit);
+    cudaFree(sx);
+    cudaFree(sy);
+    cudaFree(sw);
+    cudaFree(sws);
+    cudaGetLastError(); /* a failed scratch allocation only means no measurement */
+    if (found == 0)
+        DNN_TRY(cudnnGetConvolutionForwardAlgorithm_v7(handle_of(d), c->x, c->w, c->conv, c->y, 8, &found, perf));
     int pick = -1;
     for (int i = 0; i < found && pick < 0; i++)
-        if (perf[i].status == CUDNN_STATUS_SUCCESS && (c->dtype || perf[i].mathType != CUDNN_TENSOR_OP_MATH)) pick = i;
+        if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= limit &&
+            (c->dtype || perf[i].mathType != CUDNN_TENSOR_OP_MATH))
+            pick = i;
     if (pick < 0) {
         wnn_cuda_conv_free(c);
         return wnn_error(WNNStatus_NotSupportedError, "conv2d: cuDNN offers no algorithm for this shape");
@@ -134,7 +150,8 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
     return WNNStatus_Success;
 }
 
-WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* c, const void* x, const void* w, const void* bias, void* y) {
+WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* c, const void* x, const void* w, const void* bias, void* y,
+                            int activation, float lo, float hi) {
     const float one = 1.0f, zero = 0.0f;
     cudnnStatus_t s = cudnnSetStream(handle_of(d), d->stream);
     if (s == CUDNN_STATUS_SUCCESS)
@@ -142,9 +159,9 @@ WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* c, const void* x, const voi
                                     c->workspaceBytes, &zero, c->y, y);
     if (s != CUDNN_STATUS_SUCCESS)
         return wnn_error(WNNStatus_OperationError, "conv2d: cudnnConvolutionForward failed: %s", cudnnGetErrorString(s));
-    if (bias) {
-        int e = wnn_cuda_add_bias(c->dtype, y, bias, c->count, c->cout, c->inner, d->stream);
-        if (e) return wnn_cuda_fail("conv2d", "bias kernel", (cudaError_t)e);
+    if (bias || activation) {
+        int e = wnn_cuda_bias_activation(c->dtype, y, bias, c->count, c->cout, c->inner, activation, lo, hi, d->stream);
+        if (e) return wnn_cuda_fail("conv2d", "bias and activation kernel", (cudaError_t)e);
     }
     return WNNStatus_Success;
 }

@@ -14,7 +14,9 @@ bool wnn_cuda_conv_supported(const WnnGraphIR* ir, const WnnNode* node);
  * of a re-laid-out constant filter (or NULL: use the operand as it is). */
 WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* node, CudaConv** conv,
                                 void** filter);
-WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* conv, const void* x, const void* w, const void* bias, void* y);
+/* y = activation(conv(x, w) + bias); activation 0 none, 1 relu, 2 clamp [lo, hi] (a fused follower). */
+WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* conv, const void* x, const void* w, const void* bias, void* y,
+                            int activation, float lo, float hi);
 void wnn_cuda_conv_free(CudaConv* conv);
 
 #endif

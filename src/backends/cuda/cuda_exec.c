@@ -33,6 +33,9 @@ typedef struct Step {
     int64_t outer, len, inner; /* softmax, layerNormalization, concat (axis geometry) */
     uint32_t node;       /* the IR node (concat's inputs) */
     CudaConv* conv;
+    int activation;   /* conv2d: a fused relu (1) or clamp (2) that followed it */
+    float actLo, actHi;
+    int skip;         /* an activation fused into the conv before it */
     WnnCudaPool pool;
 } Step;
 
@@ -302,6 +305,36 @@ static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
     return WNNStatus_Success;
 }
 
+/* conv2d followed by relu or clamp (float bounds) on its result, which nothing else reads and the
+ * graph does not output: the activation runs in the conv's bias kernel and writes the conv's
+ * output buffer straight into the activation's output. */
+static void fuse_activations(WnnCompiled* c, const uint8_t* bound) {
+    const WnnGraphIR* ir = c->ir;
+    uint32_t* readers = calloc(ir->operandCount + 1, sizeof(uint32_t));
+    if (!readers) return; /* fusion is an optimisation only */
+    for (uint32_t k = 0; k < ir->nodeCount; k++)
+        for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++)
+            if (ir->nodes[k].inputs[j] >= 0) readers[ir->nodes[k].inputs[j]]++;
+    for (uint32_t k = 0; k + 1 < c->stepCount; k++) {
+        Step *conv = &c->steps[k], *act = &c->steps[k + 1];
+        const WnnNode* an = &ir->nodes[act->node];
+        if (conv->kind != STEP_CONV || act->kind != STEP_ELT || act->a != conv->out || bound[conv->out] ||
+            readers[conv->out] != 1 || (an->op != WNN_OP_relu && an->op != WNN_OP_clamp))
+            continue;
+        conv->activation = an->op == WNN_OP_relu ? 1 : 2;
+        conv->actLo = act->alpha;
+        conv->actHi = act->beta;
+        if (c->own[conv->out]) { /* the conv now writes the activation's output directly */
+            cudaFree(c->ptr[conv->out]);
+            c->ptr[conv->out] = NULL;
+            c->own[conv->out] = 0;
+        }
+        conv->out = act->out;
+        act->skip = 1;
+    }
+    free(readers);
+}
+
 void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
     if (!c) return;
     for (uint32_t i = 0; c->own && i < c->ir->operandCount; i++)
@@ -365,6 +398,7 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
             if (e != cudaSuccess) s = wnn_cuda_fail("build", "cudaMalloc/cudaMemcpy", e);
         }
     }
+    if (!s) fuse_activations(c, bound);
     free(bound);
     if (s) goto fail;
     *out = c;
@@ -399,7 +433,8 @@ static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
         case STEP_GEMM: return run_gemm(d, c, st);
         case STEP_CONV: {
             const void* w = c->filters[st->node] ? c->filters[st->node] : c->ptr[st->b];
-            return wnn_cuda_conv_run(d, st->conv, a, w, st->c != NONE ? c->ptr[st->c] : NULL, out);
+            return wnn_cuda_conv_run(d, st->conv, a, w, st->c != NONE ? c->ptr[st->c] : NULL, out, st->activation,
+                                     st->actLo, st->actHi);
         }
         case STEP_COPY:
             CUDA_TRY("dispatch", cudaMemcpyAsync(out, a, (size_t)st->count * esize, cudaMemcpyDeviceToDevice, d->stream));
@@ -443,6 +478,7 @@ WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const*
         return wnn_error(WNNStatus_OperationError, "dispatch: cublasSetStream failed");
     for (uint32_t k = 0; k < c->stepCount; k++) {
         const Step* st = &c->steps[k];
+        if (st->skip) continue;
         WNNStatus s = run_step(d, c, st);
         if (s) return s;
     }

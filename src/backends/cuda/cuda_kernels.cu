@@ -73,9 +73,14 @@ __global__ void eltwise_kernel(int op, const T* a, const T* b, T* out, WnnCudaSh
 }
 
 template <typename T>
-__global__ void bias_kernel(T* data, const T* bias, int64_t count, int64_t channels, int64_t inner) {
-    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count; i += (int64_t)gridDim.x * blockDim.x)
-        store(data, i, load(data, i) + load(bias, (i / inner) % channels));
+__global__ void bias_kernel(T* data, const T* bias, int64_t count, int64_t channels, int64_t inner, int act, float lo,
+                            float hi) {
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count; i += (int64_t)gridDim.x * blockDim.x) {
+        float v = load(data, i) + (bias ? load(bias, (i / inner) % channels) : 0.0f);
+        if (act == 1) v = v < 0.0f ? 0.0f : v;
+        else if (act == 2) v = v < lo ? lo : v > hi ? hi : v;
+        store(data, i, v);
+    }
 }
 
 template <typename T>
@@ -119,11 +124,13 @@ extern "C" int wnn_cuda_eltwise(int op, int dtype, const void* a, const void* b,
     return (int)cudaGetLastError();
 }
 
-extern "C" int wnn_cuda_add_bias(int dtype, void* data, const void* bias, int64_t count, int64_t channels,
-                                 int64_t inner, void* stream) {
+extern "C" int wnn_cuda_bias_activation(int dtype, void* data, const void* bias, int64_t count, int64_t channels,
+                                        int64_t inner, int act, float lo, float hi, void* stream) {
     cudaStream_t st = (cudaStream_t)stream;
-    if (dtype == 0) bias_kernel<float><<<blocks_for(count), 256, 0, st>>>((float*)data, (const float*)bias, count, channels, inner);
-    else bias_kernel<__half><<<blocks_for(count), 256, 0, st>>>((__half*)data, (const __half*)bias, count, channels, inner);
+    if (dtype == 0)
+        bias_kernel<float><<<blocks_for(count), 256, 0, st>>>((float*)data, (const float*)bias, count, channels, inner, act, lo, hi);
+    else
+        bias_kernel<__half><<<blocks_for(count), 256, 0, st>>>((__half*)data, (const __half*)bias, count, channels, inner, act, lo, hi);
     return (int)cudaGetLastError();
 }
 

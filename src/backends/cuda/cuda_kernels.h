@@ -32,9 +32,10 @@ typedef struct WnnCudaShape {
 int wnn_cuda_eltwise(int op, int dtype, const void* a, const void* b, void* out, const WnnCudaShape* shape,
                      int64_t count, float alpha, float beta, void* stream);
 
-/* out[c] = bias[c % channels or c / inner % channels] added in place: NCHW (inner = H*W) or NHWC (inner = 1). */
-int wnn_cuda_add_bias(int dtype, void* data, const void* bias, int64_t count, int64_t channels, int64_t inner,
-                      void* stream);
+/* In place: data[i] += bias[(i / inner) % channels] (bias may be NULL), then the activation:
+ * 0 none, 1 relu, 2 clamp to [lo, hi]. NCHW has inner = H*W, NHWC inner = 1. */
+int wnn_cuda_bias_activation(int dtype, void* data, const void* bias, int64_t count, int64_t channels, int64_t inner,
+                             int activation, float lo, float hi, void* stream);
 
 /* Broadcast copy (expand) of src into dst with the shape's strideA. */
 int wnn_cuda_expand(int dtype, const void* src, void* dst, const WnnCudaShape* shape, int64_t count, void* stream);
