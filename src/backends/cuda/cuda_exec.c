@@ -46,6 +46,11 @@ struct WnnCompiled {
     void** ptr;   /* per operand: device pointer (bound at dispatch for graph inputs and outputs) */
     uint8_t* own; /* per operand: ptr allocated by compile */
     void** filters; /* per step: a re-laid-out conv filter, or NULL */
+    /* The steps captured as one CUDA graph for the tensors bound when it was captured; a dispatch
+     * with other tensors captures again. */
+    cudaGraphExec_t exec;
+    void** capturedPtrs; /* bound input then output pointers of the capture */
+    int noCapture;       /* capture failed once: launch step by step */
 };
 
 #define NONE UINT32_MAX
@@ -344,6 +349,8 @@ void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
         if (c->filters && c->filters[k]) cudaFree(c->filters[k]);
     }
     free(c->filters);
+    if (c->exec) cudaGraphExecDestroy(c->exec);
+    free(c->capturedPtrs);
     free(c->steps);
     free(c->ptr);
     free(c->own);
@@ -468,18 +475,11 @@ static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
     return e ? wnn_cuda_fail("dispatch", "kernel launch", (cudaError_t)e) : WNNStatus_Success;
 }
 
-WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const* inputs, WnnBuffer* const* outputs) {
-    CudaDevice* d = (CudaDevice*)device;
+static WNNStatus run_steps(CudaDevice* d, WnnCompiled* c, WnnBuffer* const* outputs) {
     const WnnGraphIR* ir = c->ir;
-    for (uint32_t i = 0; i < ir->inputCount; i++) c->ptr[ir->inputIds[i]] = inputs[i]->ptr;
-    for (uint32_t i = 0; i < ir->outputCount; i++) c->ptr[ir->outputIds[i]] = outputs[i]->ptr;
-    CUDA_TRY("dispatch", cudaSetDevice(d->ordinal));
-    if (cublasSetStream(d->blas, d->stream) != CUBLAS_STATUS_SUCCESS)
-        return wnn_error(WNNStatus_OperationError, "dispatch: cublasSetStream failed");
     for (uint32_t k = 0; k < c->stepCount; k++) {
-        const Step* st = &c->steps[k];
-        if (st->skip) continue;
-        WNNStatus s = run_step(d, c, st);
+        if (c->steps[k].skip) continue;
+        WNNStatus s = run_step(d, c, &c->steps[k]);
         if (s) return s;
     }
     /* One operand under several output names: copy to the others. */
@@ -488,4 +488,51 @@ WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const*
             CUDA_TRY("dispatch", cudaMemcpyAsync(outputs[i]->ptr, c->ptr[ir->outputIds[i]], outputs[i]->bytes,
                                                  cudaMemcpyDeviceToDevice, d->stream));
     return WNNStatus_Success;
+}
+
+/* Captures the steps for the bound tensors as a CUDA graph (one launch per dispatch afterwards).
+ * Returns 0 when the graph is ready to launch. */
+static int capture(CudaDevice* d, WnnCompiled* c, WnnBuffer* const* outputs, uint32_t bound) {
+    if (c->exec) {
+        cudaGraphExecDestroy(c->exec);
+        c->exec = NULL;
+    }
+    cudaGraph_t graph = NULL;
+    if (cudaStreamBeginCapture(d->stream, cudaStreamCaptureModeThreadLocal) != cudaSuccess) return -1;
+    WNNStatus s = run_steps(d, c, outputs);
+    cudaError_t e = cudaStreamEndCapture(d->stream, &graph);
+    if (s || e != cudaSuccess || !graph || cudaGraphInstantiate(&c->exec, graph, 0) != cudaSuccess) {
+        if (graph) cudaGraphDestroy(graph);
+        c->exec = NULL;
+        cudaGetLastError();
+        return -1;
+    }
+    cudaGraphDestroy(graph);
+    for (uint32_t i = 0; i < bound; i++) c->capturedPtrs[i] = c->ptr[i < c->ir->inputCount ? c->ir->inputIds[i] : c->ir->outputIds[i - c->ir->inputCount]];
+    return 0;
+}
+
+WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const* inputs, WnnBuffer* const* outputs) {
+    CudaDevice* d = (CudaDevice*)device;
+    const WnnGraphIR* ir = c->ir;
+    uint32_t bound = ir->inputCount + ir->outputCount;
+    int same = c->exec != NULL;
+    for (uint32_t i = 0; i < ir->inputCount; i++) {
+        same = same && c->capturedPtrs[i] == inputs[i]->ptr;
+        c->ptr[ir->inputIds[i]] = inputs[i]->ptr;
+    }
+    for (uint32_t i = 0; i < ir->outputCount; i++) {
+        same = same && c->capturedPtrs[ir->inputCount + i] == outputs[i]->ptr;
+        c->ptr[ir->outputIds[i]] = outputs[i]->ptr;
+    }
+    CUDA_TRY("dispatch", cudaSetDevice(d->ordinal));
+    if (cublasSetStream(d->blas, d->stream) != CUBLAS_STATUS_SUCCESS)
+        return wnn_error(WNNStatus_OperationError, "dispatch: cublasSetStream failed");
+    if (!c->noCapture && !c->capturedPtrs) c->capturedPtrs = calloc(bound + 1, sizeof(void*));
+    if (!c->noCapture && c->capturedPtrs && (same || capture(d, c, outputs, bound) == 0)) {
+        CUDA_TRY("dispatch", cudaGraphLaunch(c->exec, d->stream));
+        return WNNStatus_Success;
+    }
+    c->noCapture = 1;
+    return run_steps(d, c, outputs);
 }
