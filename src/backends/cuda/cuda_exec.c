@@ -167,6 +167,15 @@ static void plan_gemm(Step* st, int M, int N, int K, int aT, int bT) {
     st->ldc = N;
 }
 
+/* Elements before, along and after `axis` of `out`. */
+static void axis_geometry(const WnnDesc* out, uint32_t axis, Step* st) {
+    st->outer = 1;
+    st->inner = 1;
+    for (uint32_t d = 0; d < axis; d++) st->outer *= out->shape[d];
+    for (uint32_t d = axis + 1; d < out->rank; d++) st->inner *= out->shape[d];
+    st->len = out->shape[axis];
+}
+
 static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
     memset(st, 0, sizeof *st);
     const WnnDesc* out = &ir->operands[n->outputs[0]].desc;
@@ -221,26 +230,14 @@ static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
             st->kind = STEP_STRIDED;
             broadcast_shape(out, in0, NULL, &st->shape);
             return WNNStatus_Success;
-        case WNN_OP_concat: {
-            uint32_t axis = ((const WnnAxisAttrs*)n->attrs)->axis;
+        case WNN_OP_concat:
             st->kind = STEP_CONCAT;
-            st->outer = 1;
-            st->inner = 1;
-            for (uint32_t d = 0; d < axis; d++) st->outer *= out->shape[d];
-            for (uint32_t d = axis + 1; d < out->rank; d++) st->inner *= out->shape[d];
-            st->len = out->shape[axis];
+            axis_geometry(out, ((const WnnAxisAttrs*)n->attrs)->axis, st);
             return WNNStatus_Success;
-        }
-        case WNN_OP_softmax: {
-            uint32_t axis = ((const WnnNormAttrs*)n->attrs)->axis;
+        case WNN_OP_softmax:
             st->kind = STEP_SOFTMAX;
-            st->outer = 1;
-            st->inner = 1;
-            for (uint32_t d = 0; d < axis; d++) st->outer *= out->shape[d];
-            for (uint32_t d = axis + 1; d < out->rank; d++) st->inner *= out->shape[d];
-            st->len = out->shape[axis];
+            axis_geometry(out, ((const WnnNormAttrs*)n->attrs)->axis, st);
             return WNNStatus_Success;
-        }
         case WNN_OP_layerNormalization: {
             const WnnNormAttrs* a = n->attrs;
             st->kind = STEP_LAYERNORM;
