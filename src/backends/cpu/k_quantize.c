@@ -1,54 +1,96 @@
 /* k_quantize.c: quantizeLinear and dequantizeLinear on the CPU with blockwise scales.
- * quantize: saturate(roundHalfEven(x / scale) + zeroPoint); dequantize: (x - zeroPoint) * scale. */
+ *   quantize:   saturate(roundHalfEven(x / scale) + zeroPoint), NaN -> 0 (the spec's integer cast)
+ *   dequantize: (x - zeroPoint) * scale, the difference exact in int64, rounded once to the output type
+ * Elements are split over the thread pool; each range walks its coordinates to find the scale and
+ * zero point of every element without a division per element. */
 #include <math.h>
 
 #include "backends/cpu/cpu_kernels.h"
 
-#define IN(k) (args->inputs[k])
-#define OUT(k) (args->outputs[k])
+/* Position in the input and the matching index into scale / zeroPoint. */
+typedef struct BlockWalk {
+    const WnnDesc* in;
+    uint32_t coord[WNN_MAX_RANK];
+    uint32_t block[WNN_MAX_RANK];  /* input elements per scale element along each dimension */
+    size_t stride[WNN_MAX_RANK];   /* scale's row-major strides */
+    size_t count[WNN_MAX_RANK];    /* scale's dimensions */
+    size_t param;
+} BlockWalk;
 
-/* Index into scale / zeroPoint of input element i (block = input dim / scale dim per axis). */
-static size_t param_index(const WnnDesc* in, const WnnDesc* sc, size_t i) {
-    size_t idx = 0, mul = 1;
+static void walk_start(BlockWalk* w, const WnnDesc* in, const WnnDesc* sc, size_t i) {
+    w->in = in;
+    w->param = 0;
+    size_t stride = 1;
     for (uint32_t d = in->rank; d-- > 0;) {
-        size_t c = i % in->shape[d];
+        w->block[d] = in->shape[d] / sc->shape[d];
+        w->stride[d] = stride;
+        w->count[d] = sc->shape[d];
+        stride *= sc->shape[d];
+        w->coord[d] = (uint32_t)(i % in->shape[d]);
         i /= in->shape[d];
-        idx += c / (in->shape[d] / sc->shape[d]) * mul;
-        mul *= sc->shape[d];
+        w->param += w->coord[d] / w->block[d] * w->stride[d];
     }
-    return idx;
 }
 
-static double type_min(WNNOperandDataType t) {
-    return t == WNNOperandDataType_Int8 ? -128.0 : t == WNNOperandDataType_Int32 ? -2147483648.0 : 0.0;
+/* Moves to the next element in row-major order. */
+static void walk_next(BlockWalk* w) {
+    for (uint32_t d = w->in->rank; d-- > 0;) {
+        if (++w->coord[d] < w->in->shape[d]) {
+            if (w->coord[d] % w->block[d] == 0) w->param += w->stride[d];
+            return;
+        }
+        w->coord[d] = 0;
+        w->param -= (w->count[d] - 1) * w->stride[d];
+    }
 }
-static double type_max(WNNOperandDataType t) {
-    return t == WNNOperandDataType_Int8 ? 127.0 : t == WNNOperandDataType_Uint8 ? 255.0
-           : t == WNNOperandDataType_Int32 ? 2147483647.0 : 4294967295.0;
+
+typedef struct QuantizeJob {
+    const WnnCpuKernelArgs* args;
+    double lo, hi; /* quantize: the output type's range */
+} QuantizeJob;
+
+static void quantize_range(void* ctx, size_t begin, size_t end) {
+    const QuantizeJob* j = ctx;
+    const WnnCpuTensor *x = &j->args->inputs[0], *sc = &j->args->inputs[1], *zp = &j->args->inputs[2];
+    const WnnCpuTensor* out = &j->args->outputs[0];
+    BlockWalk w;
+    walk_start(&w, x->desc, sc->desc, begin);
+    for (size_t i = begin; i < end; i++, walk_next(&w)) {
+        /* nearbyint rounds half to even in the default rounding mode */
+        double q = nearbyint(wnn_load_f64(x->data, x->desc->type, i) / wnn_load_f64(sc->data, sc->desc->type, w.param));
+        q += (double)wnn_load_i64(zp->data, zp->desc->type, w.param); /* both integers below 2^53: exact */
+        q = isnan(q) ? 0.0 : q < j->lo ? j->lo : q > j->hi ? j->hi : q;
+        wnn_store_i64(out->data, out->desc->type, i, (int64_t)q);
+    }
+}
+
+static void dequantize_range(void* ctx, size_t begin, size_t end) {
+    const QuantizeJob* j = ctx;
+    const WnnCpuTensor *x = &j->args->inputs[0], *sc = &j->args->inputs[1], *zp = &j->args->inputs[2];
+    const WnnCpuTensor* out = &j->args->outputs[0];
+    BlockWalk w;
+    walk_start(&w, x->desc, sc->desc, begin);
+    for (size_t i = begin; i < end; i++, walk_next(&w)) {
+        int64_t diff = wnn_load_i64(x->data, x->desc->type, i) - wnn_load_i64(zp->data, zp->desc->type, w.param);
+        wnn_store_f64(out->data, out->desc->type, i, (double)diff * wnn_load_f64(sc->data, sc->desc->type, w.param));
+    }
 }
 
 WNNStatus wnn_cpu_quantizeLinear(const WnnCpuKernelArgs* args) {
-    const WnnDesc *in = IN(0).desc, *sc = IN(1).desc, *out = OUT(0).desc;
-    size_t n = (size_t)wnn_desc_numel(in);
-    double lo = type_min(out->type), hi = type_max(out->type);
-    for (size_t i = 0; i < n; i++) {
-        size_t p = param_index(in, sc, i);
-        double q = nearbyint(wnn_load_f64(IN(0).data, in->type, i) / wnn_load_f64(IN(1).data, sc->type, p));
-        q += (double)wnn_load_i64(IN(2).data, IN(2).desc->type, p);
-        if (isnan(q)) q = 0;
-        q = q < lo ? lo : q > hi ? hi : q;
-        wnn_store_i64(OUT(0).data, out->type, i, (int64_t)q);
+    WNNOperandDataType t = args->outputs[0].desc->type;
+    QuantizeJob j = {args, 0.0, 0.0};
+    switch (t) {
+        case WNNOperandDataType_Int8: j.lo = INT8_MIN; j.hi = INT8_MAX; break;
+        case WNNOperandDataType_Uint8: j.hi = UINT8_MAX; break;
+        case WNNOperandDataType_Int32: j.lo = INT32_MIN; j.hi = INT32_MAX; break;
+        default: j.hi = UINT32_MAX; break; /* uint32 */
     }
+    wnn_parallel_for(args->pool, (size_t)wnn_desc_numel(args->inputs[0].desc), 4096, quantize_range, &j);
     return WNNStatus_Success;
 }
 
 WNNStatus wnn_cpu_dequantizeLinear(const WnnCpuKernelArgs* args) {
-    const WnnDesc *in = IN(0).desc, *sc = IN(1).desc, *out = OUT(0).desc;
-    size_t n = (size_t)wnn_desc_numel(in);
-    for (size_t i = 0; i < n; i++) {
-        size_t p = param_index(in, sc, i);
-        double x = (double)wnn_load_i64(IN(0).data, in->type, i) - (double)wnn_load_i64(IN(2).data, IN(2).desc->type, p);
-        wnn_store_f64(OUT(0).data, out->type, i, x * wnn_load_f64(IN(1).data, sc->type, p));
-    }
+    QuantizeJob j = {args, 0.0, 0.0};
+    wnn_parallel_for(args->pool, (size_t)wnn_desc_numel(args->inputs[0].desc), 4096, dequantize_range, &j);
     return WNNStatus_Success;
 }
