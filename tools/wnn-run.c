@@ -50,13 +50,14 @@ int main(int argc, char** argv) {
         else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) bench = atoi(argv[++i]);
         else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) which = argv[++i];
         else if (strcmp(argv[i], "--fp16") == 0) wgj_use_float16(1);
+        else if (strcmp(argv[i], "--tf32") == 0) wds_allow_tf32(1);
         else if (strcmp(argv[i], "--bench-dispatch") == 0 && i + 1 < argc) benchDispatch = atoi(argv[++i]);
         else if (argv[i][0] != '-' && !path) path = argv[i];
         else path = NULL, i = argc;
     }
     if (!path) {
         fprintf(stderr, "usage: wnn-run GRAPH.json [--device cpu|cuda|default] [--bench N] [--bench-dispatch N] [--fp16] "
-                        "[--case NAME|INDEX]\n");
+                        "[--tf32] [--case NAME|INDEX]\n");
         return 2;
     }
     cJSON* file = wtu_load_json(path);

@@ -269,8 +269,12 @@ typedef struct WNNContextOptions {
     WNNOptionalBool accelerated;       /* default true */
     WNNOptionalUint32 adapterIndex;    /* native extension: pick an adapter explicitly */
     uint32_t threadCount;              /* CPU worker threads; 0 = one per core */
+    /* Native extension: let float32 matrix products and convolutions use reduced-precision math
+     * (TF32 tensor cores on NVIDIA GPUs). Off by default: float32 is IEEE float32, as the spec's
+     * tolerances assume. */
+    bool allowReducedPrecisionFloat32;
 } WNNContextOptions;
-#define WNN_CONTEXT_OPTIONS_INIT {WNNPowerPreference_Default, WNNOptionalBool_Undefined, {false, 0}, 0}
+#define WNN_CONTEXT_OPTIONS_INIT {WNNPowerPreference_Default, WNNOptionalBool_Undefined, {false, 0}, 0, false}
 
 /* The spec's createContext(options). NULL options = defaults. Default policy: accelerated and not
  * low-power picks the fastest available GPU, else the CPU. */

@@ -12,10 +12,15 @@ typedef struct WnnDevice WnnDevice;       /* one adapter opened for one context 
 typedef struct WnnBuffer WnnBuffer;       /* device memory of one tensor */
 typedef struct WnnCompiled WnnCompiled;   /* a graph compiled for a device */
 
+typedef struct WnnDeviceOptions {
+    unsigned threadCount;     /* CPU worker threads; 0 = one per core */
+    bool allowTf32;           /* float32 products may use reduced-precision (TF32) math */
+} WnnDeviceOptions;
+
 typedef struct WnnBackendOps {
     const char* name; /* "cpu", "cuda" */
-    /* Opens the adapter for a context. threadCount 0 = default. */
-    WNNStatus (*device_open)(uint32_t adapterLocalIndex, unsigned threadCount, WnnDevice** device);
+    /* Opens the adapter for a context. */
+    WNNStatus (*device_open)(uint32_t adapterLocalIndex, const WnnDeviceOptions* options, WnnDevice** device);
     void (*device_close)(WnnDevice* device);
     /* Zero-filled buffer of `bytes`. OutOfMemory on failure. */
     WNNStatus (*buffer_alloc)(WnnDevice* device, size_t bytes, WnnBuffer** buffer);

@@ -46,7 +46,8 @@ WNN_EXPORT WNNStatus wnnCreateContext(const WNNContextOptions* options, WNNConte
     ctx->adapterIndex = index;
     ctx->accelerated = a->info.kind == WNNAdapterKind_Gpu;
     ctx->live.next = ctx->live.prev = &ctx->live;
-    WNNStatus s = a->ops->device_open(a->localIndex, o.threadCount, &ctx->device);
+    WnnDeviceOptions dopts = {o.threadCount, o.allowReducedPrecisionFloat32};
+    WNNStatus s = a->ops->device_open(a->localIndex, &dopts, &ctx->device);
     if (s) {
         pthread_mutex_destroy(&ctx->mutex);
         free(ctx);

@@ -312,6 +312,7 @@ static void test_context_options_and_adapters(void) {
     WT_CHECK_STATUS(wnnCreateContext(&o, &ctx), WNNStatus_TypeError);
     o.powerPreference = WNNPowerPreference_LowPower;
     o.threadCount = 1;
+    o.allowReducedPrecisionFloat32 = true; /* no effect on the CPU; accepted */
     WT_OK(wnnCreateContext(&o, &ctx));
     WT_CHECK(!wnnContextIsAccelerated(ctx));
     WNNOpSupportLimits lim;

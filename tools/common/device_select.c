@@ -6,8 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+static int g_tf32;
+void wds_allow_tf32(int on) { g_tf32 = on; }
+
 int wds_create_context(const char* device, WNNContext* ctx) {
     WNNContextOptions o = WNN_CONTEXT_OPTIONS_INIT;
+    o.allowReducedPrecisionFloat32 = g_tf32 != 0;
     if (!device || strcmp(device, "default") == 0) {
         /* the spec's default policy */
     } else if (strcmp(device, "cpu") == 0) {

@@ -8,6 +8,8 @@
 
 /* Creates a context on the named device; on failure prints why to stderr and returns non-zero. */
 int wds_create_context(const char* device, WNNContext* ctx);
+/* Contexts created afterwards allow reduced-precision (TF32) float32 math. */
+void wds_allow_tf32(int on);
 /* Path of the shared corpus directory: $WNN_SHARED_DIR, else ../shared beside the working
  * directory's project, written into buf. */
 const char* wds_shared_dir(char* buf, size_t size);

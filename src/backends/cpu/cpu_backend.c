@@ -35,11 +35,11 @@ struct WnnCompiled {
     size_t arenaBytes;
 };
 
-static WNNStatus cpu_device_open(uint32_t localIndex, unsigned threads, WnnDevice** out) {
+static WNNStatus cpu_device_open(uint32_t localIndex, const WnnDeviceOptions* options, WnnDevice** out) {
     CpuDevice* d = wnn_calloc(1, sizeof *d);
     if (!d) return wnn_error(WNNStatus_OutOfMemory, "createContext: out of memory");
     d->base.ops = &wnn_cpu_backend;
-    d->pool = wnn_threadpool_create(threads);
+    d->pool = wnn_threadpool_create(options->threadCount);
     if (!d->pool) {
         free(d);
         return wnn_error(WNNStatus_OutOfMemory, "createContext: cannot start the thread pool");

@@ -106,8 +106,10 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
                                             (int)a->strides[1], (int)a->dilations[0], (int)a->dilations[1],
                                             CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
     DNN_TRY(cudnnSetConvolutionGroupCount(c->conv, (int)a->groups));
-    DNN_TRY(cudnnSetConvolutionMathType(c->conv, c->dtype ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
-    /* Measured choice (cudnnFind...Ex) on scratch buffers, falling back to the heuristics. */
+    /* float32: FMA math (IEEE) unless the context allows TF32 tensor cores. */
+    int tensorOps = c->dtype || d->allowTf32;
+    DNN_TRY(cudnnSetConvolutionMathType(c->conv, tensorOps ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
+    /* Measured choice (cudnnFind...Ex) on random scratch data, falling back to the heuristics. */
     cudnnConvolutionFwdAlgoPerf_t perf[8];
     int found = 0;
     size_t esize = c->dtype ? 2 : 4, limit = (size_t)256 << 20;
@@ -115,8 +117,12 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
            wb = (size_t)wnn_desc_numel(&ir->operands[n->inputs[1]].desc) * esize;
     void *sx = NULL, *sy = NULL, *sw = NULL, *sws = NULL;
     if (cudaMalloc(&sx, xb) == cudaSuccess && cudaMalloc(&sy, yb) == cudaSuccess && cudaMalloc(&sw, wb) == cudaSuccess &&
-        cudaMalloc(&sws, limit) == cudaSuccess && cudaMemset(sx, 0, xb) == cudaSuccess && cudaMemset(sw, 0, wb) == cudaSuccess)
+        cudaMalloc(&sws, limit) == cudaSuccess &&
+        wnn_cuda_fill_random(c->dtype, sx, (int64_t)(xb / esize), 1, d->stream) == 0 &&
+        wnn_cuda_fill_random(c->dtype, sw, (int64_t)(wb / esize), 2, d->stream) == 0 &&
+        cudnnSetStream(handle_of(d), d->stream) == CUDNN_STATUS_SUCCESS)
         cudnnFindConvolutionForwardAlgorithmEx(handle_of(d), c->x, sx, c->w, sw, c->conv, c->y, sy, 8, &found, perf, sws, limit);
+    cudaStreamSynchronize(d->stream);
     cudaFree(sx);
     cudaFree(sy);
     cudaFree(sw);
@@ -127,7 +133,7 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
     int pick = -1;
     for (int i = 0; i < found && pick < 0; i++)
         if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= limit &&
-            (c->dtype || perf[i].mathType != CUDNN_TENSOR_OP_MATH))
+            (tensorOps || perf[i].mathType != CUDNN_TENSOR_OP_MATH))
             pick = i;
     if (pick < 0) {
         wnn_cuda_conv_free(c);

@@ -13,6 +13,7 @@ typedef struct CudaDevice {
     cudaStream_t stream;
     cublasHandle_t blas;
     void* dnn; /* cudnnHandle_t, created with the device */
+    bool allowTf32; /* the context allows reduced-precision float32 math */
 } CudaDevice;
 
 struct WnnBuffer {

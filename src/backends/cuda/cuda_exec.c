@@ -418,11 +418,12 @@ static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
         if (e) return wnn_cuda_fail("dispatch", "expand kernel", (cudaError_t)e);
     }
     cudaDataType t = st->dtype ? CUDA_R_16F : CUDA_R_32F;
-    /* CUBLAS_COMPUTE_32F: IEEE float32 accumulation, no TF32. */
+    /* CUBLAS_COMPUTE_32F: IEEE float32, no TF32, unless the context allows it. */
     cublasStatus_t bs = cublasGemmStridedBatchedEx(
         d->blas, st->transA ? CUBLAS_OP_T : CUBLAS_OP_N, st->transB ? CUBLAS_OP_T : CUBLAS_OP_N, st->m, st->n, st->k,
         &st->alpha, c->ptr[st->b], t, st->lda, st->strideA, c->ptr[st->a], t, st->ldb, st->strideB, &st->beta,
-        c->ptr[st->out], t, st->ldc, st->strideC, st->batch, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+        c->ptr[st->out], t, st->ldc, st->strideC, st->batch,
+        !st->dtype && d->allowTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
     if (bs != CUBLAS_STATUS_SUCCESS)
         return wnn_error(WNNStatus_OperationError, "dispatch: cublasGemmStridedBatchedEx failed (status %d)", (int)bs);
     return WNNStatus_Success;

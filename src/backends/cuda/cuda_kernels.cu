@@ -237,3 +237,22 @@ extern "C" int wnn_cuda_pool(int dtype, const void* x, void* y, const WnnCudaPoo
     else pool_kernel<__half><<<blocks_for(total), 256, 0, (cudaStream_t)stream>>>((const __half*)x, (__half*)y, *p);
     return (int)cudaGetLastError();
 }
+
+namespace {
+template <typename T>
+__global__ void fill_kernel(T* p, int64_t count, uint64_t seed) {
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count; i += (int64_t)gridDim.x * blockDim.x) {
+        uint64_t z = seed + (uint64_t)(i + 1) * 0x9E3779B97F4A7C15ull; // splitmix64
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        store(p, i, (float)(z >> 40) / 8388608.0f - 1.0f);
+    }
+}
+}  // namespace
+
+extern "C" int wnn_cuda_fill_random(int dtype, void* p, int64_t count, uint64_t seed, void* stream) {
+    if (dtype == 0) fill_kernel<float><<<blocks_for(count), 256, 0, (cudaStream_t)stream>>>((float*)p, count, seed);
+    else fill_kernel<__half><<<blocks_for(count), 256, 0, (cudaStream_t)stream>>>((__half*)p, count, seed);
+    return (int)cudaGetLastError();
+}

@@ -61,6 +61,9 @@ typedef struct WnnCudaPool {
     int window[2], pad[2], strides[2], dilations[2];
 } WnnCudaPool;
 int wnn_cuda_pool(int dtype, const void* x, void* y, const WnnCudaPool* p, void* stream);
+/* Fills with pseudo-random values in [-1, 1) (scratch data for measuring algorithms: zeros can run
+ * faster than real data). */
+int wnn_cuda_fill_random(int dtype, void* p, int64_t count, uint64_t seed, void* stream);
 #ifdef __cplusplus
 }
 #endif

@@ -27,11 +27,12 @@ WNNStatus wnn_cuda_fail(const char* what, const char* call, cudaError_t e) {
 }
 #define CUDA_CHECK CUDA_TRY
 
-static WNNStatus cuda_device_open(uint32_t index, unsigned threads, WnnDevice** out) {
+static WNNStatus cuda_device_open(uint32_t index, const WnnDeviceOptions* options, WnnDevice** out) {
     CudaDevice* d = calloc(1, sizeof *d);
     if (!d) return wnn_error(WNNStatus_OutOfMemory, "createContext: out of memory");
     d->base.ops = g_api.ops;
     d->ordinal = (int)index;
+    d->allowTf32 = options->allowTf32;
     cudaError_t e = cudaSetDevice(d->ordinal);
     if (e == cudaSuccess) e = cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking);
     if (e != cudaSuccess) {
