@@ -3,6 +3,7 @@
 #include "backends/cuda/cuda_conv.h"
 
 #include <cudnn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,6 +141,11 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
         return wnn_error(WNNStatus_NotSupportedError, "conv2d: cuDNN offers no algorithm for this shape");
     }
     c->algo = perf[pick].algo;
+    if (getenv("WNN_CUDA_TRACE")) /* which algorithm cuDNN's measurement or heuristics chose, and the others */
+        for (int i = 0; i < found; i++)
+            fprintf(stderr, "conv2d %s cin %u cout %u k %ux%u: algo %d status %d time %.4f ms memory %zu math %d%s\n",
+                    c->dtype ? "f16" : "f32", a->cin, a->cout, a->kh, a->kw, (int)perf[i].algo, (int)perf[i].status,
+                    perf[i].time, perf[i].memory, (int)perf[i].mathType, i == pick ? "  <- chosen" : "");
     DNN_TRY(cudnnGetConvolutionForwardWorkspaceSize(handle_of(d), c->x, c->w, c->conv, c->y, c->algo, &c->workspaceBytes));
     if (c->workspaceBytes && cudaMalloc(&c->workspace, c->workspaceBytes) != cudaSuccess) {
         wnn_cuda_conv_free(c);
