@@ -1,7 +1,8 @@
 /* wnn-run: runs a graph in the conformance / workload JSON format and prints each output's shape,
  * checksums (../shared/bench/README.md) and first values; with --bench N, the median and spread
  * of N timed runs (input upload, dispatch and read back); --bench-dispatch N times N back-to-back
- * dispatches and one read; --fp16 builds the float32 graph in float16.
+ * dispatches and one read; --bench-host N the host time of each dispatch call; --fp16 builds the
+ * float32 graph in float16.
  *   wnn-run GRAPH.json [--device cpu|cuda|default] [--bench N] [--case NAME|INDEX] */
 #include <cjson/cJSON.h>
 #include <libgen.h>
@@ -44,7 +45,7 @@ static const cJSON* reference_checksums(cJSON* anchors, const char* workload, co
 
 int main(int argc, char** argv) {
     const char *path = NULL, *device = "default", *which = NULL;
-    int bench = 0, benchDispatch = 0;
+    int bench = 0, benchDispatch = 0, benchHost = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) device = argv[++i];
         else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) bench = atoi(argv[++i]);
@@ -52,12 +53,13 @@ int main(int argc, char** argv) {
         else if (strcmp(argv[i], "--fp16") == 0) wgj_use_float16(1);
         else if (strcmp(argv[i], "--tf32") == 0) wds_allow_tf32(1);
         else if (strcmp(argv[i], "--bench-dispatch") == 0 && i + 1 < argc) benchDispatch = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--bench-host") == 0 && i + 1 < argc) benchHost = atoi(argv[++i]);
         else if (argv[i][0] != '-' && !path) path = argv[i];
         else path = NULL, i = argc;
     }
     if (!path) {
         fprintf(stderr, "usage: wnn-run GRAPH.json [--device cpu|cuda|default] [--bench N] [--bench-dispatch N] [--fp16] "
-                        "[--tf32] [--case NAME|INDEX]\n");
+                        "[--bench-host N] [--tf32] [--case NAME|INDEX]\n");
         return 2;
     }
     cJSON* file = wtu_load_json(path);
@@ -148,6 +150,24 @@ int main(int argc, char** argv) {
         if (status) fprintf(stderr, "%s\n", err);
         else printf("bench-dispatch: %d dispatches + 1 read, %.3f ms per dispatch\n", benchDispatch,
                     (wtu_now_ms() - s) / (benchDispatch + 1));
+    }
+    if (benchHost > 0 && !status) {
+        /* Host time of each wnnContextDispatch call alone (the work itself is asynchronous on a GPU);
+         * a read every 64 calls keeps the queue short. */
+        double* t = malloc(sizeof(double) * (size_t)benchHost);
+        for (int r = 0; r < benchHost && !status; r++) {
+            if (r % 64 == 63) status = wgj_dispatch_and_read(g, err, sizeof err) != 0;
+            double s0 = wtu_now_ms();
+            if (!status) status = wgj_dispatch_only(g, err, sizeof err) != 0;
+            t[r] = (wtu_now_ms() - s0) * 1000.0;
+        }
+        if (status) fprintf(stderr, "%s\n", err);
+        else {
+            wtu_sort(t, benchHost);
+            printf("bench-host: %d dispatch calls, host time median %.2f us, p90 %.2f us\n", benchHost, t[benchHost / 2],
+                   t[benchHost * 9 / 10]);
+        }
+        free(t);
     }
     wgj_free(g);
     wnnContextRelease(ctx);
