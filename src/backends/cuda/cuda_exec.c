@@ -36,6 +36,8 @@ typedef struct Step {
     int activation;   /* conv2d: a fused relu (1) or clamp (2) that followed it */
     float actLo, actHi;
     int skip;         /* an activation fused into the conv before it */
+    int integer;      /* element-wise on int32 (0), int8 (1) or uint8 (2) when >= 0; -1 otherwise */
+    int64_t ilo, ihi; /* integer clamp bounds */
     WnnCudaPool pool;
 } Step;
 
@@ -108,8 +110,27 @@ static int batch_stride(const WnnDesc* x, const WnnDesc* out, long long matrix, 
     return 1;
 }
 
+/* Integer types the element-wise kernels run: 0 int32, 1 int8, 2 uint8, -1 none. */
+static int int_code(WNNOperandDataType t) {
+    return t == WNNOperandDataType_Int32 ? 0 : t == WNNOperandDataType_Int8 ? 1 : t == WNNOperandDataType_Uint8 ? 2 : -1;
+}
+
+/* Integer element-wise ops on the GPU: every operand of one of those types, and an op with integer meaning. */
+static bool int_supported(const WnnGraphIR* ir, const WnnNode* n) {
+    static const WnnOpId ops[] = {WNN_OP_add, WNN_OP_sub, WNN_OP_mul, WNN_OP_max, WNN_OP_min, WNN_OP_abs,
+                                  WNN_OP_neg, WNN_OP_relu, WNN_OP_identity, WNN_OP_clamp};
+    WNNOperandDataType t = ir->operands[n->outputs[0]].desc.type;
+    if (int_code(t) < 0) return false;
+    for (uint32_t i = 0; i < n->inputCount; i++)
+        if (n->inputs[i] >= 0 && ir->operands[n->inputs[i]].desc.type != t) return false;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (ops[i] == n->op) return true;
+    return false;
+}
+
 bool wnn_cuda_supports(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* n) {
     const WnnDesc* out = &ir->operands[n->outputs[0]].desc;
+    if (int_supported(ir, n)) return true;
     if (!is_float(out->type)) return false;
     for (uint32_t i = 0; i < n->inputCount; i++)
         if (n->inputs[i] >= 0 && !is_float(ir->operands[n->inputs[i]].desc.type)) return false;
@@ -185,6 +206,7 @@ static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
     st->b = st->c = NONE;
     st->count = (int64_t)wnn_desc_numel(out);
     int eop = elt_op(n->op);
+    st->integer = int_code(out->type);
     if (eop >= 0) {
         st->kind = STEP_ELT;
         st->op = eop;
@@ -194,6 +216,8 @@ static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
             const WnnClampAttrs* c = n->attrs;
             st->alpha = c->hasMin ? (float)c->minF : -INFINITY;
             st->beta = c->hasMax ? (float)c->maxF : INFINITY;
+            st->ilo = c->hasMin ? c->minI : INT64_MIN;
+            st->ihi = c->hasMax ? c->maxI : INT64_MAX;
         } else if (n->attrsSize == sizeof(WnnActivationAttrs)) {
             const WnnActivationAttrs* a = n->attrs;
             st->alpha = (float)a->alpha;
@@ -466,6 +490,11 @@ static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
             break;
         case STEP_POOL: e = wnn_cuda_pool(st->dtype, a, out, &st->pool, d->stream); break;
         case STEP_ELT:
+            if (st->integer >= 0) {
+                e = wnn_cuda_eltwise_int(st->op, st->integer, a, st->b != NONE ? c->ptr[st->b] : NULL, out, &st->shape,
+                                         st->count, st->ilo, st->ihi, d->stream);
+                break;
+            }
             e = wnn_cuda_eltwise(st->op, st->dtype, a, st->b != NONE ? c->ptr[st->b] : NULL, out, &st->shape, st->count,
                                  st->alpha, st->beta, d->stream);
             break;

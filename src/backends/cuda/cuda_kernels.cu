@@ -72,6 +72,37 @@ __global__ void eltwise_kernel(int op, const T* a, const T* b, T* out, WnnCudaSh
     }
 }
 
+__device__ __forceinline__ long long apply_int(int op, long long x, long long y, long long lo, long long hi) {
+    switch (op) {
+        case WNN_CU_ADD: return (long long)((unsigned long long)x + (unsigned long long)y);
+        case WNN_CU_SUB: return (long long)((unsigned long long)x - (unsigned long long)y);
+        case WNN_CU_MUL: return (long long)((unsigned long long)x * (unsigned long long)y);
+        case WNN_CU_MAX: return x > y ? x : y;
+        case WNN_CU_MIN: return x < y ? x : y;
+        case WNN_CU_ABS: return x < 0 ? -x : x;
+        case WNN_CU_NEG: return -x;
+        case WNN_CU_RELU: return x < 0 ? 0 : x;
+        case WNN_CU_CLAMP: return x < lo ? lo : x > hi ? hi : x;
+        default: return x; // identity
+    }
+}
+
+template <typename T>
+__global__ void eltwise_int_kernel(int op, const T* a, const T* b, T* out, WnnCudaShape s, int64_t count, long long lo,
+                                   long long hi) {
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count; i += (int64_t)gridDim.x * blockDim.x) {
+        int64_t r = i, ia = 0, ib = 0;
+        for (int d = s.rank - 1; d >= 0; d--) {
+            int64_t c = r % s.shape[d];
+            r /= s.shape[d];
+            ia += c * s.strideA[d];
+            ib += c * s.strideB[d];
+        }
+        long long y = b ? (long long)b[ib] : 0;
+        out[i] = (T)(unsigned long long)apply_int(op, (long long)a[ia], y, lo, hi); // wraps to T
+    }
+}
+
 template <typename T>
 __global__ void bias_kernel(T* data, const T* bias, int64_t count, int64_t channels, int64_t inner, int act, float lo,
                             float hi) {
@@ -254,5 +285,21 @@ __global__ void fill_kernel(T* p, int64_t count, uint64_t seed) {
 extern "C" int wnn_cuda_fill_random(int dtype, void* p, int64_t count, uint64_t seed, void* stream) {
     if (dtype == 0) fill_kernel<float><<<blocks_for(count), 256, 0, (cudaStream_t)stream>>>((float*)p, count, seed);
     else fill_kernel<__half><<<blocks_for(count), 256, 0, (cudaStream_t)stream>>>((__half*)p, count, seed);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int wnn_cuda_eltwise_int(int op, int idtype, const void* a, const void* b, void* out,
+                                    const WnnCudaShape* shape, int64_t count, int64_t lo, int64_t hi, void* stream) {
+    cudaStream_t st = (cudaStream_t)stream;
+    int blocks = blocks_for(count);
+    if (idtype == 0)
+        eltwise_int_kernel<int32_t><<<blocks, 256, 0, st>>>(op, (const int32_t*)a, (const int32_t*)b, (int32_t*)out,
+                                                             *shape, count, lo, hi);
+    else if (idtype == 1)
+        eltwise_int_kernel<int8_t><<<blocks, 256, 0, st>>>(op, (const int8_t*)a, (const int8_t*)b, (int8_t*)out, *shape,
+                                                            count, lo, hi);
+    else
+        eltwise_int_kernel<uint8_t><<<blocks, 256, 0, st>>>(op, (const uint8_t*)a, (const uint8_t*)b, (uint8_t*)out,
+                                                             *shape, count, lo, hi);
     return (int)cudaGetLastError();
 }

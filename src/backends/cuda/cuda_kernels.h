@@ -31,6 +31,10 @@ typedef struct WnnCudaShape {
 
 int wnn_cuda_eltwise(int op, int dtype, const void* a, const void* b, void* out, const WnnCudaShape* shape,
                      int64_t count, float alpha, float beta, void* stream);
+/* Integer element-wise ops (add, sub, mul, max, min, abs, neg, relu, identity, clamp to [lo, hi]):
+ * idtype 0 = int32, 1 = int8, 2 = uint8; computed in 64 bits, wrapping on store. */
+int wnn_cuda_eltwise_int(int op, int idtype, const void* a, const void* b, void* out, const WnnCudaShape* shape,
+                         int64_t count, int64_t lo, int64_t hi, void* stream);
 
 /* In place: data[i] += bias[(i / inner) % channels] (bias may be NULL), then the activation:
  * 0 none, 1 relu, 2 clamp to [lo, hi]. NCHW has inner = H*W, NHWC inner = 1. */
