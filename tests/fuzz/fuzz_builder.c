@@ -256,9 +256,26 @@ static void one_op(State* s, Bytes* b) {
     for (size_t i = 0; i < count && i < 8; i++) keep(s, outs[i]);
 }
 
+/* At most 1 MiB: checked before anything is allocated (the library would honour a 16 GB tensor,
+ * which the fuzzer's memory limit counts as a failure). */
+static int small(const WNNOperandDescriptor* d) {
+    uint64_t n = 8; /* the largest element size */
+    for (uint32_t i = 0; i < d->rank; i++) {
+        n *= d->shape[i];
+        if (n > (1u << 20)) return 0;
+    }
+    return 1;
+}
+
 /* Builds the last operand as an output and, when every tensor is small, dispatches it. */
 static void build_and_run(WNNContext ctx, State* s) {
     if (!s->count) return;
+    for (int i = 0; i < s->count; i++) { /* every tensor the graph could hold stays small */
+        uint32_t shape[WNN_MAX_RANK];
+        WNNOperandDescriptor d = {wnnOperandGetDataType(s->ops[i]), shape, wnnOperandGetRank(s->ops[i])};
+        wnnOperandGetShape(s->ops[i], shape);
+        if (!small(&d)) return;
+    }
     WNNNamedOperand out = {"out", s->ops[s->count - 1]};
     WNNGraph g = NULL;
     if (wnnGraphBuilderBuild(s->b, &out, 1, &g)) return;
@@ -269,8 +286,9 @@ static void build_and_run(WNNContext ctx, State* s) {
     for (uint32_t i = 0; i < nin && i < MAXOPS; i++) {
         WNNOperandDescriptor d;
         wnnGraphGetInput(g, i, &ins[i].name, &d);
+        ins[i].tensor = NULL;
         WNNTensorDescriptor td = {d.dataType, d.shape, d.rank, false, true, false};
-        ok = ok && !wnnContextCreateTensor(ctx, &td, &ins[i].tensor) && wnnTensorGetByteLength(ins[i].tensor) < (1u << 20);
+        ok = ok && small(&d) && !wnnContextCreateTensor(ctx, &td, &ins[i].tensor);
         made = i + 1;
         if (!ok) break;
     }
@@ -278,7 +296,7 @@ static void build_and_run(WNNContext ctx, State* s) {
     wnnGraphGetOutput(g, 0, &outs[0].name, &od);
     WNNTensorDescriptor otd = {od.dataType, od.shape, od.rank, true, false, false};
     outs[0].tensor = NULL;
-    if (ok && !wnnContextCreateTensor(ctx, &otd, &outs[0].tensor) && wnnTensorGetByteLength(outs[0].tensor) < (1u << 20))
+    if (ok && nin <= MAXOPS && small(&od) && !wnnContextCreateTensor(ctx, &otd, &outs[0].tensor))
         wnnContextDispatch(ctx, g, ins, nin, outs, 1);
     for (uint32_t i = 0; i < made; i++) wnnTensorRelease(ins[i].tensor);
     wnnTensorRelease(outs[0].tensor);
