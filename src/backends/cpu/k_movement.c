@@ -1,4 +1,6 @@
-/* k_movement.c: CPU kernels of the data-movement ops (element-size generic). */
+/* k_movement.c: CPU kernels of the data-movement ops that rearrange whole tensors: reshape,
+ * expand, transpose, slice, reverse, concat, split, pad, tile and triangular. All are
+ * element-size generic (copy_util.h); none looks at the values. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +13,14 @@
 #define ESIZE(t) wnn_type_size((t).desc->type)
 
 WNNStatus wnn_cpu_reshape(const WnnCpuKernelArgs* args) {
-    memcpy(OUT(0).data, IN(0).data, (size_t)wnn_desc_bytes(OUT(0).desc));
+    wnn_copy_bytes(OUT(0).data, IN(0).data, (size_t)wnn_desc_bytes(OUT(0).desc), args->pool);
+    return WNNStatus_Success;
+}
+
+/* expand, transpose, slice and reverse are strided views of the input. */
+static WNNStatus view_copy(const WnnCpuKernelArgs* args, const int64_t* strides, int64_t base) {
+    const WnnDesc* out = OUT(0).desc;
+    wnn_affine_copy(OUT(0).data, IN(0).data, ESIZE(IN(0)), out->rank, out->shape, strides, base, args->pool);
     return WNNStatus_Success;
 }
 
@@ -19,35 +28,28 @@ WNNStatus wnn_cpu_expand(const WnnCpuKernelArgs* args) {
     const WnnDesc *in = IN(0).desc, *out = OUT(0).desc;
     int64_t s[WNN_MAX_RANK], strides[WNN_MAX_RANK] = {0};
     wnn_row_strides(in, s);
-    for (uint32_t d = 0; d < in->rank; d++) {
-        uint32_t od = d + out->rank - in->rank;
-        strides[od] = in->shape[d] == 1 ? 0 : s[d];
-    }
-    wnn_affine_copy(OUT(0).data, IN(0).data, ESIZE(IN(0)), out->rank, out->shape, strides, 0, args->pool);
-    return WNNStatus_Success;
+    uint32_t lead = out->rank - in->rank; /* broadcasting prepends dimensions of size 1 */
+    for (uint32_t d = 0; d < in->rank; d++) strides[lead + d] = in->shape[d] == 1 ? 0 : s[d];
+    return view_copy(args, strides, 0);
 }
 
 WNNStatus wnn_cpu_transpose(const WnnCpuKernelArgs* args) {
     const WnnLayoutAttrs* a = args->node->attrs;
-    const WnnDesc *in = IN(0).desc, *out = OUT(0).desc;
     int64_t s[WNN_MAX_RANK], strides[WNN_MAX_RANK];
-    wnn_row_strides(in, s);
-    for (uint32_t d = 0; d < out->rank; d++) strides[d] = s[a->perm[d]];
-    wnn_affine_copy(OUT(0).data, IN(0).data, ESIZE(IN(0)), out->rank, out->shape, strides, 0, args->pool);
-    return WNNStatus_Success;
+    wnn_row_strides(IN(0).desc, s);
+    for (uint32_t d = 0; d < OUT(0).desc->rank; d++) strides[d] = s[a->perm[d]];
+    return view_copy(args, strides, 0);
 }
 
 WNNStatus wnn_cpu_slice(const WnnCpuKernelArgs* args) {
     const WnnLayoutAttrs* a = args->node->attrs;
-    const WnnDesc *in = IN(0).desc, *out = OUT(0).desc;
     int64_t s[WNN_MAX_RANK], strides[WNN_MAX_RANK], base = 0;
-    wnn_row_strides(in, s);
-    for (uint32_t d = 0; d < out->rank; d++) {
+    wnn_row_strides(IN(0).desc, s);
+    for (uint32_t d = 0; d < OUT(0).desc->rank; d++) {
         base += (int64_t)a->starts[d] * s[d];
         strides[d] = s[d] * a->strides[d];
     }
-    wnn_affine_copy(OUT(0).data, IN(0).data, ESIZE(IN(0)), out->rank, out->shape, strides, base, args->pool);
-    return WNNStatus_Success;
+    return view_copy(args, strides, base);
 }
 
 WNNStatus wnn_cpu_reverse(const WnnCpuKernelArgs* args) {
@@ -56,67 +58,78 @@ WNNStatus wnn_cpu_reverse(const WnnCpuKernelArgs* args) {
     int64_t s[WNN_MAX_RANK], base = 0;
     wnn_row_strides(in, s);
     for (uint32_t d = 0; d < in->rank; d++)
-        if (a->reversed[d]) {
+        if (a->reversed[d]) { /* walk the axis from its last element backwards */
             base += (int64_t)(in->shape[d] - 1) * s[d];
             s[d] = -s[d];
         }
-    wnn_affine_copy(OUT(0).data, IN(0).data, ESIZE(IN(0)), in->rank, in->shape, s, base, args->pool);
-    return WNNStatus_Success;
+    return view_copy(args, s, base);
 }
 
-/* Copies each input into its slab of the output along the axis (split is the same in reverse). */
-static void concat_or_split(const WnnCpuKernelArgs* args, uint32_t axis, int split) {
-    const WnnDesc* whole = split ? IN(0).desc : OUT(0).desc;
-    size_t esize = wnn_type_size(whole->type), outer = 1, inner = esize;
-    for (uint32_t d = 0; d < axis; d++) outer *= whole->shape[d];
-    for (uint32_t d = axis + 1; d < whole->rank; d++) inner *= whole->shape[d];
-    size_t wholeRow = whole->shape[axis] * inner, offset = 0;
-    uint32_t parts = split ? args->node->outputCount : args->node->inputCount;
-    for (uint32_t k = 0; k < parts; k++) {
-        const WnnCpuTensor* part = split ? &OUT(k) : &IN(k);
-        size_t partRow = part->desc->shape[axis] * inner;
-        for (size_t o = 0; o < outer; o++) {
-            char* w = (char*)(split ? IN(0).data : OUT(0).data) + o * wholeRow + offset;
-            char* p = (char*)part->data + o * partRow;
-            if (split) memcpy(p, w, partRow);
-            else memcpy(w, p, partRow);
+/* concat and split: each row of the whole tensor (all dimensions before the axis) is the parts'
+ * rows side by side. The whole tensor is cut into equal byte chunks, whatever the shapes, so long
+ * rows (an early axis) and many short ones (a late axis) spread over the pool alike. */
+#define SLAB_CHUNK ((size_t)1 << 15)
+
+typedef struct SlabJob {
+    const WnnCpuTensor* parts;
+    uint32_t partCount;
+    int split;
+    char* whole;
+    size_t wholeRow, total; /* bytes per whole row and in all */
+    const size_t* at;       /* at[k]: byte offset of part k in a whole row; at[partCount] = wholeRow */
+} SlabJob;
+
+static void slab_chunks(void* ctx, size_t begin, size_t end) {
+    const SlabJob* j = ctx;
+    size_t pos = begin * SLAB_CHUNK, stop = WNN_MIN(end * SLAB_CHUNK, j->total);
+    size_t row = pos / j->wholeRow, x = pos % j->wholeRow;
+    uint32_t lo = 0, hi = j->partCount - 1; /* the part holding x: the last k with at[k] <= x */
+    while (lo < hi) {
+        uint32_t mid = (lo + hi + 1) / 2;
+        if (j->at[mid] <= x) lo = mid;
+        else hi = mid - 1;
+    }
+    for (uint32_t k = lo; pos < stop;) {
+        size_t partRow = j->at[k + 1] - j->at[k], skip = x - j->at[k], n = WNN_MIN(partRow - skip, stop - pos);
+        char *w = j->whole + pos, *p = (char*)j->parts[k].data + row * partRow + skip;
+        memcpy(j->split ? p : w, j->split ? w : p, n);
+        pos += n;
+        x += n;
+        if (x == j->at[k + 1] && ++k == j->partCount) { /* the next whole row */
+            k = 0;
+            x = 0;
+            row++;
         }
-        offset += partRow;
     }
 }
 
-WNNStatus wnn_cpu_concat(const WnnCpuKernelArgs* args) {
-    concat_or_split(args, ((const WnnAxisAttrs*)args->node->attrs)->axis, 0);
+static WNNStatus concat_or_split(const WnnCpuKernelArgs* args, int split) {
+    const WnnCpuTensor* whole = split ? &IN(0) : &OUT(0);
+    uint32_t axis = ((const WnnAxisAttrs*)args->node->attrs)->axis;
+    SlabJob j = {split ? args->outputs : args->inputs, split ? args->node->outputCount : args->node->inputCount,
+                 split, whole->data, 0, (size_t)wnn_desc_bytes(whole->desc), NULL};
+    size_t* at = wnn_malloc((j.partCount + 1) * sizeof *at);
+    if (!at) return wnn_error(WNNStatus_OutOfMemory, "%s: out of memory", wnn_op_name(args->node->op));
+    size_t unit = ESIZE(*whole); /* bytes per index along the axis */
+    for (uint32_t d = axis + 1; d < whole->desc->rank; d++) unit *= whole->desc->shape[d];
+    at[0] = 0;
+    for (uint32_t k = 0; k < j.partCount; k++) at[k + 1] = at[k] + j.parts[k].desc->shape[axis] * unit;
+    j.wholeRow = at[j.partCount];
+    j.at = at;
+    wnn_parallel_for(args->pool, (j.total + SLAB_CHUNK - 1) / SLAB_CHUNK, 2, slab_chunks, &j);
+    free(at);
     return WNNStatus_Success;
 }
 
-WNNStatus wnn_cpu_split(const WnnCpuKernelArgs* args) {
-    concat_or_split(args, ((const WnnAxisAttrs*)args->node->attrs)->axis, 1);
-    return WNNStatus_Success;
-}
+WNNStatus wnn_cpu_concat(const WnnCpuKernelArgs* args) { return concat_or_split(args, 0); }
+WNNStatus wnn_cpu_split(const WnnCpuKernelArgs* args) { return concat_or_split(args, 1); }
 
-/* pad and tile map each output index to an input index per dimension. */
-static WNNStatus mapped(const WnnCpuKernelArgs* args, int64_t (*map)(const void* ctx, uint32_t d, int64_t i),
-                        const void* ctx, const void* fill) {
+/* pad and tile: each output index maps to an input index per dimension. */
+static WNNStatus mapped(const WnnCpuKernelArgs* args, WnnIndexMapFn map, const void* ctx, const void* fill) {
     const WnnDesc *in = IN(0).desc, *out = OUT(0).desc;
-    int64_t s[WNN_MAX_RANK];
-    int64_t* maps[WNN_MAX_RANK] = {0};
-    wnn_row_strides(in, s);
-    WNNStatus st = WNNStatus_Success;
-    for (uint32_t d = 0; d < out->rank; d++) {
-        maps[d] = malloc(sizeof(int64_t) * out->shape[d]);
-        if (!maps[d]) {
-            st = wnn_error(WNNStatus_OutOfMemory, "%s: out of memory", wnn_op_name(args->node->op));
-            break;
-        }
-        for (uint32_t i = 0; i < out->shape[d]; i++) {
-            int64_t m = map(ctx, d, i);
-            maps[d][i] = m < 0 ? -1 : m * s[d];
-        }
-    }
-    if (!st) wnn_mapped_copy(OUT(0).data, IN(0).data, ESIZE(IN(0)), out->rank, out->shape, maps, fill);
-    for (uint32_t d = 0; d < out->rank; d++) free(maps[d]);
-    return st;
+    WNNStatus s = wnn_mapped_copy(OUT(0).data, IN(0).data, ESIZE(IN(0)), out->rank, in->shape, out->shape, map, ctx,
+                                  fill, args->pool);
+    return s ? wnn_error(s, "%s: out of memory", wnn_op_name(args->node->op)) : s;
 }
 
 typedef struct PadCtx {
@@ -124,16 +137,14 @@ typedef struct PadCtx {
     const WnnDesc* in;
 } PadCtx;
 
-static int64_t pad_map(const void* p, uint32_t d, int64_t i) {
+static int64_t pad_map(const void* p, uint32_t d, uint32_t i) {
     const PadCtx* c = p;
-    int64_t n = c->in->shape[d], x = i - c->a->begin[d];
+    int64_t n = c->in->shape[d], x = (int64_t)i - c->a->begin[d];
     if (x >= 0 && x < n) return x;
     switch (c->a->mode) {
         case WNNPaddingMode_Edge: return x < 0 ? 0 : n - 1;
-        case WNNPaddingMode_Reflection:
-            if (n == 1) return 0;
-            while (x < 0 || x >= n) x = x < 0 ? -x : 2 * (n - 1) - x;
-            return x;
+        /* The builder keeps reflection padding below the dimension, so one reflection lands inside. */
+        case WNNPaddingMode_Reflection: return x < 0 ? -x : 2 * (n - 1) - x;
         default: return -1;
     }
 }
@@ -144,25 +155,40 @@ WNNStatus wnn_cpu_pad(const WnnCpuKernelArgs* args) {
     return mapped(args, pad_map, &c, &a->value);
 }
 
-static int64_t tile_map(const void* p, uint32_t d, int64_t i) { return i % ((const WnnDesc*)p)->shape[d]; }
+static int64_t tile_map(const void* p, uint32_t d, uint32_t i) { return i % ((const WnnDesc*)p)->shape[d]; }
 
 WNNStatus wnn_cpu_tile(const WnnCpuKernelArgs* args) { return mapped(args, tile_map, IN(0).desc, NULL); }
 
+/* triangular: per matrix row, one kept run of columns between zeroed ones. */
+typedef struct TriJob {
+    char* dst;
+    const char* src;
+    size_t esize, rows, cols;
+    const WnnTriangularAttrs* a;
+} TriJob;
+
+static size_t clamp_col(int64_t c, size_t cols) { return c < 0 ? 0 : (size_t)c > cols ? cols : (size_t)c; }
+
+static void tri_rows(void* ctx, size_t begin, size_t end) {
+    const TriJob* j = ctx;
+    for (size_t r = begin; r < end; r++) {
+        int64_t edge = (int64_t)(r % j->rows) + j->a->diagonal; /* column of the diagonal in this row */
+        /* upper keeps columns >= edge, lower keeps columns <= edge */
+        size_t lo = j->a->upper ? clamp_col(edge, j->cols) : 0;
+        size_t hi = j->a->upper ? j->cols : clamp_col(edge + 1, j->cols);
+        size_t e = j->esize, at = r * j->cols * e;
+        memset(j->dst + at, 0, lo * e); /* all-zero bytes are 0 (+0.0) in every data type */
+        memcpy(j->dst + at + lo * e, j->src + at + lo * e, (hi - lo) * e);
+        memset(j->dst + at + hi * e, 0, (j->cols - hi) * e);
+    }
+}
+
 WNNStatus wnn_cpu_triangular(const WnnCpuKernelArgs* args) {
-    const WnnTriangularAttrs* a = args->node->attrs;
     const WnnDesc* in = IN(0).desc;
-    size_t esize = ESIZE(IN(0)), rows = in->shape[in->rank - 2], cols = in->shape[in->rank - 1];
-    size_t mats = (size_t)wnn_desc_numel(in) / (rows * cols);
-    const char* src = IN(0).data;
-    char* dst = OUT(0).data;
-    for (size_t m = 0; m < mats; m++)
-        for (size_t i = 0; i < rows; i++)
-            for (size_t j = 0; j < cols; j++) {
-                int64_t diff = (int64_t)j - (int64_t)i;
-                int keep = a->upper ? diff >= a->diagonal : diff <= a->diagonal;
-                size_t off = ((m * rows + i) * cols + j) * esize;
-                if (keep) memcpy(dst + off, src + off, esize);
-                else memset(dst + off, 0, esize);
-            }
+    TriJob j = {OUT(0).data, IN(0).data, ESIZE(IN(0)), 0, 0, args->node->attrs};
+    j.rows = in->shape[in->rank - 2];
+    j.cols = in->shape[in->rank - 1];
+    size_t allRows = (size_t)wnn_desc_numel(in) / j.cols;
+    wnn_parallel_for(args->pool, allRows, (1u << 15) / (j.cols * j.esize) + 1, tri_rows, &j);
     return WNNStatus_Success;
 }
