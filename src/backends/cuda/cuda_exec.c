@@ -10,13 +10,14 @@
 #include "backends/cuda/cuda_conv.h"
 #include "backends/cuda/cuda_device.h"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cuda_op.h"
 #include "graph/ops/conv.h"
 #include "graph/ops/elementwise.h"
 #include "graph/ops/movement.h"
 #include "graph/ops/reduce.h"
 
 typedef enum { STEP_ELT, STEP_GEMM, STEP_CONV, STEP_COPY, STEP_STRIDED, STEP_CONCAT, STEP_SOFTMAX, STEP_LAYERNORM,
-               STEP_POOL } StepKind;
+               STEP_POOL, STEP_FAMILY } StepKind;
 
 typedef struct Step {
     StepKind kind;
@@ -39,6 +40,9 @@ typedef struct Step {
     int integer;      /* element-wise on int32 (0), int8 (1) or uint8 (2) when >= 0; -1 otherwise */
     int64_t ilo, ihi; /* integer clamp bounds */
     WnnCudaPool pool;
+    const CudaOpFamily* family; /* STEP_FAMILY: the family that planned the node, its state and scratch */
+    void* familyState;
+    void* scratch;
 } Step;
 
 struct WnnCompiled {
@@ -128,7 +132,7 @@ static bool int_supported(const WnnGraphIR* ir, const WnnNode* n) {
     return false;
 }
 
-bool wnn_cuda_supports(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* n) {
+static bool builtin_supports(const WnnGraphIR* ir, const WnnNode* n) {
     const WnnDesc* out = &ir->operands[n->outputs[0]].desc;
     if (int_supported(ir, n)) return true;
     if (!is_float(out->type)) return false;
@@ -155,6 +159,17 @@ bool wnn_cuda_supports(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* n
                batch_stride(&ir->operands[n->inputs[1]].desc, out, 0, &s);
     }
     return n->op == WNN_OP_gemm;
+}
+
+static const CudaOpFamily* family_for(const WnnGraphIR* ir, const WnnNode* n) {
+    for (const CudaOpFamily* const* f = wnn_cuda_families; *f; f++)
+        if ((*f)->supports(ir, n)) return *f;
+    return NULL;
+}
+
+bool wnn_cuda_supports(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* n) {
+    (void)device;
+    return builtin_supports(ir, n) || family_for(ir, n) != NULL;
 }
 
 /* Output shape with per-input strides (0 where an input broadcasts). */
@@ -367,6 +382,8 @@ void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
         if (c->own[i]) cudaFree(c->ptr[i]);
     for (uint32_t k = 0; c->steps && k < c->stepCount; k++) {
         wnn_cuda_conv_free(c->steps[k].conv);
+        if (c->steps[k].family) c->steps[k].family->release(c->steps[k].familyState);
+        cudaFree(c->steps[k].scratch);
         if (c->filters && c->filters[k]) cudaFree(c->filters[k]);
     }
     free(c->filters);
@@ -410,7 +427,20 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
             break;
         }
         Step* st = &c->steps[c->stepCount++];
-        s = make_step(ir, n, st);
+        if (builtin_supports(ir, n)) {
+            s = make_step(ir, n, st);
+        } else {
+            memset(st, 0, sizeof *st);
+            st->kind = STEP_FAMILY;
+            st->a = st->b = st->c = st->out = NONE;
+            st->family = family_for(ir, n);
+            size_t scratch = 0;
+            s = st->family->plan(d, ir, n, &st->familyState, &scratch);
+            if (!s && scratch) {
+                cudaError_t e = cudaMalloc(&st->scratch, scratch);
+                if (e != cudaSuccess) s = wnn_cuda_fail("build", "cudaMalloc (scratch)", e);
+            }
+        }
         st->node = k;
         if (!s && st->kind == STEP_CONV) s = wnn_cuda_conv_prepare(d, ir, n, &st->conv, &c->filters[k]);
         /* Constants are uploaded once; intermediates get their own memory (no reuse yet). */
@@ -453,7 +483,25 @@ static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
     return WNNStatus_Success;
 }
 
+static WNNStatus run_family(CudaDevice* d, WnnCompiled* c, const Step* st) {
+    const WnnNode* n = &c->ir->nodes[st->node];
+    const void* inStack[16];
+    void* outStack[16];
+    const void** in = n->inputCount <= 16 ? inStack : malloc(n->inputCount * sizeof(void*));
+    void** out = n->outputCount <= 16 ? outStack : malloc(n->outputCount * sizeof(void*));
+    WNNStatus s = wnn_error(WNNStatus_OutOfMemory, "dispatch: out of memory");
+    if (in && out) {
+        for (uint32_t i = 0; i < n->inputCount; i++) in[i] = n->inputs[i] >= 0 ? c->ptr[n->inputs[i]] : NULL;
+        for (uint32_t j = 0; j < n->outputCount; j++) out[j] = c->ptr[n->outputs[j]];
+        s = st->family->run(d, st->familyState, in, out, st->scratch);
+    }
+    if (in != inStack) free((void*)in);
+    if (out != outStack) free(out);
+    return s;
+}
+
 static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
+    if (st->kind == STEP_FAMILY) return run_family(d, c, st);
     size_t esize = st->dtype ? 2 : 4;
     void* out = c->ptr[st->out];
     const void* a = c->ptr[st->a];
@@ -489,6 +537,7 @@ static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
                                    out, st->outer, st->len, st->alpha, d->stream);
             break;
         case STEP_POOL: e = wnn_cuda_pool(st->dtype, a, out, &st->pool, d->stream); break;
+        case STEP_FAMILY: break;
         case STEP_ELT:
             if (st->integer >= 0) {
                 e = wnn_cuda_eltwise_int(st->op, st->integer, a, st->b != NONE ? c->ptr[st->b] : NULL, out, &st->shape,
