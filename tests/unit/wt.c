@@ -10,16 +10,25 @@ int wt_failures;
 int wt_checks;
 static WNNContext g_cpu;
 
+/* WNN_TEST_ADAPTER=N runs the op tests on adapter N (wnn-info lists them) instead of the CPU;
+ * WNN_TEST_REQUIRE_DEVICE=1 then also fails every graph that places an operation on the CPU. */
 WNNContext wt_cpu(void) {
     if (!g_cpu) {
         WNNContextOptions o = WNN_CONTEXT_OPTIONS_INIT;
-        o.adapterIndex = wnnSomeUint32(0);
+        const char* adapter = getenv("WNN_TEST_ADAPTER");
+        o.adapterIndex = wnnSomeUint32(adapter ? (uint32_t)atoi(adapter) : 0);
         if (wnnCreateContext(&o, &g_cpu) != WNNStatus_Success) {
-            fprintf(stderr, "cannot create a CPU context: %s\n", wnnGetLastErrorMessage());
+            fprintf(stderr, "cannot create the test context on adapter %s: %s\n", adapter ? adapter : "0",
+                    wnnGetLastErrorMessage());
             exit(2);
         }
     }
     return g_cpu;
+}
+
+static int wt_require_device(void) {
+    const char* v = getenv("WNN_TEST_REQUIRE_DEVICE");
+    return v && *v == '1' && getenv("WNN_TEST_ADAPTER");
 }
 
 int wt_summary(const char* name) {
@@ -65,6 +74,13 @@ WNNStatus wt_run(WNNContext ctx, WNNGraphBuilder b, const WtFeed* feeds, size_t 
     WNNGraph g = NULL;
     WNNStatus s = wnnGraphBuilderBuild(b, outputs, outputCount, &g);
     if (s) return s;
+    WNNGraphPartitionInfo part;
+    if (wt_require_device() && wnnGraphGetPartitionInfo(g, &part) == WNNStatus_Success && part.fallbackNodeCount) {
+        wt_checks++;
+        wt_failures++;
+        fprintf(stderr, "wt_run: %u operation(s) of graph '%s' ran on the CPU, not on the test adapter\n",
+                part.fallbackNodeCount, outputs[0].name);
+    }
     uint32_t nin = wnnGraphGetInputCount(g);
     WNNNamedTensor* ins = calloc(nin + 1, sizeof *ins);
     WNNNamedTensor* outs = calloc(outputCount + 1, sizeof *outs);
