@@ -15,7 +15,15 @@ typedef struct WnnCompiled WnnCompiled;   /* a graph compiled for a device */
 typedef struct WnnDeviceOptions {
     unsigned threadCount;     /* CPU worker threads; 0 = one per core */
     bool allowTf32;           /* float32 products may use reduced-precision (TF32) math */
+    void* externalStream;     /* GPU: run on the caller's stream (not owned) when hasExternalStream */
+    bool hasExternalStream;
 } WnnDeviceOptions;
+
+/* Release callback of imported device memory (webnn_cuda.h). */
+typedef void (*WnnReleaseFn)(void* pointer, void* userData);
+
+/* One tensor exported to a consumer (a device ordinal and a stream); owned by the backend. */
+typedef struct WnnExportState WnnExportState;
 
 typedef struct WnnBackendOps {
     const char* name; /* "cpu", "cuda" */
@@ -37,6 +45,20 @@ typedef struct WnnBackendOps {
     /* Whether the device runs this node (its op, data types, options). NULL = every node. Nodes it
      * refuses run on the CPU, with copies between the devices (src/compile/partition.h). */
     bool (*supports)(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* node);
+
+    /* GPU interop (webnn_cuda.h); NULL where the backend has none. Export orders the consumer's
+     * stream after the work queued on the buffer and gives the consumer a pointer (the buffer's, or
+     * a copy's on another device: *isCopy); return orders later work after the consumer's stream
+     * and copies back when needed, then frees the state. Neither waits on the host. */
+    WNNStatus (*buffer_export)(WnnDevice* device, WnnBuffer* buffer, int consumerDevice, void* consumerStream,
+                               WnnExportState** state, void** pointer, bool* isCopy);
+    WNNStatus (*buffer_return)(WnnDevice* device, WnnBuffer* buffer, WnnExportState* state, void* consumerStream);
+    /* Wraps caller-owned device memory; later work waits for producerStream's work so far (NULL:
+     * none). buffer_free waits for the buffer's work, then calls release. */
+    WNNStatus (*buffer_wrap)(WnnDevice* device, void* pointer, size_t bytes, void* producerStream, WnnReleaseFn release,
+                             void* userData, WnnBuffer** buffer);
+    /* The device ordinal of a GPU device. */
+    int (*device_ordinal)(WnnDevice* device);
 } WnnBackendOps;
 
 /* Every device begins with this header. */

@@ -11,7 +11,7 @@
 
 #include "backends/backend.h"
 
-#define WNN_PLUGIN_ABI 2
+#define WNN_PLUGIN_ABI 3
 #define WNN_PLUGIN_ENTRY "wnn_plugin_entry"
 #define WNN_PLUGIN_MAX_ADAPTERS 15
 
@@ -20,9 +20,31 @@ typedef struct WnnHostApi {
     WNNStatus (*verror)(WNNStatus status, const char* fmt, va_list ap);
 } WnnHostApi;
 
+/* Staging of a CPU tensor for a GPU consumer (webnn_cuda.h): pinned host memory and device memory
+ * of `bytes` on `device`. The library fills `pinned`, upload() copies it to `device_ptr` on the
+ * stream; download() copies back on a stream and records an event that wait() waits for on the host. */
+typedef struct WnnStaging {
+    void* pinned;
+    void* devicePtr;
+    size_t bytes;
+    int device;
+    void* event;
+} WnnStaging;
+
+typedef struct WnnStagingOps {
+    WNNStatus (*open)(int device, size_t bytes, WnnStaging* staging);
+    WNNStatus (*upload)(WnnStaging* staging, void* stream);
+    WNNStatus (*download)(WnnStaging* staging, void* stream);
+    WNNStatus (*wait)(WnnStaging* staging);
+    void (*close)(WnnStaging* staging);
+    /* The calling thread's current device (for consumer device -1). */
+    int (*current_device)(void);
+} WnnStagingOps;
+
 typedef struct WnnPluginApi {
     uint32_t abi;
     const WnnBackendOps* ops;
+    const WnnStagingOps* staging;
     uint32_t adapterCount;
     WNNAdapterInfo adapters[WNN_PLUGIN_MAX_ADAPTERS]; /* available == false carries the reason */
 } WnnPluginApi;

@@ -14,6 +14,7 @@
 #define WNN_MAX_ADAPTERS 16
 static WnnAdapter g_adapters[WNN_MAX_ADAPTERS];
 static uint32_t g_count;
+static const WnnStagingOps* g_staging;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 #ifdef WNN_HAVE_CUDA_PLUGIN
@@ -71,6 +72,7 @@ static void load_cuda_plugin(void) {
         a->info = api->adapters[i];
         a->ops = a->info.available ? api->ops : NULL;
         a->localIndex = i;
+        if (a->info.available) g_staging = api->staging; /* interop needs a usable GPU */
     }
     /* The module stays loaded for the life of the process. */
 }
@@ -90,6 +92,11 @@ static void enumerate(void) {
     cpu->ops = &wnn_cpu_backend;
     cpu->localIndex = 0;
     load_cuda_plugin();
+}
+
+const WnnStagingOps* wnn_cuda_staging_ops(void) {
+    wnn_adapter_count();
+    return g_staging;
 }
 
 uint32_t wnn_adapter_count(void) {

@@ -16,15 +16,21 @@ static uint32_t choose_adapter(const WNNContextOptions* o) {
     return 0;
 }
 
+WNNStatus wnn_context_check_options(const WNNContextOptions* o) {
+    if ((unsigned)o->powerPreference > WNNPowerPreference_LowPower)
+        return wnn_error(WNNStatus_TypeError, "createContext: invalid powerPreference %d", (int)o->powerPreference);
+    if ((unsigned)o->accelerated > WNNOptionalBool_True)
+        return wnn_error(WNNStatus_TypeError, "createContext: invalid accelerated value %d", (int)o->accelerated);
+    return WNNStatus_Success;
+}
+
 WNN_EXPORT WNNStatus wnnCreateContext(const WNNContextOptions* options, WNNContext* out) {
     if (!out) return wnn_error(WNNStatus_TypeError, "createContext: context out-pointer is NULL");
     *out = NULL;
     WNNContextOptions o = WNN_CONTEXT_OPTIONS_INIT;
     if (options) o = *options;
-    if ((unsigned)o.powerPreference > WNNPowerPreference_LowPower)
-        return wnn_error(WNNStatus_TypeError, "createContext: invalid powerPreference %d", (int)o.powerPreference);
-    if ((unsigned)o.accelerated > WNNOptionalBool_True)
-        return wnn_error(WNNStatus_TypeError, "createContext: invalid accelerated value %d", (int)o.accelerated);
+    WNNStatus s = wnn_context_check_options(&o);
+    if (s) return s;
     uint32_t index;
     if (o.adapterIndex.present) {
         index = o.adapterIndex.value;
@@ -37,6 +43,11 @@ WNN_EXPORT WNNStatus wnnCreateContext(const WNNContextOptions* options, WNNConte
     } else {
         index = choose_adapter(&o);
     }
+    return wnn_context_open(index, &o, NULL, false, out);
+}
+
+WNNStatus wnn_context_open(uint32_t index, const WNNContextOptions* o, void* externalStream, bool hasExternalStream,
+                           WNNContext* out) {
     const WnnAdapter* a = wnn_adapter_get(index);
     WNNContext ctx = wnn_calloc(1, sizeof *ctx);
     if (!ctx) return wnn_error(WNNStatus_OutOfMemory, "createContext: out of memory");
@@ -46,7 +57,7 @@ WNN_EXPORT WNNStatus wnnCreateContext(const WNNContextOptions* options, WNNConte
     ctx->adapterIndex = index;
     ctx->accelerated = a->info.kind == WNNAdapterKind_Gpu;
     ctx->live.next = ctx->live.prev = &ctx->live;
-    WnnDeviceOptions dopts = {o.threadCount, o.allowReducedPrecisionFloat32};
+    WnnDeviceOptions dopts = {o->threadCount, o->allowReducedPrecisionFloat32, externalStream, hasExternalStream};
     WNNStatus s = a->ops->device_open(a->localIndex, &dopts, &ctx->device);
     if (s) {
         pthread_mutex_destroy(&ctx->mutex);

@@ -128,7 +128,7 @@ WNNStatus wnn_plan_create(WNNContext ctx, const WnnGraphIR* ir, WnnExecPlan** ou
     if (!s && p->part.fallbackNodes == 0) {
         s = dev->ops->compile(dev, ir, &p->whole);
     } else if (!s) {
-        WnnDeviceOptions cpu = {0, false};
+        WnnDeviceOptions cpu = {0, false, NULL, false};
         if (!ctx->fallback) s = wnn_cpu_backend.device_open(0, &cpu, &ctx->fallback);
         if (!s) s = build_segments(p);
     }

@@ -36,6 +36,10 @@ struct WNNTensorImpl {
     bool readable, writable, constant, exportable;
     bool destroyed;
     WnnBuffer* buffer;
+    /* Interop (interop.c): the export while the tensor is rented to CUDA code, and a CPU tensor's
+     * copy back from its GPU consumer that the next use must wait for. */
+    struct WNNCudaExportedTensorImpl* exportedTo;
+    struct WnnStaging* returning;
 };
 
 struct WNNGraphImpl {
@@ -59,10 +63,25 @@ const WnnAdapter* wnn_adapter_get(uint32_t index);
 uint32_t wnn_adapter_add(const WnnBackendOps* ops, WNNAdapterKind kind, const char* name);
 uint32_t wnn_adapter_count(void);
 
+/* The CUDA module's staging functions, or NULL when it is not loaded. */
+const struct WnnStagingOps* wnn_cuda_staging_ops(void);
+
 /* Context helpers */
+WNNStatus wnn_context_check_options(const WNNContextOptions* o);
+/* Opens adapter `index` (checked by the caller) for a new context. */
+WNNStatus wnn_context_open(uint32_t index, const WNNContextOptions* o, void* externalStream, bool hasExternalStream,
+                           WNNContext* out);
 void wnn_context_track(WNNContext ctx, WnnTracked* t);   /* ctx locked by caller */
 void wnn_context_untrack(WnnTracked* t);                  /* ctx locked by caller */
 /* InvalidStateError "<what>: the context is lost" when lost. */
 WNNStatus wnn_context_check_alive(WNNContext ctx, const char* what);
+
+/* Tensor helpers (ctx locked). TypeError "<what>: the tensor is exported to CUDA..." while rented;
+ * otherwise completes a pending copy back from a GPU consumer. */
+WNNStatus wnn_tensor_check_usable(WNNTensor t, const char* what);
+/* Frees the tensor's buffer (deferred to the return while the tensor is exported). */
+void wnn_tensor_free_buffer(WNNTensor t);
+/* A tensor on `ctx` around `buffer` (imported memory); takes the buffer. */
+WNNStatus wnn_tensor_wrap(WNNContext ctx, const char* what, const WnnDesc* desc, WnnBuffer* buffer, WNNTensor* out);
 
 #endif

@@ -6,29 +6,40 @@
 
 #define TENSOR_OF(t) ((WNNTensor)((char*)(t) - offsetof(struct WNNTensorImpl, tracked)))
 
+void wnn_tensor_free_buffer(WNNTensor t) {
+    if (t->exportedTo) return; /* the consumer still uses it: freed when it is returned */
+    if (t->buffer) t->context->device->ops->buffer_free(t->context->device, t->buffer);
+    t->buffer = NULL;
+}
+
 /* Frees the tensor's memory; called with the context locked. */
 static void tensor_destroy_locked(WnnTracked* self) {
     WNNTensor t = TENSOR_OF(self);
     if (t->destroyed) return;
     t->destroyed = true;
-    if (t->buffer) t->context->device->ops->buffer_free(t->context->device, t->buffer);
-    t->buffer = NULL;
+    if (!t->exportedTo) wnn_tensor_check_usable(t, "destroy"); /* completes a pending copy back first */
+    wnn_tensor_free_buffer(t);
 }
 
-static WNNStatus tensor_create(WNNContext ctx, const char* what, WNNOperandDataType type, const uint32_t* shape,
-                               uint32_t rank, WNNTensor* out) {
+/* A tensor of `desc` on ctx, around `given` (imported memory, owned by the tensor from here on,
+ * even on failure) or a new zero-filled buffer. */
+static WNNStatus tensor_create(WNNContext ctx, const char* what, const WnnDesc* desc, WnnBuffer* given,
+                               WNNTensor* out) {
     *out = NULL;
-    WnnDesc desc;
-    WNNStatus s = wnn_desc_from_public(what, type, shape, rank, &desc);
-    if (s) return s;
+    WNNStatus s = WNNStatus_Success;
     WNNTensor t = wnn_calloc(1, sizeof *t);
-    if (!t) return wnn_error(WNNStatus_OutOfMemory, "%s: out of memory", what);
+    if (!t) {
+        if (given) ctx->device->ops->buffer_free(ctx->device, given);
+        return wnn_error(WNNStatus_OutOfMemory, "%s: out of memory", what);
+    }
     wnn_ref_init(&t->ref);
-    t->desc = desc;
+    t->desc = *desc;
     t->tracked.destroy = tensor_destroy_locked;
+    t->buffer = given;
     pthread_mutex_lock(&ctx->mutex);
     if ((s = wnn_context_check_alive(ctx, what))) goto fail;
-    if ((s = ctx->device->ops->buffer_alloc(ctx->device, (size_t)wnn_desc_bytes(&desc), &t->buffer))) goto fail;
+    if (!given && (s = ctx->device->ops->buffer_alloc(ctx->device, (size_t)wnn_desc_bytes(desc), &t->buffer)))
+        goto fail;
     wnnContextAddRef(ctx);
     t->context = ctx;
     wnn_context_track(ctx, &t->tracked);
@@ -36,21 +47,34 @@ static WNNStatus tensor_create(WNNContext ctx, const char* what, WNNOperandDataT
     *out = t;
     return WNNStatus_Success;
 fail:
+    if (given) ctx->device->ops->buffer_free(ctx->device, given);
     pthread_mutex_unlock(&ctx->mutex);
     free(t);
     return s;
+}
+
+WNNStatus wnn_tensor_wrap(WNNContext ctx, const char* what, const WnnDesc* desc, WnnBuffer* buffer, WNNTensor* out) {
+    return tensor_create(ctx, what, desc, buffer, out);
+}
+
+/* Whether tensors of ctx can be exported to CUDA code: a GPU context, or a CPU context while the
+ * CUDA module is loaded (copies through pinned staging). */
+static bool can_export(WNNContext ctx) {
+    return ctx->device->ops->buffer_export || wnn_cuda_staging_ops() != NULL;
 }
 
 WNN_EXPORT WNNStatus wnnContextCreateTensor(WNNContext ctx, const WNNTensorDescriptor* d, WNNTensor* out) {
     if (!out) return wnn_error(WNNStatus_TypeError, "createTensor: tensor out-pointer is NULL");
     *out = NULL;
     if (!ctx || !d) return wnn_error(WNNStatus_TypeError, "createTensor: context or descriptor is NULL");
-    if (d->exportableToGPU)
+    if (d->exportableToGPU && !can_export(ctx))
         return wnn_error(WNNStatus_NotSupportedError,
-                         "createTensor: exportableToGPU needs GPU interop, which this build does not have");
-    WNNTensor t;
-    WNNStatus s = tensor_create(ctx, "createTensor", d->dataType, d->shape, d->rank, &t);
+                         "createTensor: exportableToGPU needs the CUDA backend module, which is not loaded here");
+    WnnDesc desc;
+    WNNStatus s = wnn_desc_from_public("createTensor", d->dataType, d->shape, d->rank, &desc);
     if (s) return s;
+    WNNTensor t;
+    if ((s = tensor_create(ctx, "createTensor", &desc, NULL, &t))) return s;
     t->readable = d->readable;
     t->writable = d->writable;
     t->exportable = d->exportableToGPU;
@@ -70,7 +94,7 @@ WNN_EXPORT WNNStatus wnnContextCreateConstantTensor(WNNContext ctx, const WNNOpe
         return wnn_error(WNNStatus_TypeError, "createConstantTensor: data is %zu bytes, the descriptor needs %llu",
                          data ? byteLength : 0, (unsigned long long)wnn_desc_bytes(&desc));
     WNNTensor t;
-    if ((s = tensor_create(ctx, "createConstantTensor", d->dataType, d->shape, d->rank, &t))) return s;
+    if ((s = tensor_create(ctx, "createConstantTensor", &desc, NULL, &t))) return s;
     t->constant = true;
     pthread_mutex_lock(&ctx->mutex);
     s = ctx->device->ops->buffer_write(ctx->device, t->buffer, data, byteLength);
@@ -90,6 +114,7 @@ static WNNStatus check_io(WNNContext ctx, WNNTensor t, const char* what, const v
     if (s) return s;
     if (t->context != ctx) return wnn_error(WNNStatus_TypeError, "%s: the tensor belongs to another context", what);
     if (t->destroyed) return wnn_error(WNNStatus_TypeError, "%s: the tensor has been destroyed", what);
+    if ((s = wnn_tensor_check_usable(t, what))) return s;
     if (!data) return wnn_error(WNNStatus_TypeError, "%s: data is NULL", what);
     if (byteLength != wnn_desc_bytes(&t->desc))
         return wnn_error(WNNStatus_TypeError, "%s: byte length %zu does not match the tensor's %llu", what,

@@ -1,5 +1,6 @@
 /* Compiled as C99 and C11 with -pedantic -Werror: the public header must stay portable. */
 #include <webnn/webnn.h>
+#include <webnn/webnn_cuda.h>
 
 int use_header(void);
 int use_header(void) {

@@ -1,5 +1,6 @@
 // Compiled as C++17 with -pedantic -Werror: the public header must work from C++.
 #include <webnn/webnn.h>
+#include <webnn/webnn_cuda.h>
 
 int use_header_cxx();
 int use_header_cxx() {

@@ -215,4 +215,8 @@ const WnnBackendOps wnn_cpu_backend = {
     cpu_compiled_free,
     cpu_dispatch,
     NULL, /* the CPU runs every node */
+    NULL, /* interop: a CPU context's tensors reach CUDA code through staging (runtime/interop.c) */
+    NULL,
+    NULL,
+    NULL,
 };

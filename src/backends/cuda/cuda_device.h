@@ -14,12 +14,28 @@ typedef struct CudaDevice {
     cublasHandle_t blas;
     void* dnn; /* cudnnHandle_t, created with the device */
     bool allowTf32; /* the context allows reduced-precision float32 math */
+    bool externalStream; /* the stream is the caller's (webnn_cuda.h): not destroyed with the device */
+    cudaEvent_t orderEvent; /* orders one stream after another (export, return, import); reusable at once */
 } CudaDevice;
 
 struct WnnBuffer {
     size_t bytes;
     void* ptr;
+    WnnReleaseFn release; /* imported memory: the owner's callback (ptr is not ours to free) */
+    void* userData;
+    bool imported;
 };
+
+/* Interop (cuda_interop.c). */
+WNNStatus wnn_cuda_buffer_export(WnnDevice* device, WnnBuffer* buffer, int consumerDevice, void* consumerStream,
+                                 WnnExportState** state, void** pointer, bool* isCopy);
+WNNStatus wnn_cuda_buffer_return(WnnDevice* device, WnnBuffer* buffer, WnnExportState* state, void* consumerStream);
+WNNStatus wnn_cuda_buffer_wrap(WnnDevice* device, void* pointer, size_t bytes, void* producerStream, WnnReleaseFn release,
+                               void* userData, WnnBuffer** buffer);
+int wnn_cuda_device_ordinal(WnnDevice* device);
+extern const WnnStagingOps wnn_cuda_staging;
+/* Makes `waiter` wait for the work enqueued on `producer` so far (no-op when they are one stream). */
+WNNStatus wnn_cuda_order(CudaDevice* d, cudaStream_t producer, cudaStream_t waiter, const char* what);
 
 /* Reports a failed CUDA runtime call, naming it. */
 WNNStatus wnn_cuda_fail(const char* what, const char* call, cudaError_t e);

@@ -33,15 +33,20 @@ static WNNStatus cuda_device_open(uint32_t index, const WnnDeviceOptions* option
     d->base.ops = g_api.ops;
     d->ordinal = (int)index;
     d->allowTf32 = options->allowTf32;
+    d->externalStream = options->hasExternalStream;
     cudaError_t e = cudaSetDevice(d->ordinal);
-    if (e == cudaSuccess) e = cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking);
+    if (e == cudaSuccess && d->externalStream) d->stream = (cudaStream_t)options->externalStream;
+    else if (e == cudaSuccess) e = cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking);
+    if (e == cudaSuccess) e = cudaEventCreateWithFlags(&d->orderEvent, cudaEventDisableTiming);
     if (e != cudaSuccess) {
+        if (d->stream && !d->externalStream) cudaStreamDestroy(d->stream);
         free(d);
         return wnn_error(WNNStatus_NotSupportedError, "createContext: CUDA device %u: %s", index,
                          cudaGetErrorString(e));
     }
     if (cublasCreate(&d->blas) != CUBLAS_STATUS_SUCCESS) {
-        cudaStreamDestroy(d->stream);
+        cudaEventDestroy(d->orderEvent);
+        if (!d->externalStream) cudaStreamDestroy(d->stream);
         free(d);
         return wnn_error(WNNStatus_NotSupportedError, "createContext: cublasCreate failed on CUDA device %u", index);
     }
@@ -49,7 +54,8 @@ static WNNStatus cuda_device_open(uint32_t index, const WnnDeviceOptions* option
     cudnnStatus_t ds = cudnnCreate(&dnn);
     if (ds != CUDNN_STATUS_SUCCESS) {
         cublasDestroy(d->blas);
-        cudaStreamDestroy(d->stream);
+        cudaEventDestroy(d->orderEvent);
+        if (!d->externalStream) cudaStreamDestroy(d->stream);
         free(d);
         return wnn_error(WNNStatus_NotSupportedError, "createContext: cudnnCreate failed on CUDA device %u: %s", index,
                          cudnnGetErrorString(ds));
@@ -65,7 +71,8 @@ static void cuda_device_close(WnnDevice* dev) {
     cudaStreamSynchronize(d->stream);
     cublasDestroy(d->blas);
     cudnnDestroy((cudnnHandle_t)d->dnn);
-    cudaStreamDestroy(d->stream);
+    cudaEventDestroy(d->orderEvent);
+    if (!d->externalStream) cudaStreamDestroy(d->stream);
     free(d);
 }
 
@@ -92,7 +99,13 @@ static void cuda_buffer_free(WnnDevice* dev, WnnBuffer* b) {
     CudaDevice* d = (CudaDevice*)dev;
     if (!b) return;
     cudaSetDevice(d->ordinal);
-    cudaFreeAsync(b->ptr, d->stream);
+    if (b->imported) {
+        /* The owner's memory: hand it back once our queued work on it is done. */
+        cudaStreamSynchronize(d->stream);
+        if (b->release) b->release(b->ptr, b->userData);
+    } else {
+        cudaFreeAsync(b->ptr, d->stream);
+    }
     free(b);
 }
 
@@ -115,7 +128,7 @@ static WNNStatus cuda_buffer_read(WnnDevice* dev, WnnBuffer* b, void* data, size
 static const WnnBackendOps k_cuda_ops = {
     "cuda",           cuda_device_open,  cuda_device_close,      cuda_buffer_alloc, cuda_buffer_free,
     cuda_buffer_write, cuda_buffer_read, wnn_cuda_compile, wnn_cuda_compiled_free, wnn_cuda_dispatch,
-    wnn_cuda_supports,
+    wnn_cuda_supports, wnn_cuda_buffer_export, wnn_cuda_buffer_return, wnn_cuda_buffer_wrap, wnn_cuda_device_ordinal,
 };
 
 static void enumerate(void) {
@@ -152,6 +165,7 @@ const WnnPluginApi* wnn_plugin_entry(const WnnHostApi* host) {
     g_host = host;
     g_api.abi = WNN_PLUGIN_ABI;
     g_api.ops = &k_cuda_ops;
+    g_api.staging = &wnn_cuda_staging;
     enumerate();
     return &g_api;
 }
