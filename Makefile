@@ -3,7 +3,7 @@
 JOBS ?= $(shell nproc)
 SHARED_DIR ?= $(abspath ../shared)
 FUZZ_SECONDS ?= 60
-PACKAGES := cmake gcc g++ make pkg-config libcjson-dev
+PACKAGES := cmake gcc g++ make pkg-config libcjson-dev libdlpack-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test deps build asan fuzz clean

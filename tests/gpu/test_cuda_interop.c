@@ -6,6 +6,9 @@
 
 #include "app_kernels.h"
 #include "webnn/webnn_cuda.h"
+#ifdef WNN_HAVE_DLPACK
+#include "webnn/webnn_dlpack.h"
+#endif
 #include "wt.h"
 
 #define CU_OK(call) WT_CHECK((call) == 0)
@@ -351,6 +354,72 @@ static void test_stress(int rounds) {
     CU_OK(cudaStreamDestroy(app));
 }
 
+#ifdef WNN_HAVE_DLPACK
+static int g_dl_deleted;
+static void dl_deleter(DLManagedTensor* m) {
+    g_dl_deleted++;
+    cudaFree(m->dl_tensor.data);
+    free(m);
+}
+
+/* DLPack both ways: the exported DLTensor describes the tensor's own memory; an imported one is
+ * used in place and its deleter runs once. */
+static void test_dlpack(void) {
+    enum { N = 6 };
+    cudaStream_t app;
+    CU_OK(cudaStreamCreateWithFlags(&app, cudaStreamNonBlocking));
+    WNNContext ctx = gpu_context();
+    uint32_t shape[2] = {2, 3};
+    WNNTensorDescriptor d = {WNNOperandDataType_Float32, shape, 2, true, true, true};
+    WNNTensor t = NULL;
+    WT_OK(wnnContextCreateTensor(ctx, &d, &t));
+    fill(ctx, t, N, 4.0f);
+    DLManagedTensor* m = NULL;
+    WT_OK(wnnContextExportDLPack(ctx, t, app, &m));
+    WT_CHECK(m && m->dl_tensor.ndim == 2 && m->dl_tensor.shape[0] == 2 && m->dl_tensor.shape[1] == 3);
+    WT_CHECK(m->dl_tensor.dtype.code == kDLFloat && m->dl_tensor.dtype.bits == 32 && !m->dl_tensor.strides);
+    WT_CHECK(m->dl_tensor.device.device_type == kDLCUDA && m->dl_tensor.device.device_id == 0);
+    WT_CHECK(app_mismatches(m->dl_tensor.data, N, 4.0f, app) == 0);
+    float h[N];
+    WT_CHECK_STATUS(wnnContextReadTensor(ctx, t, h, sizeof h), WNNStatus_TypeError); /* rented */
+    CU_OK(app_affine(m->dl_tensor.data, N, 2.0f, 0.0f, app));
+    m->deleter(m); /* returns the tensor */
+    WT_CHECK(mismatches(ctx, t, N, 8.0f) == 0);
+    /* Import: app memory of shape [2, 3] with explicit dense strides. */
+    DLManagedTensor* in = calloc(1, sizeof *in);
+    static int64_t inShape[2] = {2, 3}, inStrides[2] = {3, 1};
+    CU_OK(cudaMalloc(&in->dl_tensor.data, N * sizeof(float)));
+    CU_OK(cudaMemsetAsync(in->dl_tensor.data, 0, N * sizeof(float), app));
+    CU_OK(app_affine(in->dl_tensor.data, N, 1.0f, 9.0f, app));
+    in->dl_tensor.device = (DLDevice){kDLCUDA, 0};
+    in->dl_tensor.ndim = 2;
+    in->dl_tensor.dtype = (DLDataType){kDLFloat, 32, 1};
+    in->dl_tensor.shape = inShape;
+    in->dl_tensor.strides = inStrides;
+    in->deleter = dl_deleter;
+    WNNTensor ti = NULL;
+    g_dl_deleted = 0;
+    WT_OK(wnnContextImportDLPack(ctx, in, app, true, true, &ti));
+    WT_CHECK(wnnTensorGetRank(ti) == 2 && wnnTensorGetDataType(ti) == WNNOperandDataType_Float32);
+    WT_CHECK(mismatches(ctx, ti, N, 9.0f) == 0);
+    /* Strided (not dense) and host memory are refused, leaving the tensor the caller's. */
+    DLManagedTensor bad = *in;
+    static int64_t badStrides[2] = {1, 2};
+    bad.dl_tensor.strides = badStrides;
+    WNNTensor tb = NULL;
+    WT_CHECK_STATUS(wnnContextImportDLPack(ctx, &bad, NULL, true, true, &tb), WNNStatus_TypeError);
+    WT_CHECK_MESSAGE("dense row-major");
+    bad.dl_tensor.strides = NULL;
+    bad.dl_tensor.device.device_type = kDLCPU;
+    WT_CHECK_STATUS(wnnContextImportDLPack(ctx, &bad, NULL, true, true, &tb), WNNStatus_TypeError);
+    wnnTensorRelease(ti);
+    WT_CHECK(g_dl_deleted == 1);
+    wnnTensorRelease(t);
+    wnnContextRelease(ctx);
+    CU_OK(cudaStreamDestroy(app));
+}
+#endif
+
 int main(int argc, char** argv) {
     int count = 0;
     if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
@@ -377,6 +446,9 @@ int main(int argc, char** argv) {
     test_destroy_while_exported(true);
     test_cpu_context();
     test_import();
+#ifdef WNN_HAVE_DLPACK
+    test_dlpack();
+#endif
     test_stress(rounds);
     return wt_summary("test_cuda_interop");
 }

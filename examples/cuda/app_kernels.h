@@ -1,7 +1,8 @@
-/* app_kernels.h: "the application's own CUDA code" for the interop tests and examples: small
- * kernels that read and write exported WebNN tensors. Each returns a cudaError_t as an int. */
-#ifndef WNN_TESTS_GPU_APP_KERNELS_H_
-#define WNN_TESTS_GPU_APP_KERNELS_H_
+/* app_kernels.h: "the application's own CUDA code" of the interop tests, wnn-bench interop and the
+ * examples: small kernels that read and write exported WebNN tensors, and a plain direct
+ * convolution (the seed's test 1). Each returns a cudaError_t as an int. */
+#ifndef WNN_EXAMPLES_CUDA_APP_KERNELS_H_
+#define WNN_EXAMPLES_CUDA_APP_KERNELS_H_
 
 #include <stdint.h>
 
