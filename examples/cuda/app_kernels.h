@@ -12,8 +12,14 @@ extern "C" {
 
 /* p[i] = p[i] * mul + add */
 int app_affine(float* p, int64_t n, float mul, float add, void* stream);
-/* out[i] = max(a[i] + b[i % bn], 0) */
-int app_add_relu(const float* a, const float* b, int64_t bn, float* out, int64_t n, void* stream);
+/* out[i] = max(a[i] + b[i % bn], 0): the custom op of the seed scenario (bias add and relu on an
+ * NHWC tensor with bn channels). dtype 0: float32, 1: float16 (computed in float). */
+int app_add_relu(int dtype, const void* a, const void* b, int64_t bn, void* out, int64_t n, void* stream);
+/* A plain direct convolution, the seed's "everything in the app's own code": y = conv(x, w) with x
+ * NHWC [n, h, w, c], w HWIO [r, s, c, k], stride 1, symmetric padding `pad`, y NHWC [n, oh, ow, k];
+ * accumulates in float. */
+int app_conv2d_nhwc(int dtype, const void* x, const void* w, void* y, int n, int h, int wd, int c, int k, int r,
+                    int s, int pad, void* stream);
 /* Counts elements with |p[i] - expect| > 0 into *bad (device memory, accumulated). */
 int app_count_mismatch(const float* p, int64_t n, float expect, unsigned* bad, void* stream);
 /* Busy-waits about `ns` nanoseconds on the stream: work that is still running when the host moves on,
