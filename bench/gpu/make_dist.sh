@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Collects what a GPU-machine run needs into gpu-dist/ (ignored by git; carried by the device
+# tool): the binaries and libraries built in build/, libcjson, and the shared corpus and workloads.
+# Usage: bench/gpu/make_dist.sh [BUILD_DIR]
+set -eu
+BUILD=${1:-build}
+DIST=gpu-dist
+SHARED=${WNN_SHARED_DIR:-../shared}
+mkdir -p "$DIST"
+for f in "$BUILD"/wnn-* "$BUILD"/test_* "$BUILD"/custom_op_cuda "$BUILD"/libwebnn.so* "$BUILD"/libwebnn_cuda.so; do
+  [ -e "$f" ] && [ ! -d "$f" ] && cp -a "$f" "$DIST/"
+done
+cp -aL /usr/lib/x86_64-linux-gnu/libcjson.so.1 "$DIST/"
+mkdir -p "$DIST/shared"
+cp -a "$SHARED/conformance" "$SHARED/bench" "$DIST/shared/"
+du -sh "$DIST"
