@@ -1,6 +1,8 @@
 /* wnn-conformance: replays the W3C WPT WebNN conformance corpus through the public API.
- *   wnn-conformance [--device cpu|cuda] [--corpus DIR] [--op NAME] [--json FILE] [--verbose]
- * Prints a per-op table of passed / failed / skipped, then "N passed, N failed, N skipped". */
+ *   wnn-conformance [--device cpu|cuda] [--corpus DIR] [--op NAME] [--json FILE] [--verbose] [--require-device]
+ * Prints a per-op table of passed / failed / skipped and of the cases whose graph placed some
+ * operation on the CPU instead of the chosen device ("on cpu"; with --require-device those fail),
+ * then "N passed, N failed, N skipped". */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -14,12 +16,13 @@
 
 typedef struct Row {
     char op[64];
-    int passed, failed, skipped, requiredFailed;
+    int passed, failed, skipped, requiredFailed, fallback;
 } Row;
 
 static Row g_rows[256];
 static int g_rowCount;
 static int g_verbose;
+static int g_requireDevice;
 static cJSON* g_json;
 
 static Row* row(const char* op) {
@@ -68,6 +71,16 @@ static void run_case(WNNContext ctx, const char* op, const cJSON* test) {
         record(op, name, required, "fail", err);
         wgj_free(g);
         return;
+    }
+    WNNGraphPartitionInfo part;
+    if (wgj_partition_info(g, &part) == WNNStatus_Success && part.fallbackNodeCount) {
+        row(op)->fallback++;
+        if (g_requireDevice) {
+            snprintf(err, sizeof err, "%u operation(s) ran on the CPU, not on the device", part.fallbackNodeCount);
+            record(op, name, required, "fail", err);
+            wgj_free(g);
+            return;
+        }
     }
     const cJSON* expected = cJSON_GetObjectItemCaseSensitive(graph, "expectedOutputs");
     for (size_t i = 0; i < wgj_output_count(g); i++) {
@@ -232,8 +245,10 @@ int main(int argc, char** argv) {
         else if (strcmp(argv[i], "--op") == 0 && i + 1 < argc) only = argv[++i];
         else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) jsonPath = argv[++i];
         else if (strcmp(argv[i], "--verbose") == 0) g_verbose = 1;
+        else if (strcmp(argv[i], "--require-device") == 0) g_requireDevice = 1;
         else {
-            fprintf(stderr, "usage: wnn-conformance [--device cpu|cuda] [--corpus DIR] [--op NAME] [--json FILE] [--verbose]\n");
+            fprintf(stderr, "usage: wnn-conformance [--device cpu|cuda] [--corpus DIR] [--op NAME] [--json FILE] "
+                            "[--verbose] [--require-device]\n");
             return 2;
         }
     }
@@ -252,11 +267,12 @@ int main(int argc, char** argv) {
     }
     snprintf(vdir, sizeof vdir, "%s/validation", corpus);
     run_dir(ctx, vdir, only, 1);
-    int passed = 0, failed = 0, skipped = 0, reqFailed = 0;
-    printf("\n%-36s %7s %7s %7s %9s\n", "op", "passed", "failed", "skipped", "req.fail");
+    int passed = 0, failed = 0, skipped = 0, reqFailed = 0, fallback = 0;
+    printf("\n%-36s %7s %7s %7s %9s %7s\n", "op", "passed", "failed", "skipped", "req.fail", "on cpu");
     for (int i = 0; i < g_rowCount; i++) {
         Row* r = &g_rows[i];
-        printf("%-36s %7d %7d %7d %9d\n", r->op, r->passed, r->failed, r->skipped, r->requiredFailed);
+        printf("%-36s %7d %7d %7d %9d %7d\n", r->op, r->passed, r->failed, r->skipped, r->requiredFailed, r->fallback);
+        fallback += r->fallback;
         passed += r->passed;
         failed += r->failed;
         skipped += r->skipped;
@@ -273,6 +289,7 @@ int main(int argc, char** argv) {
         cJSON_Delete(g_json);
     }
     printf("required cases failed: %d\n", reqFailed);
+    printf("cases with operations on the CPU instead of the device: %d\n", fallback);
     printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
     wnnContextRelease(ctx);
     return failed ? 1 : 0;

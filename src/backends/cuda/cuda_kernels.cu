@@ -39,7 +39,10 @@ __device__ __forceinline__ float apply(int op, float x, float y, float alpha, fl
         case WNN_CU_SIGMOID: return 1.0f / (1.0f + expf(-x));
         case WNN_CU_TANH: return tanhf(x);
         case WNN_CU_GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
-        case WNN_CU_SOFTPLUS: return x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x));
+        case WNN_CU_SOFTPLUS: { /* in double: float log1pf(expf(x)) is off by 2 ULP at times */
+            double d = x;
+            return (float)(d > 0.0 ? d + log1p(exp(-d)) : log1p(exp(d)));
+        }
         case WNN_CU_SOFTSIGN: return x / (1.0f + fabsf(x));
         case WNN_CU_HARDSWISH: return x * fmaxf(0.0f, fminf(6.0f, x + 3.0f)) / 6.0f;
         case WNN_CU_ELU: return x > 0.0f ? x : alpha * expm1f(x);
