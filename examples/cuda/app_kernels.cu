@@ -97,6 +97,13 @@ extern "C" int app_count_mismatch(const float* p, int64_t n, float expect, unsig
     return (int)cudaGetLastError();
 }
 
+__global__ void k_fault(int* p) { *p = 1; }
+
+extern "C" int app_fault(void* stream) {
+    k_fault<<<1, 1, 0, (cudaStream_t)stream>>>((int*)(uintptr_t)0x10);
+    return (int)cudaGetLastError();
+}
+
 extern "C" int app_spin(int64_t ns, void* stream) {
     k_spin<<<1, 1, 0, (cudaStream_t)stream>>>(ns);
     return (int)cudaGetLastError();

@@ -25,6 +25,9 @@ int app_count_mismatch(const float* p, int64_t n, float expect, unsigned* bad, v
 /* Busy-waits about `ns` nanoseconds on the stream: work that is still running when the host moves on,
  * so that missing ordering shows up as wrong values. */
 int app_spin(int64_t ns, void* stream);
+/* Writes through an invalid address: a sticky error that breaks the process's CUDA context (the
+ * device-loss test). */
+int app_fault(void* stream);
 
 #ifdef __cplusplus
 }

@@ -59,6 +59,9 @@ typedef struct WnnBackendOps {
                              void* userData, WnnBuffer** buffer);
     /* The device ordinal of a GPU device. */
     int (*device_ordinal)(WnnDevice* device);
+    /* After a failed call: whether the device is unusable from now on (a sticky CUDA error), with
+     * why; the runtime then marks the context lost. NULL: a failure never loses the device. */
+    bool (*device_lost)(WnnDevice* device, char* why, size_t whySize);
 } WnnBackendOps;
 
 /* Every device begins with this header. */

@@ -147,7 +147,7 @@ WNN_EXPORT WNNStatus wnnGraphBuilderBuild(WNNGraphBuilder b, const WNNNamedOpera
     if ((s = fetch_constant_tensors(b, ctx))) goto fail;
     if ((s = wnn_graph_ir_create(b, outputs, outputCount, &g->ir))) goto fail;
     b->built = true; /* a builder builds once, even when compilation fails */
-    if ((s = wnn_plan_create(ctx, g->ir, &g->plan))) goto fail;
+    if ((s = wnn_context_after(ctx, wnn_plan_create(ctx, g->ir, &g->plan)))) goto fail;
     wnnContextAddRef(ctx);
     g->context = ctx;
     wnn_context_track(ctx, &g->tracked);

@@ -112,6 +112,16 @@ WNN_EXPORT void wnnContextDestroy(WNNContext ctx) {
     pthread_mutex_unlock(&ctx->mutex);
 }
 
+WNNStatus wnn_context_after(WNNContext ctx, WNNStatus s) {
+    char why[200];
+    if (s && !atomic_load(&ctx->lost) && ctx->device->ops->device_lost &&
+        ctx->device->ops->device_lost(ctx->device, why, sizeof why)) {
+        snprintf(ctx->lostMessage, sizeof ctx->lostMessage, "%s", why);
+        atomic_store(&ctx->lost, true);
+    }
+    return s;
+}
+
 WNNStatus wnn_context_check_alive(WNNContext ctx, const char* what) {
     if (atomic_load(&ctx->lost))
         return wnn_error(WNNStatus_InvalidStateError, "%s: the context is lost (%s)", what, ctx->lostMessage);

@@ -88,7 +88,7 @@ WNN_EXPORT WNNStatus wnnContextDispatch(WNNContext ctx, WNNGraph g, const WNNNam
                 goto done;
             }
     for (size_t i = 0; i < total; i++) buffers[i] = tensors[i]->buffer;
-    s = wnn_plan_dispatch(g->plan, buffers, buffers + ir->inputCount);
+    s = wnn_context_after(ctx, wnn_plan_dispatch(g->plan, buffers, buffers + ir->inputCount));
 done:
     pthread_mutex_unlock(&ctx->mutex);
     free(buffers);

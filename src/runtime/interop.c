@@ -106,6 +106,7 @@ WNN_EXPORT WNNStatus wnnContextExportToCuda(WNNContext ctx, WNNTensor t, const W
         x->info.devicePointer = x->staging.devicePtr;
         x->info.isCopy = true;
     }
+    s = wnn_context_after(ctx, s);
     if (!s) {
         x->info.byteLength = bytes;
         x->info.device = device;

@@ -75,6 +75,8 @@ void wnn_context_track(WNNContext ctx, WnnTracked* t);   /* ctx locked by caller
 void wnn_context_untrack(WnnTracked* t);                  /* ctx locked by caller */
 /* InvalidStateError "<what>: the context is lost" when lost. */
 WNNStatus wnn_context_check_alive(WNNContext ctx, const char* what);
+/* Passes s through; after a failure, marks the context lost when its device says it is (ctx locked). */
+WNNStatus wnn_context_after(WNNContext ctx, WNNStatus s);
 
 /* Tensor helpers (ctx locked). TypeError "<what>: the tensor is exported to CUDA..." while rented;
  * otherwise completes a pending copy back from a GPU consumer. */

@@ -38,7 +38,8 @@ static WNNStatus tensor_create(WNNContext ctx, const char* what, const WnnDesc* 
     t->buffer = given;
     pthread_mutex_lock(&ctx->mutex);
     if ((s = wnn_context_check_alive(ctx, what))) goto fail;
-    if (!given && (s = ctx->device->ops->buffer_alloc(ctx->device, (size_t)wnn_desc_bytes(desc), &t->buffer)))
+    if (!given && (s = wnn_context_after(ctx, ctx->device->ops->buffer_alloc(ctx->device, (size_t)wnn_desc_bytes(desc),
+                                                                               &t->buffer))))
         goto fail;
     wnnContextAddRef(ctx);
     t->context = ctx;
@@ -127,7 +128,7 @@ WNN_EXPORT WNNStatus wnnContextWriteTensor(WNNContext ctx, WNNTensor t, const vo
     pthread_mutex_lock(&ctx->mutex);
     WNNStatus s = check_io(ctx, t, "writeTensor", data, byteLength);
     if (!s && !t->writable) s = wnn_error(WNNStatus_TypeError, "writeTensor: the tensor is not writable");
-    if (!s) s = ctx->device->ops->buffer_write(ctx->device, t->buffer, data, byteLength);
+    if (!s) s = wnn_context_after(ctx, ctx->device->ops->buffer_write(ctx->device, t->buffer, data, byteLength));
     pthread_mutex_unlock(&ctx->mutex);
     return s;
 }
@@ -137,7 +138,7 @@ WNN_EXPORT WNNStatus wnnContextReadTensor(WNNContext ctx, WNNTensor t, void* dat
     pthread_mutex_lock(&ctx->mutex);
     WNNStatus s = check_io(ctx, t, "readTensor", data, byteLength);
     if (!s && !t->readable) s = wnn_error(WNNStatus_TypeError, "readTensor: the tensor is not readable");
-    if (!s) s = ctx->device->ops->buffer_read(ctx->device, t->buffer, data, byteLength);
+    if (!s) s = wnn_context_after(ctx, ctx->device->ops->buffer_read(ctx->device, t->buffer, data, byteLength));
     pthread_mutex_unlock(&ctx->mutex);
     return s;
 }

@@ -219,4 +219,5 @@ const WnnBackendOps wnn_cpu_backend = {
     NULL,
     NULL,
     NULL,
+    NULL, /* the CPU is never lost */
 };

@@ -33,6 +33,7 @@ WNNStatus wnn_cuda_buffer_return(WnnDevice* device, WnnBuffer* buffer, WnnExport
 WNNStatus wnn_cuda_buffer_wrap(WnnDevice* device, void* pointer, size_t bytes, void* producerStream, WnnReleaseFn release,
                                void* userData, WnnBuffer** buffer);
 int wnn_cuda_device_ordinal(WnnDevice* device);
+bool wnn_cuda_device_lost(WnnDevice* device, char* why, size_t whySize);
 extern const WnnStagingOps wnn_cuda_staging;
 /* Makes `waiter` wait for the work enqueued on `producer` so far (no-op when they are one stream). */
 WNNStatus wnn_cuda_order(CudaDevice* d, cudaStream_t producer, cudaStream_t waiter, const char* what);

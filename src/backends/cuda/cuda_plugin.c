@@ -76,6 +76,21 @@ static void cuda_device_close(WnnDevice* dev) {
     free(d);
 }
 
+/* A sticky error (a kernel fault, an illegal address, ...) breaks the whole CUDA context for the
+ * life of the process: every later call fails with it. cudaStreamQuery reports such an error
+ * without waiting; "not ready" and ordinary failures (out of memory, bad arguments) are not loss. */
+bool wnn_cuda_device_lost(WnnDevice* dev, char* why, size_t whySize) {
+    CudaDevice* d = (CudaDevice*)dev;
+    cudaSetDevice(d->ordinal);
+    cudaError_t e = cudaStreamQuery(d->stream);
+    if (e == cudaSuccess || e == cudaErrorNotReady) {
+        cudaGetLastError(); /* clear a non-sticky error left by the failed call */
+        return false;
+    }
+    snprintf(why, whySize, "CUDA device %d failed: %s", d->ordinal, cudaGetErrorString(e));
+    return true;
+}
+
 static WNNStatus cuda_buffer_alloc(WnnDevice* dev, size_t bytes, WnnBuffer** out) {
     CudaDevice* d = (CudaDevice*)dev;
     WnnBuffer* b = calloc(1, sizeof *b);
@@ -129,6 +144,7 @@ static const WnnBackendOps k_cuda_ops = {
     "cuda",           cuda_device_open,  cuda_device_close,      cuda_buffer_alloc, cuda_buffer_free,
     cuda_buffer_write, cuda_buffer_read, wnn_cuda_compile, wnn_cuda_compiled_free, wnn_cuda_dispatch,
     wnn_cuda_supports, wnn_cuda_buffer_export, wnn_cuda_buffer_return, wnn_cuda_buffer_wrap, wnn_cuda_device_ordinal,
+    wnn_cuda_device_lost,
 };
 
 static void enumerate(void) {
