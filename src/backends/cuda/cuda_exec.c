@@ -17,7 +17,7 @@
 #include "graph/ops/reduce.h"
 
 typedef enum { STEP_ELT, STEP_GEMM, STEP_CONV, STEP_COPY, STEP_STRIDED, STEP_CONCAT, STEP_SOFTMAX, STEP_LAYERNORM,
-               STEP_POOL, STEP_FAMILY } StepKind;
+               STEP_POOL, STEP_FAMILY, STEP_FUSED } StepKind;
 
 typedef struct Step {
     StepKind kind;
@@ -37,12 +37,15 @@ typedef struct Step {
     int activation;   /* conv2d: a fused relu (1) or clamp (2) that followed it */
     float actLo, actHi;
     int skip;         /* an activation fused into the conv before it */
+    int alias;        /* STEP_COPY (reshape) whose output is its input's memory: no work */
     int integer;      /* element-wise on int32 (0), int8 (1) or uint8 (2) when >= 0; -1 otherwise */
     int64_t ilo, ihi; /* integer clamp bounds */
     WnnCudaPool pool;
     const CudaOpFamily* family; /* STEP_FAMILY: the family that planned the node, its state and scratch */
     void* familyState;
     void* scratch;
+    WnnCudaFused* fused;      /* STEP_FUSED: a run of element-wise steps, reading fusedInputs */
+    uint32_t fusedInputs[WNN_CUDA_FUSED_MAX_INPUTS];
 } Step;
 
 struct WnnCompiled {
@@ -50,7 +53,9 @@ struct WnnCompiled {
     Step* steps;
     uint32_t stepCount;
     void** ptr;   /* per operand: device pointer (bound at dispatch for graph inputs and outputs) */
-    uint8_t* own; /* per operand: ptr allocated by compile */
+    uint8_t* own; /* per operand: ptr allocated by compile (constants) */
+    void* arena;  /* the intermediates, placed by liveness (plan_memory) */
+    size_t arenaBytes;
     void** filters; /* per step: a re-laid-out conv filter, or NULL */
     /* The steps captured as one CUDA graph for the tensors bound when it was captured; a dispatch
      * with other tensors captures again. */
@@ -349,13 +354,8 @@ static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
 /* conv2d followed by relu or clamp (float bounds) on its result, which nothing else reads and the
  * graph does not output: the activation runs in the conv's bias kernel and writes the conv's
  * output buffer straight into the activation's output. */
-static void fuse_activations(WnnCompiled* c, const uint8_t* bound) {
+static void fuse_activations(WnnCompiled* c, const uint8_t* bound, const uint32_t* readers, uint8_t* eliminated) {
     const WnnGraphIR* ir = c->ir;
-    uint32_t* readers = calloc(ir->operandCount + 1, sizeof(uint32_t));
-    if (!readers) return; /* fusion is an optimisation only */
-    for (uint32_t k = 0; k < ir->nodeCount; k++)
-        for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++)
-            if (ir->nodes[k].inputs[j] >= 0) readers[ir->nodes[k].inputs[j]]++;
     for (uint32_t k = 0; k + 1 < c->stepCount; k++) {
         Step *conv = &c->steps[k], *act = &c->steps[k + 1];
         const WnnNode* an = &ir->nodes[act->node];
@@ -365,24 +365,100 @@ static void fuse_activations(WnnCompiled* c, const uint8_t* bound) {
         conv->activation = an->op == WNN_OP_relu ? 1 : 2;
         conv->actLo = act->alpha;
         conv->actHi = act->beta;
-        if (c->own[conv->out]) { /* the conv now writes the activation's output directly */
-            cudaFree(c->ptr[conv->out]);
-            c->ptr[conv->out] = NULL;
-            c->own[conv->out] = 0;
-        }
+        eliminated[conv->out] = 1; /* the conv now writes the activation's output directly */
         conv->out = act->out;
         act->skip = 1;
     }
-    free(readers);
+}
+
+static bool same_shape(const WnnDesc* a, const WnnDesc* b) {
+    if (a->rank != b->rank) return false;
+    for (uint32_t d = 0; d < a->rank; d++)
+        if (a->shape[d] != b->shape[d]) return false;
+    return true;
+}
+
+/* The index of operand id among the fused step's inputs, added when new; -1 when full. */
+static int fused_input(Step* st, const WnnGraphIR* ir, uint32_t id, const WnnDesc* out) {
+    WnnCudaFused* f = st->fused;
+    for (int i = 0; i < f->inputCount; i++)
+        if (st->fusedInputs[i] == id) return i;
+    if (f->inputCount == WNN_CUDA_FUSED_MAX_INPUTS) return -1;
+    WnnCudaShape sh;
+    broadcast_shape(out, &ir->operands[id].desc, NULL, &sh);
+    memcpy(f->strides[f->inputCount], sh.strideA, sizeof sh.strideA);
+    if (!same_shape(&ir->operands[id].desc, out)) f->broadcast = 1;
+    st->fusedInputs[f->inputCount] = id;
+    return f->inputCount++;
+}
+
+/* Appends element-wise step e (reading the running value `running`) to the fused step; false when
+ * it does not fit. */
+static bool fuse_append(Step* st, const WnnGraphIR* ir, const Step* e, uint32_t running, const WnnDesc* out) {
+    WnnCudaFused* f = st->fused;
+    if (f->opCount == WNN_CUDA_FUSED_MAX_OPS) return false;
+    WnnCudaFusedOp o = {e->op, -1, 1, e->alpha, e->beta};
+    if (e->b != NONE) {
+        uint32_t other = e->a == running ? e->b : e->a;
+        o.runningLeft = e->a == running;
+        if (other != running && (o.operand = fused_input(st, ir, other, out)) < 0) return false;
+    }
+    f->ops[f->opCount++] = o;
+    return true;
+}
+
+/* Runs of float element-wise steps, each the only reader of the previous one's result (which the
+ * graph does not output) and all of one output shape, become one kernel. */
+static void fuse_eltwise_chains(WnnCompiled* c, const uint8_t* bound, const uint32_t* readers, uint8_t* eliminated) {
+    const WnnGraphIR* ir = c->ir;
+    for (uint32_t k = 0; k + 1 < c->stepCount; k++) {
+        Step* st = &c->steps[k];
+        if (st->skip || st->kind != STEP_ELT || st->integer >= 0) continue;
+        const WnnDesc* out = &ir->operands[st->out].desc;
+        if (!same_shape(&ir->operands[st->a].desc, out)) continue; /* the running value starts at full shape */
+        uint32_t j = k + 1;
+        Step* next = &c->steps[j];
+        if (next->skip || next->kind != STEP_ELT || next->integer >= 0 || next->dtype != st->dtype ||
+            bound[st->out] || readers[st->out] != 1 || (next->a != st->out && next->b != st->out) ||
+            !same_shape(&ir->operands[next->out].desc, out))
+            continue;
+        WnnCudaFused* f = calloc(1, sizeof *f);
+        if (!f) return; /* fusion is an optimisation only */
+        Step fused = *st;
+        fused.kind = STEP_FUSED;
+        fused.b = fused.c = NONE;
+        fused.fused = f;
+        f->rank = (int)out->rank;
+        for (uint32_t d = 0; d < out->rank; d++) f->shape[d] = out->shape[d];
+        fused_input(&fused, ir, st->a, out);
+        WnnCudaFusedOp o0 = {st->op, -1, 1, st->alpha, st->beta};
+        if (st->b != NONE && st->b != st->a) o0.operand = fused_input(&fused, ir, st->b, out);
+        f->ops[f->opCount++] = o0;
+        uint32_t running = st->out;
+        for (; j < c->stepCount; j++) {
+            next = &c->steps[j];
+            if (next->skip || next->kind != STEP_ELT || next->integer >= 0 || next->dtype != st->dtype ||
+                bound[running] || readers[running] != 1 || (next->a != running && next->b != running) ||
+                !same_shape(&ir->operands[next->out].desc, out) || !fuse_append(&fused, ir, next, running, out))
+                break;
+            eliminated[running] = 1;
+            next->skip = 1;
+            running = next->out;
+        }
+        fused.out = running;
+        *st = fused;
+    }
 }
 
 void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
     if (!c) return;
     for (uint32_t i = 0; c->own && i < c->ir->operandCount; i++)
         if (c->own[i]) cudaFree(c->ptr[i]);
+    if (c->arena) cudaFree(c->arena);
     for (uint32_t k = 0; c->steps && k < c->stepCount; k++) {
         wnn_cuda_conv_free(c->steps[k].conv);
         if (c->steps[k].family) c->steps[k].family->release(c->steps[k].familyState);
+        free(c->steps[k].fused);
         cudaFree(c->steps[k].scratch);
         if (c->filters && c->filters[k]) cudaFree(c->filters[k]);
     }
@@ -393,6 +469,113 @@ void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
     free(c->ptr);
     free(c->own);
     free(c);
+}
+
+/* A reshape whose result the graph does not output uses its input's memory (no copy). */
+static void alias_reshapes(WnnCompiled* c, const uint8_t* bound) {
+    for (uint32_t k = 0; k < c->stepCount; k++) {
+        Step* st = &c->steps[k];
+        if (!st->skip && st->kind == STEP_COPY && !bound[st->out]) st->alias = 1;
+    }
+}
+
+/* The operand ids a step writes: a family's node outputs, else st->out. */
+static uint32_t step_outputs(const WnnCompiled* c, const Step* st, const int32_t** ids, uint32_t* single) {
+    if (st->kind == STEP_FAMILY) {
+        const WnnNode* n = &c->ir->nodes[st->node];
+        *ids = n->outputs;
+        return n->outputCount;
+    }
+    *single = st->out;
+    *ids = (const int32_t*)single;
+    return 1;
+}
+
+typedef struct Interval {
+    uint32_t id;
+    int first, last; /* steps that write it first and read it last */
+    size_t bytes, offset;
+} Interval;
+
+static int by_size_desc(const void* a, const void* b) {
+    size_t x = ((const Interval*)a)->bytes, y = ((const Interval*)b)->bytes;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Places every intermediate in one arena: two share memory only when no step needs both (their
+ * step intervals, from the first write to the last read, do not overlap). Biggest first, each at
+ * the lowest offset free for its interval. */
+static WNNStatus plan_memory(WnnCompiled* c, const uint8_t* bound, const uint8_t* eliminated) {
+    const WnnGraphIR* ir = c->ir;
+    uint32_t n = ir->operandCount;
+    Interval* iv = calloc(n + 1, sizeof *iv);
+    int* slot = malloc(sizeof(int) * (n + 1));
+    if (!iv || !slot) {
+        free(iv);
+        free(slot);
+        return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    }
+    for (uint32_t i = 0; i < n; i++) slot[i] = -1;
+    uint32_t count = 0;
+    uint32_t* root = malloc(sizeof(uint32_t) * (n + 1)); /* the operand whose memory an alias uses */
+    if (!root) {
+        free(iv);
+        free(slot);
+        return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    }
+    for (uint32_t i = 0; i < n; i++) root[i] = i;
+    for (uint32_t k = 0; k < c->stepCount; k++) {
+        const Step* st = &c->steps[k];
+        if (st->skip) continue;
+        if (st->alias) {
+            root[st->out] = root[st->a];
+            continue;
+        }
+        const int32_t* ids;
+        uint32_t single, m = step_outputs(c, st, &ids, &single);
+        for (uint32_t j = 0; j < m; j++) {
+            uint32_t id = (uint32_t)ids[j];
+            if (ids[j] < 0 || bound[id] || eliminated[id] || slot[id] >= 0) continue;
+            slot[id] = (int)count;
+            iv[count++] = (Interval){id, (int)k, (int)k, (size_t)wnn_desc_bytes(&ir->operands[id].desc), 0};
+        }
+    }
+    /* Reads, at the node's own step (a fused step reads earlier: later is the safe side). */
+    for (uint32_t k = 0; k < ir->nodeCount; k++)
+        for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++) {
+            int32_t id = ir->nodes[k].inputs[j];
+            if (id >= 0) id = (int32_t)root[id];
+            if (id >= 0 && slot[id] >= 0 && iv[slot[id]].last < (int)k) iv[slot[id]].last = (int)k;
+        }
+    qsort(iv, count, sizeof *iv, by_size_desc);
+    size_t total = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        size_t offset = 0, need = (iv[i].bytes + 255) & ~(size_t)255;
+        for (int moved = 1; moved;) { /* first fit among the placed ones that live at the same time */
+            moved = 0;
+            for (uint32_t j = 0; j < i; j++) {
+                size_t jb = (iv[j].bytes + 255) & ~(size_t)255;
+                bool timeOverlap = iv[j].first <= iv[i].last && iv[i].first <= iv[j].last;
+                if (timeOverlap && offset < iv[j].offset + jb && iv[j].offset < offset + need) {
+                    offset = iv[j].offset + jb;
+                    moved = 1;
+                }
+            }
+        }
+        iv[i].offset = offset;
+        if (offset + need > total) total = offset + need;
+    }
+    WNNStatus s = WNNStatus_Success;
+    if (total) {
+        cudaError_t e = cudaMalloc(&c->arena, total);
+        if (e != cudaSuccess) s = wnn_cuda_fail("build", "cudaMalloc (intermediates)", e);
+        c->arenaBytes = total;
+        for (uint32_t i = 0; i < count && !s; i++) c->ptr[iv[i].id] = (char*)c->arena + iv[i].offset;
+    }
+    free(iv);
+    free(slot);
+    free(root);
+    return s;
 }
 
 WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled** out) {
@@ -443,10 +626,10 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
         }
         st->node = k;
         if (!s && st->kind == STEP_CONV) s = wnn_cuda_conv_prepare(d, ir, n, &st->conv, &c->filters[k]);
-        /* Constants are uploaded once; intermediates get their own memory (no reuse yet). */
-        for (uint32_t j = 0; j < n->inputCount + n->outputCount && !s; j++) {
-            int32_t id = j < n->inputCount ? n->inputs[j] : n->outputs[j - n->inputCount];
-            if (id < 0 || bound[id] || c->ptr[id]) continue;
+        /* Constants are uploaded once; intermediates are placed by plan_memory after fusion. */
+        for (uint32_t j = 0; j < n->inputCount && !s; j++) {
+            int32_t id = n->inputs[j];
+            if (id < 0 || bound[id] || c->ptr[id] || ir->operands[id].kind != WNN_OPERAND_CONSTANT) continue;
             const WnnIrOperand* o = &ir->operands[id];
             size_t bytes = (size_t)wnn_desc_bytes(&o->desc);
             cudaError_t e = cudaMalloc(&c->ptr[id], bytes ? bytes : 1);
@@ -456,7 +639,20 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
             if (e != cudaSuccess) s = wnn_cuda_fail("build", "cudaMalloc/cudaMemcpy", e);
         }
     }
-    if (!s) fuse_activations(c, bound);
+    uint32_t* readers = calloc(ir->operandCount + 1, sizeof(uint32_t));
+    uint8_t* eliminated = calloc(ir->operandCount + 1, 1);
+    if (!s && (!readers || !eliminated)) s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    if (!s) {
+        for (uint32_t k = 0; k < ir->nodeCount; k++)
+            for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++)
+                if (ir->nodes[k].inputs[j] >= 0) readers[ir->nodes[k].inputs[j]]++;
+        fuse_activations(c, bound, readers, eliminated);
+        fuse_eltwise_chains(c, bound, readers, eliminated);
+        alias_reshapes(c, bound);
+        s = plan_memory(c, bound, eliminated);
+    }
+    free(readers);
+    free(eliminated);
     free(bound);
     if (s) goto fail;
     *out = c;
@@ -500,8 +696,16 @@ static WNNStatus run_family(CudaDevice* d, WnnCompiled* c, const Step* st) {
     return s;
 }
 
+static WNNStatus run_fused(CudaDevice* d, WnnCompiled* c, const Step* st) {
+    const void* in[WNN_CUDA_FUSED_MAX_INPUTS] = {NULL, NULL, NULL, NULL, NULL};
+    for (int i = 0; i < st->fused->inputCount; i++) in[i] = c->ptr[st->fusedInputs[i]];
+    int e = wnn_cuda_fused_eltwise(st->dtype, in, c->ptr[st->out], st->fused, st->count, d->stream);
+    return e ? wnn_cuda_fail("dispatch", "fused element-wise kernel", (cudaError_t)e) : WNNStatus_Success;
+}
+
 static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
     if (st->kind == STEP_FAMILY) return run_family(d, c, st);
+    if (st->kind == STEP_FUSED) return run_fused(d, c, st);
     size_t esize = st->dtype ? 2 : 4;
     void* out = c->ptr[st->out];
     const void* a = c->ptr[st->a];
@@ -514,6 +718,7 @@ static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
                                      st->actLo, st->actHi);
         }
         case STEP_COPY:
+            if (st->alias) return WNNStatus_Success;
             CUDA_TRY("dispatch", cudaMemcpyAsync(out, a, (size_t)st->count * esize, cudaMemcpyDeviceToDevice, d->stream));
             return WNNStatus_Success;
         case STEP_STRIDED:
@@ -537,7 +742,7 @@ static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
                                    out, st->outer, st->len, st->alpha, d->stream);
             break;
         case STEP_POOL: e = wnn_cuda_pool(st->dtype, a, out, &st->pool, d->stream); break;
-        case STEP_FAMILY: break;
+        case STEP_FAMILY: case STEP_FUSED: break;
         case STEP_ELT:
             if (st->integer >= 0) {
                 e = wnn_cuda_eltwise_int(st->op, st->integer, a, st->b != NONE ? c->ptr[st->b] : NULL, out, &st->shape,
@@ -601,6 +806,8 @@ WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const*
         same = same && c->capturedPtrs[ir->inputCount + i] == outputs[i]->ptr;
         c->ptr[ir->outputIds[i]] = outputs[i]->ptr;
     }
+    for (uint32_t k = 0; k < c->stepCount; k++) /* in order: an alias of an alias resolves too */
+        if (c->steps[k].alias) c->ptr[c->steps[k].out] = c->ptr[c->steps[k].a];
     CUDA_TRY("dispatch", cudaSetDevice(d->ordinal));
     if (cublasSetStream(d->blas, d->stream) != CUBLAS_STATUS_SUCCESS)
         return wnn_error(WNNStatus_OperationError, "dispatch: cublasSetStream failed");

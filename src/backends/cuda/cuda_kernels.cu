@@ -24,28 +24,30 @@ __device__ __forceinline__ float apply(int op, float x, float y, float alpha, fl
         case WNN_CU_POW: return powf(x, y);
         case WNN_CU_ABS: return fabsf(x);
         case WNN_CU_CEIL: return ceilf(x);
-        case WNN_CU_COS: return cosf(x);
-        case WNN_CU_ERF: return erff(x);
-        case WNN_CU_EXP: return expf(x);
+        /* Transcendental functions in double, rounded once: the float versions are off by more than
+         * one ULP at times, and these kernels are bound by memory, not arithmetic. */
+        case WNN_CU_COS: return (float)cos((double)x);
+        case WNN_CU_ERF: return (float)erf((double)x);
+        case WNN_CU_EXP: return (float)exp((double)x);
         case WNN_CU_FLOOR: return floorf(x);
-        case WNN_CU_LOG: return logf(x);
+        case WNN_CU_LOG: return (float)log((double)x);
         case WNN_CU_NEG: return -x;
         case WNN_CU_RECIPROCAL: return 1.0f / x;
-        case WNN_CU_SIN: return sinf(x);
+        case WNN_CU_SIN: return (float)sin((double)x);
         case WNN_CU_SQRT: return sqrtf(x);
-        case WNN_CU_TAN: return tanf(x);
+        case WNN_CU_TAN: return (float)tan((double)x);
         case WNN_CU_IDENTITY: return x;
         case WNN_CU_RELU: return x < 0.0f ? 0.0f : x;
-        case WNN_CU_SIGMOID: return 1.0f / (1.0f + expf(-x));
-        case WNN_CU_TANH: return tanhf(x);
-        case WNN_CU_GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
+        case WNN_CU_SIGMOID: return (float)(1.0 / (1.0 + exp(-(double)x)));
+        case WNN_CU_TANH: return (float)tanh((double)x);
+        case WNN_CU_GELU: return (float)(0.5 * x * (1.0 + erf(x * 0.70710678118654752440)));
         case WNN_CU_SOFTPLUS: { /* in double: float log1pf(expf(x)) is off by 2 ULP at times */
             double d = x;
             return (float)(d > 0.0 ? d + log1p(exp(-d)) : log1p(exp(d)));
         }
         case WNN_CU_SOFTSIGN: return x / (1.0f + fabsf(x));
         case WNN_CU_HARDSWISH: return x * fmaxf(0.0f, fminf(6.0f, x + 3.0f)) / 6.0f;
-        case WNN_CU_ELU: return x > 0.0f ? x : alpha * expm1f(x);
+        case WNN_CU_ELU: return x > 0.0f ? x : (float)(alpha * expm1((double)x));
         case WNN_CU_LEAKYRELU: return x >= 0.0f ? x : alpha * x;
         case WNN_CU_LINEAR: return alpha * x + beta;
         case WNN_CU_HARDSIGMOID: return fmaxf(0.0f, fminf(1.0f, alpha * x + beta));
@@ -72,6 +74,31 @@ __global__ void eltwise_kernel(int op, const T* a, const T* b, T* out, WnnCudaSh
         }
         float x = load(a, ia), y = b ? load(b, ib) : 0.0f;
         store(out, i, apply(op, x, y, alpha, beta));
+    }
+}
+
+template <typename T>
+__global__ void fused_kernel(WnnCudaFused f, const T* in0, const T* in1, const T* in2, const T* in3, const T* in4,
+                             T* out, int64_t count) {
+    const T* in[WNN_CUDA_FUSED_MAX_INPUTS] = {in0, in1, in2, in3, in4};
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count; i += (int64_t)gridDim.x * blockDim.x) {
+        int64_t off[WNN_CUDA_FUSED_MAX_INPUTS] = {i, i, i, i, i};
+        if (f.broadcast) { /* some input broadcasts: walk the coordinates once for all of them */
+            for (int k = 0; k < f.inputCount; k++) off[k] = 0;
+            int64_t r = i;
+            for (int d = f.rank - 1; d >= 0; d--) {
+                int64_t c = r % f.shape[d];
+                r /= f.shape[d];
+                for (int k = 0; k < f.inputCount; k++) off[k] += c * f.strides[k][d];
+            }
+        }
+        float v = load(in[0], off[0]);
+        for (int k = 0; k < f.opCount; k++) {
+            const WnnCudaFusedOp& o = f.ops[k];
+            float other = o.operand < 0 ? v : load(in[o.operand], off[o.operand]);
+            v = o.runningLeft ? apply(o.op, v, other, o.alpha, o.beta) : apply(o.op, other, v, o.alpha, o.beta);
+        }
+        store(out, i, v);
     }
 }
 
@@ -155,6 +182,20 @@ extern "C" int wnn_cuda_eltwise(int op, int dtype, const void* a, const void* b,
     else
         eltwise_kernel<__half><<<blocks_for(count), 256, 0, st>>>(op, (const __half*)a, (const __half*)b, (__half*)out,
                                                                    *shape, count, alpha, beta, contiguous);
+    return (int)cudaGetLastError();
+}
+
+extern "C" int wnn_cuda_fused_eltwise(int dtype, const void* const* in, void* out, const WnnCudaFused* f, int64_t count,
+                                      void* stream) {
+    cudaStream_t st = (cudaStream_t)stream;
+    if (dtype == 0)
+        fused_kernel<float><<<blocks_for(count), 256, 0, st>>>(*f, (const float*)in[0], (const float*)in[1],
+                                                                (const float*)in[2], (const float*)in[3],
+                                                                (const float*)in[4], (float*)out, count);
+    else
+        fused_kernel<__half><<<blocks_for(count), 256, 0, st>>>(*f, (const __half*)in[0], (const __half*)in[1],
+                                                                 (const __half*)in[2], (const __half*)in[3],
+                                                                 (const __half*)in[4], (__half*)out, count);
     return (int)cudaGetLastError();
 }
 

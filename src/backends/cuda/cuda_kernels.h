@@ -31,6 +31,27 @@ typedef struct WnnCudaShape {
 
 int wnn_cuda_eltwise(int op, int dtype, const void* a, const void* b, void* out, const WnnCudaShape* shape,
                      int64_t count, float alpha, float beta, void* stream);
+/* A chain of float element-wise ops in one pass (cuda_exec.c fuses runs of them): the value starts
+ * as input 0 at the output coordinate, each op applies to it with, for binary ops, one operand:
+ * another input (broadcast through its strides) or the running value itself (operand -1). */
+#define WNN_CUDA_FUSED_MAX_OPS 8
+#define WNN_CUDA_FUSED_MAX_INPUTS 5
+typedef struct WnnCudaFusedOp {
+    int op;          /* WnnCudaEltOp */
+    int operand;     /* binary ops: input index, or -1 = the running value; unary: unused */
+    int runningLeft; /* binary ops: the running value is the left operand */
+    float alpha, beta;
+} WnnCudaFusedOp;
+typedef struct WnnCudaFused {
+    int rank, inputCount, opCount;
+    int broadcast; /* some input is not laid out like the output (else offsets are the index) */
+    int64_t shape[WNN_CUDA_MAX_RANK];
+    int64_t strides[WNN_CUDA_FUSED_MAX_INPUTS][WNN_CUDA_MAX_RANK];
+    WnnCudaFusedOp ops[WNN_CUDA_FUSED_MAX_OPS];
+} WnnCudaFused;
+int wnn_cuda_fused_eltwise(int dtype, const void* const* inputs, void* out, const WnnCudaFused* f, int64_t count,
+                           void* stream);
+
 /* Integer element-wise ops (add, sub, mul, max, min, abs, neg, relu, identity, clamp to [lo, hi]):
  * idtype 0 = int32, 1 = int8, 2 = uint8; computed in 64 bits, wrapping on store. */
 int wnn_cuda_eltwise_int(int op, int idtype, const void* a, const void* b, void* out, const WnnCudaShape* shape,
