@@ -9,24 +9,10 @@ static const WnnOpInfo* const k_infos[WNN_OP_COUNT] = {
 #undef WNN_OP
 };
 
-static const char* const k_names[WNN_OP_COUNT] = {
-#define WNN_OP(name, family) #name,
-#include "graph/ops.def"
-#undef WNN_OP
-};
-
 _Static_assert(WNN_ARRAY_SIZE(k_infos) == WNN_OP_COUNT, "every op has limits");
 _Static_assert(WNN_OP_COUNT == 95, "the spec has 95 operations");
 
 const WnnOpInfo* wnn_op_info(WnnOpId op) { return (unsigned)op < WNN_OP_COUNT ? k_infos[op] : NULL; }
-const char* wnn_op_name(WnnOpId op) { return (unsigned)op < WNN_OP_COUNT ? k_names[op] : "unknown"; }
-
-int wnn_op_from_name(const char* name) {
-    if (!name) return -1;
-    for (int i = 0; i < WNN_OP_COUNT; i++)
-        if (strcmp(k_names[i], name) == 0) return i;
-    return -1;
-}
 
 const WnnOperandLimit* wnn_op_slot(WnnOpId op, const char* slotName) {
     const WnnOpInfo* info = wnn_op_info(op);

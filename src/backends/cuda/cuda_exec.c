@@ -4,6 +4,7 @@
  * Nodes this file cannot run (supports() says which) are placed on the CPU by the partitioner.
  * Not yet: memory reuse by liveness, fusions, CUDA graph capture, cuDNN's graph API. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,8 @@ struct WnnCompiled {
      * with other tensors captures again. */
     cudaGraphExec_t exec;
     void** capturedPtrs; /* bound input then output pointers of the capture */
-    int noCapture;       /* capture failed once: launch step by step */
+    int noCapture;       /* capture failed once (or profiling): launch step by step */
+    int capturing;
 };
 
 #define NONE UINT32_MAX
@@ -756,12 +758,54 @@ static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
     return e ? wnn_cuda_fail("dispatch", "kernel launch", (cudaError_t)e) : WNNStatus_Success;
 }
 
+static const char* step_name(const WnnCompiled* c, const Step* st) {
+    static const char* const kinds[] = {"elementwise", "gemm", "conv", "copy", "strided", "concat", "softmax",
+                                        "layernorm", "pool", "family", "fused"};
+    return st->kind == STEP_FAMILY || st->kind == STEP_ELT || st->kind == STEP_CONV ? wnn_op_name(c->ir->nodes[st->node].op)
+                                                                                     : kinds[st->kind];
+}
+
+/* WNN_CUDA_PROFILE=1: each step timed with events (no capture), printed once per dispatch. */
+static WNNStatus run_profiled(CudaDevice* d, WnnCompiled* c) {
+    cudaEvent_t ev[2];
+    CUDA_TRY("profile", cudaEventCreate(&ev[0]));
+    CUDA_TRY("profile", cudaEventCreate(&ev[1]));
+    double total = 0;
+    for (uint32_t k = 0; k < c->stepCount; k++) {
+        const Step* st = &c->steps[k];
+        if (st->skip || st->alias) continue;
+        cudaEventRecord(ev[0], d->stream);
+        WNNStatus s = run_step(d, c, st);
+        cudaEventRecord(ev[1], d->stream);
+        if (s) return s;
+        float ms = 0;
+        cudaEventSynchronize(ev[1]);
+        cudaEventElapsedTime(&ms, ev[0], ev[1]);
+        total += ms;
+        const WnnDesc* o = &c->ir->operands[st->out != NONE ? st->out : (uint32_t)c->ir->nodes[st->node].outputs[0]].desc;
+        char shape[96];
+        fprintf(stderr, "[wnn-cuda-profile] step %3u %-20s %-24s %8.4f ms\n", k, step_name(c, st),
+                wnn_desc_str(o, shape, sizeof shape), ms);
+    }
+    fprintf(stderr, "[wnn-cuda-profile] total %.4f ms, intermediates %.1f MB\n", total, c->arenaBytes / 1e6);
+    cudaEventDestroy(ev[0]);
+    cudaEventDestroy(ev[1]);
+    return WNNStatus_Success;
+}
+
 static WNNStatus run_steps(CudaDevice* d, WnnCompiled* c, WnnBuffer* const* outputs) {
     const WnnGraphIR* ir = c->ir;
-    for (uint32_t k = 0; k < c->stepCount; k++) {
-        if (c->steps[k].skip) continue;
-        WNNStatus s = run_step(d, c, &c->steps[k]);
+    static int profile = -1;
+    if (profile < 0) profile = getenv("WNN_CUDA_PROFILE") && getenv("WNN_CUDA_PROFILE")[0] == '1';
+    if (profile && !c->capturing) {
+        WNNStatus s = run_profiled(d, c);
         if (s) return s;
+    } else {
+        for (uint32_t k = 0; k < c->stepCount; k++) {
+            if (c->steps[k].skip) continue;
+            WNNStatus s = run_step(d, c, &c->steps[k]);
+            if (s) return s;
+        }
     }
     /* One operand under several output names: copy to the others. */
     for (uint32_t i = 0; i < ir->outputCount; i++)
@@ -780,7 +824,9 @@ static int capture(CudaDevice* d, WnnCompiled* c, WnnBuffer* const* outputs, uin
     }
     cudaGraph_t graph = NULL;
     if (cudaStreamBeginCapture(d->stream, cudaStreamCaptureModeThreadLocal) != cudaSuccess) return -1;
+    c->capturing = 1;
     WNNStatus s = run_steps(d, c, outputs);
+    c->capturing = 0;
     cudaError_t e = cudaStreamEndCapture(d->stream, &graph);
     if (s || e != cudaSuccess || !graph || cudaGraphInstantiate(&c->exec, graph, 0) != cudaSuccess) {
         if (graph) cudaGraphDestroy(graph);
@@ -811,6 +857,7 @@ WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const*
     CUDA_TRY("dispatch", cudaSetDevice(d->ordinal));
     if (cublasSetStream(d->blas, d->stream) != CUBLAS_STATUS_SUCCESS)
         return wnn_error(WNNStatus_OperationError, "dispatch: cublasSetStream failed");
+    if (getenv("WNN_CUDA_PROFILE") && getenv("WNN_CUDA_PROFILE")[0] == '1') c->noCapture = 1;
     if (!c->noCapture && !c->capturedPtrs) c->capturedPtrs = calloc(bound + 1, sizeof(void*));
     if (!c->noCapture && c->capturedPtrs && (same || capture(d, c, outputs, bound) == 0)) {
         CUDA_TRY("dispatch", cudaGraphLaunch(c->exec, d->stream));
