@@ -22,16 +22,18 @@ static WNNContext gpu_context(void) {
     return NULL;
 }
 
-/* y = relu(relu(x)): the middle result is allocated at build. */
-static WNNStatus build_relu2(WNNContext ctx, uint32_t rows, uint32_t cols, WNNGraph* g) {
+/* y = relu(x) + relu(x) + ... (`terms` of them, all computed before the first add, so that they
+ * are alive together: their memory is allocated at build). */
+static WNNStatus build_sum_of_relus(WNNContext ctx, uint32_t rows, uint32_t cols, int terms, WNNGraph* g) {
     WNNGraphBuilder b = NULL;
     WT_OK(wnnCreateGraphBuilder(ctx, &b));
     uint32_t shape[2] = {rows, cols};
     WNNOperandDescriptor d = {WNNOperandDataType_Float32, shape, 2};
-    WNNOperand x, m, y;
+    WNNOperand x, r[32], y;
     WT_OK(wnnGraphBuilderInput(b, "x", &d, &x));
-    WT_OK(wnnGraphBuilderRelu(b, x, NULL, &m));
-    WT_OK(wnnGraphBuilderRelu(b, m, NULL, &y));
+    for (int i = 0; i < terms; i++) WT_OK(wnnGraphBuilderRelu(b, x, NULL, &r[i]));
+    y = r[0];
+    for (int i = 1; i < terms; i++) WT_OK(wnnGraphBuilderAdd(b, y, r[i], NULL, &y));
     WNNNamedOperand out = {"y", y};
     WNNStatus s = wnnGraphBuilderBuild(b, &out, 1, g);
     wnnGraphBuilderRelease(b);
@@ -39,18 +41,25 @@ static WNNStatus build_relu2(WNNContext ctx, uint32_t rows, uint32_t cols, WNNGr
 }
 
 static void test_out_of_memory(WNNContext ctx) {
-    uint32_t shape[2] = {131072, 1048576}; /* 512 GiB of float32 */
+    /* One tensor is at most 2^31 - 1 elements (8 GiB of int32): 64 of 4 GiB exceed any GPU here. */
+    uint32_t shape[2] = {32768, 32768};
     WNNTensorDescriptor d = {WNNOperandDataType_Float32, shape, 2, true, true, false};
-    WNNTensor t = NULL;
-    WT_CHECK_STATUS(wnnContextCreateTensor(ctx, &d, &t), WNNStatus_OutOfMemory);
+    WNNTensor held[64] = {NULL};
+    WNNStatus last = WNNStatus_Success;
+    int n = 0;
+    while (n < 64 && (last = wnnContextCreateTensor(ctx, &d, &held[n])) == WNNStatus_Success) n++;
+    WT_CHECK(last == WNNStatus_OutOfMemory);
     WT_CHECK_MESSAGE("cannot allocate");
-    WT_CHECK(t == NULL);
+    WT_CHECK(held[n] == NULL);
+    printf("out of memory after %d tensors of 4 GiB: %s\n", n, wnnGetLastErrorMessage());
+    for (int i = 0; i < n; i++) wnnTensorRelease(held[i]);
     WNNGraph g = NULL;
-    WT_CHECK_STATUS(build_relu2(ctx, 131072, 1048576, &g), WNNStatus_OutOfMemory);
+    WT_CHECK_STATUS(build_sum_of_relus(ctx, 32768, 32768, 32, &g), WNNStatus_OutOfMemory); /* 128 GiB alive */
+    WT_CHECK_MESSAGE("cudaMalloc");
     WT_CHECK(g == NULL);
     /* The context still works. */
     WT_CHECK(!wnnContextIsLost(ctx, NULL));
-    WT_OK(build_relu2(ctx, 4, 4, &g));
+    WT_OK(build_sum_of_relus(ctx, 4, 4, 2, &g));
     uint32_t small[2] = {4, 4};
     WNNTensorDescriptor sd = {WNNOperandDataType_Float32, small, 2, true, true, false};
     WNNTensor x = NULL, y = NULL;
@@ -63,7 +72,7 @@ static void test_out_of_memory(WNNContext ctx) {
     WT_OK(wnnContextDispatch(ctx, g, &ni, 1, &no, 1));
     WT_OK(wnnContextReadTensor(ctx, y, out, sizeof out));
     int ok = 1;
-    for (int i = 0; i < 16; i++) ok &= out[i] == (in[i] > 0 ? in[i] : 0);
+    for (int i = 0; i < 16; i++) ok &= out[i] == (in[i] > 0 ? 2 * in[i] : 0);
     WT_CHECK(ok);
     wnnTensorRelease(x);
     wnnTensorRelease(y);
@@ -72,7 +81,7 @@ static void test_out_of_memory(WNNContext ctx) {
 
 static void test_device_loss(WNNContext ctx) {
     WNNGraph g = NULL;
-    WT_OK(build_relu2(ctx, 4, 4, &g));
+    WT_OK(build_sum_of_relus(ctx, 4, 4, 2, &g));
     uint32_t small[2] = {4, 4};
     WNNTensorDescriptor sd = {WNNOperandDataType_Float32, small, 2, true, true, false};
     WNNTensor x = NULL, y = NULL;
