@@ -16,6 +16,8 @@ typedef struct CudaDevice {
     bool allowTf32; /* the context allows reduced-precision float32 math */
     bool externalStream; /* the stream is the caller's (webnn_cuda.h): not destroyed with the device */
     cudaEvent_t orderEvent; /* orders one stream after another (export, return, import); reusable at once */
+    void* lt;               /* cublasLtHandle_t and its workspace, made at the first matmul (cuda_matmul.c) */
+    void* ltWorkspace;
 } CudaDevice;
 
 struct WnnBuffer {

@@ -11,6 +11,7 @@
 #include "backends/cuda/cuda_conv.h"
 #include "backends/cuda/cuda_device.h"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cuda_matmul.h"
 #include "backends/cuda/cuda_op.h"
 #include "graph/ops/conv.h"
 #include "graph/ops/elementwise.h"
@@ -45,6 +46,9 @@ typedef struct Step {
     const CudaOpFamily* family; /* STEP_FAMILY: the family that planned the node, its state and scratch */
     void* familyState;
     void* scratch;
+    CudaLt* lt;               /* STEP_GEMM through cuBLASLt, with the epilogue: */
+    WnnLtEpilogue epilogue;   /* a bias add (and relu) that followed it */
+    uint32_t bias;            /* the bias operand (a constant) */
     WnnCudaFused* fused;      /* STEP_FUSED: a run of element-wise steps, reading fusedInputs */
     uint32_t fusedInputs[WNN_CUDA_FUSED_MAX_INPUTS];
 } Step;
@@ -373,6 +377,64 @@ static void fuse_activations(WnnCompiled* c, const uint8_t* bound, const uint32_
     }
 }
 
+static bool same_shape(const WnnDesc* a, const WnnDesc* b);
+
+/* A constant holding one value per column of `out` (shape [N] or [1, ..., 1, N]). */
+static bool is_row_bias(const WnnGraphIR* ir, uint32_t id, const WnnDesc* out) {
+    const WnnIrOperand* o = &ir->operands[id];
+    if (o->kind != WNN_OPERAND_CONSTANT || o->desc.type != out->type || o->desc.rank == 0 || o->desc.rank > out->rank)
+        return false;
+    for (uint32_t d = 0; d + 1 < o->desc.rank; d++)
+        if (o->desc.shape[d] != 1) return false;
+    return o->desc.shape[o->desc.rank - 1] == out->shape[out->rank - 1];
+}
+
+/* matmul / gemm (without c) followed by the add of a bias row, and maybe a relu: one cuBLASLt call
+ * with the bias (relu) epilogue. */
+static void fuse_gemm_bias(WnnCompiled* c, const uint8_t* bound, const uint32_t* readers, uint8_t* eliminated) {
+    const WnnGraphIR* ir = c->ir;
+    for (uint32_t k = 0; k + 1 < c->stepCount; k++) {
+        Step *g = &c->steps[k], *add = &c->steps[k + 1];
+        if (g->skip || g->kind != STEP_GEMM || g->c != NONE || add->skip || add->kind != STEP_ELT || add->integer >= 0 ||
+            ir->nodes[add->node].op != WNN_OP_add || bound[g->out] || readers[g->out] != 1)
+            continue;
+        uint32_t other = add->a == g->out ? add->b : add->a;
+        const WnnDesc* out = &ir->operands[add->out].desc;
+        if ((add->a != g->out && add->b != g->out) || other == g->out || !same_shape(out, &ir->operands[g->out].desc) ||
+            !is_row_bias(ir, other, out))
+            continue;
+        g->epilogue = WNN_LT_BIAS;
+        g->bias = other;
+        eliminated[g->out] = 1;
+        g->out = add->out;
+        add->skip = 1;
+        if (k + 2 < c->stepCount) {
+            Step* relu = &c->steps[k + 2];
+            if (!relu->skip && relu->kind == STEP_ELT && ir->nodes[relu->node].op == WNN_OP_relu && relu->a == g->out &&
+                !bound[g->out] && readers[g->out] == 1) {
+                g->epilogue = WNN_LT_RELU_BIAS;
+                eliminated[g->out] = 1;
+                g->out = relu->out;
+                relu->skip = 1;
+            }
+        }
+    }
+}
+
+/* Moves matmul / gemm steps without c to cuBLASLt (keeping cuBLAS where Lt has no algorithm). */
+static WNNStatus prepare_lt(CudaDevice* d, WnnCompiled* c) {
+    for (uint32_t k = 0; k < c->stepCount; k++) {
+        Step* st = &c->steps[k];
+        if (st->skip || st->kind != STEP_GEMM || st->c != NONE) continue;
+        CudaLtShape sh = {st->dtype, st->m, st->n, st->k, st->lda, st->ldb, st->ldc, st->transA, st->transB, st->batch,
+                          st->strideA, st->strideB, st->strideC, st->epilogue,
+                          st->epilogue ? c->ptr[st->bias] : NULL};
+        WNNStatus s = wnn_cuda_lt_prepare(d, &sh, &st->lt);
+        if (s && s != WNNStatus_NotSupportedError) return s;
+    }
+    return WNNStatus_Success;
+}
+
 static bool same_shape(const WnnDesc* a, const WnnDesc* b) {
     if (a->rank != b->rank) return false;
     for (uint32_t d = 0; d < a->rank; d++)
@@ -461,6 +523,7 @@ void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
         wnn_cuda_conv_free(c->steps[k].conv);
         if (c->steps[k].family) c->steps[k].family->release(c->steps[k].familyState);
         free(c->steps[k].fused);
+        wnn_cuda_lt_free(c->steps[k].lt);
         cudaFree(c->steps[k].scratch);
         if (c->filters && c->filters[k]) cudaFree(c->filters[k]);
     }
@@ -649,9 +712,11 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
             for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++)
                 if (ir->nodes[k].inputs[j] >= 0) readers[ir->nodes[k].inputs[j]]++;
         fuse_activations(c, bound, readers, eliminated);
+        fuse_gemm_bias(c, bound, readers, eliminated);
         fuse_eltwise_chains(c, bound, readers, eliminated);
         alias_reshapes(c, bound);
         s = plan_memory(c, bound, eliminated);
+        if (!s) s = prepare_lt(d, c);
     }
     free(readers);
     free(eliminated);
@@ -664,7 +729,12 @@ fail:
     return s;
 }
 
+static bool aligned16(const void* p) { return ((uintptr_t)p & 15) == 0; }
+
 static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
+    /* cuBLASLt's algorithm was chosen for 16-byte aligned operands (imported memory may not be). */
+    if (st->lt && aligned16(c->ptr[st->a]) && aligned16(c->ptr[st->b]) && aligned16(c->ptr[st->out]))
+        return wnn_cuda_lt_run(d, st->lt, c->ptr[st->b], c->ptr[st->a], c->ptr[st->out], st->alpha);
     if (st->c != NONE) {
         int e = wnn_cuda_expand(st->dtype, c->ptr[st->c], c->ptr[st->out], &st->cShape, st->count, d->stream);
         if (e) return wnn_cuda_fail("dispatch", "expand kernel", (cudaError_t)e);
@@ -678,6 +748,12 @@ static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
         !st->dtype && d->allowTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
     if (bs != CUBLAS_STATUS_SUCCESS)
         return wnn_error(WNNStatus_OperationError, "dispatch: cublasGemmStridedBatchedEx failed (status %d)", (int)bs);
+    if (st->epilogue) { /* the fused bias (relu) that cuBLASLt would have applied */
+        int64_t cols = c->ir->operands[st->out].desc.shape[c->ir->operands[st->out].desc.rank - 1];
+        int e = wnn_cuda_bias_activation(st->dtype, c->ptr[st->out], c->ptr[st->bias], st->count, cols, 1,
+                                         st->epilogue == WNN_LT_RELU_BIAS, 0, 0, d->stream);
+        if (e) return wnn_cuda_fail("dispatch", "bias kernel", (cudaError_t)e);
+    }
     return WNNStatus_Success;
 }
 

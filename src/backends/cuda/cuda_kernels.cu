@@ -230,24 +230,50 @@ __global__ void softmax_kernel(const T* x, T* y, int64_t outer, int64_t len, int
     for (int64_t k = 0; k < len; k++) store(y, base + k * inner, expf(load(x, base + k * inner) - m) / s);
 }
 
-// One warp per row: mean and variance by shuffles, then the normalized row.
+// Sum or max over the block (blockDim.x a multiple of 32, at most 1024): shuffles within each
+// warp, then the warps' results through shared memory. Every thread gets the result.
+template <bool Max>
+__device__ float block_reduce(float v) {
+    __shared__ float partial[32];
+    for (int o = 16; o > 0; o /= 2) {
+        float u = __shfl_xor_sync(0xffffffffu, v, o);
+        v = Max ? fmaxf(v, u) : v + u;
+    }
+    int warp = threadIdx.x / 32, warps = blockDim.x / 32;
+    __syncthreads(); // partial[] may still be read by a previous call
+    if (threadIdx.x % 32 == 0) partial[warp] = v;
+    __syncthreads();
+    v = Max ? -INFINITY : 0.0f;
+    for (int w = 0; w < warps; w++) v = Max ? fmaxf(v, partial[w]) : v + partial[w];
+    return v;
+}
+
+// Softmax along a contiguous axis: one block per row.
+template <typename T>
+__global__ void softmax_rows_kernel(const T* x, T* y, int64_t len) {
+    const int64_t base = blockIdx.x * len;
+    float m = -INFINITY;
+    for (int64_t k = threadIdx.x; k < len; k += blockDim.x) m = fmaxf(m, load(x, base + k));
+    m = block_reduce<true>(m);
+    float s = 0.0f;
+    for (int64_t k = threadIdx.x; k < len; k += blockDim.x) s += expf(load(x, base + k) - m);
+    s = block_reduce<false>(s);
+    for (int64_t k = threadIdx.x; k < len; k += blockDim.x) store(y, base + k, expf(load(x, base + k) - m) / s);
+}
+
+// One block per row: mean, then variance of the deviations, then the normalized row.
 template <typename T>
 __global__ void layernorm_kernel(const T* x, const T* scale, const T* bias, T* y, int64_t rows, int64_t len, float eps) {
-    int64_t row = blockIdx.x * (int64_t)(blockDim.x / 32) + threadIdx.x / 32;
-    int lane = threadIdx.x % 32;
-    if (row >= rows) return;
-    const int64_t base = row * len;
+    const int64_t base = blockIdx.x * len;
     float sum = 0.0f;
-    for (int64_t k = lane; k < len; k += 32) sum += load(x, base + k);
-    for (int o = 16; o > 0; o /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, o);
-    float mean = sum / (float)len, sq = 0.0f;
-    for (int64_t k = lane; k < len; k += 32) {
+    for (int64_t k = threadIdx.x; k < len; k += blockDim.x) sum += load(x, base + k);
+    float mean = block_reduce<false>(sum) / (float)len, sq = 0.0f;
+    for (int64_t k = threadIdx.x; k < len; k += blockDim.x) {
         float d = load(x, base + k) - mean;
         sq += d * d;
     }
-    for (int o = 16; o > 0; o /= 2) sq += __shfl_xor_sync(0xffffffffu, sq, o);
-    float inv = rsqrtf(sq / (float)len + eps);
-    for (int64_t k = lane; k < len; k += 32) {
+    float inv = rsqrtf(block_reduce<false>(sq) / (float)len + eps);
+    for (int64_t k = threadIdx.x; k < len; k += blockDim.x) {
         float v = (load(x, base + k) - mean) * inv;
         if (scale) v *= load(scale, k);
         if (bias) v += load(bias, k);
@@ -285,8 +311,22 @@ __global__ void pool_kernel(const T* x, T* y, WnnCudaPool p) {
 
 }  // namespace
 
+/* Threads per row for the row kernels: enough for the row, a multiple of 32, at most 1024. */
+static int row_threads(int64_t len) {
+    int64_t t = (len + 31) / 32 * 32;
+    return (int)(t < 32 ? 32 : t > 1024 ? 1024 : t);
+}
+
 extern "C" int wnn_cuda_softmax(int dtype, const void* x, void* y, int64_t outer, int64_t len, int64_t inner,
                                 void* stream) {
+    if (outer == 0 || len == 0 || inner == 0) return 0;
+    if (inner == 1) { /* the usual case, the last axis: a block per row, coalesced */
+        cudaStream_t st = (cudaStream_t)stream;
+        int t = row_threads(len);
+        if (dtype == 0) softmax_rows_kernel<float><<<(unsigned)outer, t, 0, st>>>((const float*)x, (float*)y, len);
+        else softmax_rows_kernel<__half><<<(unsigned)outer, t, 0, st>>>((const __half*)x, (__half*)y, len);
+        return (int)cudaGetLastError();
+    }
     int64_t rows = outer * inner;
     int blocks = (int)((rows + 127) / 128);
     if (dtype == 0) softmax_kernel<float><<<blocks, 128, 0, (cudaStream_t)stream>>>((const float*)x, (float*)y, outer, len, inner);
@@ -296,13 +336,15 @@ extern "C" int wnn_cuda_softmax(int dtype, const void* x, void* y, int64_t outer
 
 extern "C" int wnn_cuda_layernorm(int dtype, const void* x, const void* scale, const void* bias, void* y, int64_t rows,
                                   int64_t len, float epsilon, void* stream) {
-    int blocks = (int)((rows + 7) / 8); // 8 warps per block, a row each
+    if (rows == 0 || len == 0) return 0;
+    unsigned blocks = (unsigned)rows; // a block per row
+    int t = row_threads(len) < 256 ? row_threads(len) : 256;
     if (dtype == 0)
-        layernorm_kernel<float><<<blocks, 256, 0, (cudaStream_t)stream>>>((const float*)x, (const float*)scale,
-                                                                           (const float*)bias, (float*)y, rows, len, epsilon);
+        layernorm_kernel<float><<<blocks, t, 0, (cudaStream_t)stream>>>((const float*)x, (const float*)scale,
+                                                                         (const float*)bias, (float*)y, rows, len, epsilon);
     else
-        layernorm_kernel<__half><<<blocks, 256, 0, (cudaStream_t)stream>>>((const __half*)x, (const __half*)scale,
-                                                                            (const __half*)bias, (__half*)y, rows, len, epsilon);
+        layernorm_kernel<__half><<<blocks, t, 0, (cudaStream_t)stream>>>((const __half*)x, (const __half*)scale,
+                                                                          (const __half*)bias, (__half*)y, rows, len, epsilon);
     return (int)cudaGetLastError();
 }
 

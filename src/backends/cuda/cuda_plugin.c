@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backends/cuda/cuda_device.h"
+#include "backends/cuda/cuda_matmul.h"
 
 static const WnnHostApi* g_host;
 static WnnPluginApi g_api;
@@ -71,6 +72,7 @@ static void cuda_device_close(WnnDevice* dev) {
     cudaStreamSynchronize(d->stream);
     cublasDestroy(d->blas);
     cudnnDestroy((cudnnHandle_t)d->dnn);
+    wnn_cuda_lt_device_free(d);
     cudaEventDestroy(d->orderEvent);
     if (!d->externalStream) cudaStreamDestroy(d->stream);
     free(d);
