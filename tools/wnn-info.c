@@ -7,6 +7,7 @@
 
 #include "device_select.h"
 #include "webnn/webnn.h"
+#include "webnn/webnn_cuda.h"
 
 static cJSON* type_list(uint32_t mask) {
     static const char* const names[] = {"", "float32", "float16", "int32", "uint32", "int64", "uint64", "int8", "uint8"};
@@ -23,6 +24,28 @@ static cJSON* limits_json(const WNNTensorLimits* l) {
     cJSON_AddNumberToObject(r, "min", l->rankMin);
     cJSON_AddNumberToObject(r, "max", l->rankMax);
     return o;
+}
+
+/* Which CUDA devices read which others' memory in place (zero-copy exports between them). */
+static void print_peer_access(void) {
+    int devices[16], n = 0, ordinal = 0; /* CUDA adapters are listed in device order */
+    for (uint32_t i = 0; i < wnnGetAdapterCount() && n < 16; i++) {
+        WNNAdapterInfo a;
+        wnnGetAdapterInfo(i, &a);
+        if (strcmp(a.backend, "cuda") != 0) continue;
+        if (a.available) devices[n++] = ordinal;
+        ordinal++;
+    }
+    if (n < 2) return;
+    printf("CUDA peer access (row: consumer, column: owner; yes = zero-copy export, copy = through a copy):\n     ");
+    for (int j = 0; j < n; j++) printf(" gpu%-3d", devices[j]);
+    printf("\n");
+    for (int i = 0; i < n; i++) {
+        printf("  gpu%-3d", devices[i]);
+        for (int j = 0; j < n; j++)
+            printf(" %-6s", i == j ? "-" : wnnCudaCanAccessPeer(devices[i], devices[j]) ? "yes" : "copy");
+        printf("\n");
+    }
 }
 
 int main(int argc, char** argv) {
@@ -46,6 +69,7 @@ int main(int argc, char** argv) {
             if (a.memoryBytes) printf(", %.1f GiB", (double)a.memoryBytes / (1024.0 * 1024.0 * 1024.0));
             printf("\n");
         }
+        print_peer_access();
     }
     WNNContext ctx = NULL;
     if (wds_create_context(device, &ctx)) return 1;

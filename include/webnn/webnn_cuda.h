@@ -44,6 +44,11 @@ WNN_EXPORT WNNStatus wnnCreateContextOnCudaStream(int cudaDevice, struct CUstrea
 /* The CUDA device ordinal of a context on a CUDA adapter; -1 for other contexts. */
 WNN_EXPORT int wnnContextGetCudaDevice(WNNContext context);
 
+/* Whether CUDA code on device `consumer` reads and writes device `owner`'s memory in place (peer
+ * access): an export between them is then zero-copy; otherwise it is a copy (info.isCopy). False
+ * when either is not a usable CUDA device. */
+WNN_EXPORT bool wnnCudaCanAccessPeer(int consumer, int owner);
+
 /* Who receives an exported tensor: a CUDA device ordinal (-1: the calling thread's current
  * device) and a stream on that device. */
 typedef struct WNNCudaConsumer {

@@ -39,6 +39,8 @@ typedef struct WnnStagingOps {
     void (*close)(WnnStaging* staging);
     /* The calling thread's current device (for consumer device -1). */
     int (*current_device)(void);
+    /* Whether code on device `consumer` can read and write device `owner`'s memory in place. */
+    bool (*peer_access)(int consumer, int owner);
 } WnnStagingOps;
 
 typedef struct WnnPluginApi {

@@ -44,6 +44,12 @@ WNN_EXPORT WNNStatus wnnCreateContextOnCudaStream(int cudaDevice, struct CUstrea
     return wnn_context_open(index, &o, stream, true, out);
 }
 
+WNN_EXPORT bool wnnCudaCanAccessPeer(int consumer, int owner) {
+    const WnnStagingOps* ops = wnn_cuda_staging_ops();
+    if (!ops || cuda_adapter(consumer) == UINT32_MAX || cuda_adapter(owner) == UINT32_MAX) return false;
+    return ops->peer_access(consumer, owner);
+}
+
 WNN_EXPORT int wnnContextGetCudaDevice(WNNContext ctx) {
     if (!ctx || !ctx->device->ops->device_ordinal) return -1;
     return ctx->device->ops->device_ordinal(ctx->device);

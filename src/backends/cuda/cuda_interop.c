@@ -72,17 +72,23 @@ WNNStatus wnn_cuda_buffer_export(WnnDevice* device, WnnBuffer* b, int consumerDe
     st->consumerDevice = consumerDevice;
     WNNStatus s = WNNStatus_Success;
     if (consumerDevice != d->ordinal && !peer_ready(consumerDevice, d->ordinal)) {
-        /* A copy on the consumer's device, made on our stream after the tensor's queued work. */
+        /* A copy on the consumer's device: allocated on its stream (freed there on return), filled on
+         * our stream after the tensor's queued work and the allocation. */
         cudaError_t e = cudaSetDevice(consumerDevice);
-        if (e == cudaSuccess) e = cudaMalloc(&st->copy, b->bytes ? b->bytes : 1);
+        if (e == cudaSuccess) e = cudaMallocAsync(&st->copy, b->bytes ? b->bytes : 1, consumer);
         cudaSetDevice(d->ordinal);
-        if (e == cudaSuccess)
-            e = cudaMemcpyPeerAsync(st->copy, consumerDevice, b->ptr, d->ordinal, b->bytes, d->stream);
-        if (e != cudaSuccess) s = wnn_cuda_fail("exportToCuda", "cudaMalloc/cudaMemcpyPeerAsync (copy for another GPU)", e);
+        if (e != cudaSuccess) s = wnn_cuda_fail("exportToCuda", "cudaMallocAsync (copy for another GPU)", e);
+        if (!s) s = order_across(d, consumerDevice, consumer, d->stream, "exportToCuda");
+        if (!s && (e = cudaMemcpyPeerAsync(st->copy, consumerDevice, b->ptr, d->ordinal, b->bytes, d->stream)))
+            s = wnn_cuda_fail("exportToCuda", "cudaMemcpyPeerAsync (copy for another GPU)", e);
     }
     if (!s) s = order_across(d, d->ordinal, d->stream, consumer, "exportToCuda");
     if (s) {
-        if (st->copy) cudaFree(st->copy);
+        if (st->copy) {
+            cudaSetDevice(consumerDevice);
+            cudaFreeAsync(st->copy, consumer);
+            cudaSetDevice(d->ordinal);
+        }
         free(st);
         return s;
     }
@@ -192,5 +198,11 @@ static int current_device(void) {
     return cudaGetDevice(&dev) == cudaSuccess ? dev : -1;
 }
 
+static bool peer_access(int consumer, int owner) {
+    int can = 0;
+    if (consumer == owner) return true;
+    return cudaDeviceCanAccessPeer(&can, consumer, owner) == cudaSuccess && can;
+}
+
 const WnnStagingOps wnn_cuda_staging = {staging_open, staging_upload, staging_download, staging_wait, staging_close,
-                                        current_device};
+                                        current_device, peer_access};
