@@ -10,7 +10,10 @@
  * (export and return order streams with events) and the context on the app's stream.
  * Every pipeline's output is checked: with the seed's constants against 0.19 / 0.16 / 0.14, and with
  * random data against the CPU backend.
- *   wnn-bench interop [--iterations N] [--warmup N] [--dtype float32|float16] [--json FILE] */
+ * With --consumer-device N the app's code runs on GPU N and WebNN on GPU 0: exports go across
+ * devices (in place with peer access, else through copies).
+ *   wnn-bench interop [--iterations N] [--warmup N] [--dtype float32|float16] [--json FILE]
+ *                     [--consumer-device N] */
 #include <cuda_runtime_api.h>
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +41,7 @@ typedef struct Rig {
     int dtype; /* 0 float32, 1 float16 */
     size_t esize;
     int appStream; /* the context runs on the app's stream */
+    int device;    /* the app's CUDA device */
     cudaStream_t s;
     WNNContext ctx;
     WNNGraph conv, fused;
@@ -127,11 +131,13 @@ static int build_conv(WNNContext ctx, const Data* d, int dtype, int fused, WNNGr
     return 0;
 }
 
-static int rig_open(Rig* g, int dtype, int appStream, const Data* d, uint32_t adapter) {
+static int rig_open(Rig* g, int dtype, int appStream, const Data* d, uint32_t adapter, int device) {
     memset(g, 0, sizeof *g);
     g->dtype = dtype;
     g->esize = dtype ? 2 : 4;
     g->appStream = appStream;
+    g->device = device;
+    CU(cudaSetDevice(device));
     CU(cudaStreamCreateWithFlags(&g->s, cudaStreamNonBlocking));
     if (appStream) {
         WNN(wnnCreateContextOnCudaStream(0, g->s, NULL, &g->ctx));
@@ -147,6 +153,7 @@ static int rig_open(Rig* g, int dtype, int appStream, const Data* d, uint32_t ad
     for (int i = 0; i < 4; i++) WNN(wnnContextCreateTensor(g->ctx, &td, &g->t[i]));
     void* xv = typed(d->x, X_COUNT, dtype);
     WNN(wnnContextWriteTensor(g->ctx, g->tx, xv, X_COUNT * g->esize));
+    CU(cudaSetDevice(device));
     void** bufs[7] = {&g->dx, &g->dw, &g->db, &g->dy, &g->dz, &g->dy2, &g->dz2};
     size_t counts[7] = {X_COUNT, W_COUNT, K, Y_COUNT, Y_COUNT, Y_COUNT, Y_COUNT};
     for (int i = 0; i < 7; i++) CU(cudaMalloc(bufs[i], counts[i] * g->esize));
@@ -163,6 +170,7 @@ static int rig_open(Rig* g, int dtype, int appStream, const Data* d, uint32_t ad
 }
 
 static void rig_close(Rig* g) {
+    cudaSetDevice(g->device);
     void* bufs[7] = {g->dx, g->dw, g->db, g->dy, g->dz, g->dy2, g->dz2};
     for (int i = 0; i < 7; i++) cudaFree(bufs[i]);
     cudaFreeHost(g->pinned);
@@ -182,11 +190,12 @@ static int dispatch(Rig* g, WNNGraph graph, WNNTensor in, WNNTensor out) {
 
 /* The app's add+relu from WebNN tensor `in` into WebNN tensor `out`, both rented for the call. */
 static int rented_add_relu(Rig* g, WNNTensor in, WNNTensor out) {
-    WNNCudaConsumer consumer = {0, g->s};
+    WNNCudaConsumer consumer = {g->device, g->s};
     WNNCudaExportedTensor ei, eo;
     WNNCudaExportInfo ii, io;
     WNN(wnnContextExportToCuda(g->ctx, in, &consumer, &ei, &ii));
     WNN(wnnContextExportToCuda(g->ctx, out, &consumer, &eo, &io));
+    CU(cudaSetDevice(g->device));
     CU(app_add_relu(g->dtype, ii.devicePointer, g->db, K, io.devicePointer, (int64_t)Y_COUNT, g->s));
     WNN(wnnCudaExportedTensorReturn(ei, g->s));
     WNN(wnnCudaExportedTensorReturn(eo, g->s));
@@ -197,7 +206,7 @@ static int rented_add_relu(Rig* g, WNNTensor in, WNNTensor out) {
  * that is the stream; otherwise a rent to the app's stream orders it there. */
 static int wait_tensor(Rig* g, WNNTensor t) {
     if (!g->appStream) {
-        WNNCudaConsumer consumer = {0, g->s};
+        WNNCudaConsumer consumer = {g->device, g->s};
         WNNCudaExportedTensor e;
         WNNCudaExportInfo info;
         WNN(wnnContextExportToCuda(g->ctx, t, &consumer, &e, &info));
@@ -210,6 +219,7 @@ static int wait_tensor(Rig* g, WNNTensor t) {
 /* One iteration of `test` with `chain` stages; `read` ends with the result in g->pinned. */
 static int run_pipeline(Rig* g, int test, int chain, int read) {
     size_t bytes = Y_COUNT * g->esize;
+    CU(cudaSetDevice(g->device)); /* the app's kernels and copies run on its device */
     switch (test) {
         case 1: {
             void* in = g->dx;
@@ -235,6 +245,7 @@ static int run_pipeline(Rig* g, int test, int chain, int read) {
                 }
                 if (dispatch(g, g->conv, in, g->t[0])) return -1;
                 WNN(wnnContextReadTensor(g->ctx, g->t[0], g->pinned, bytes));
+                CU(cudaSetDevice(g->device));
                 CU(cudaMemcpyAsync(outs[c][0], g->pinned, bytes, cudaMemcpyHostToDevice, g->s));
                 CU(app_add_relu(g->dtype, outs[c][0], g->db, K, outs[c][1], (int64_t)Y_COUNT, g->s));
             }
@@ -343,7 +354,7 @@ static uint32_t gpu_adapter(void) {
 
 /* Times and checks one dtype; appends rows to the JSON array. Returns the number of failed checks,
  * or -1 on an error. */
-static int run_dtype(int dtype, uint32_t adapter, int warmup, int iterations, FILE* json, int* first) {
+static int run_dtype(int dtype, uint32_t adapter, int device, int warmup, int iterations, FILE* json, int* first) {
     const char* name = dtype ? "float16" : "float32";
     int failures = 0;
     Data data[2];
@@ -368,11 +379,11 @@ static int run_dtype(int dtype, uint32_t adapter, int warmup, int iterations, FI
     printf("\n%s: median ms per iteration [p10-p90]; 'device' ends when the result is complete on the GPU,\n"
            "'+read' ends with it in host memory\n", name);
     printf("%-8s %-5s %-5s %26s %26s  %-10s %s\n", "stream", "test", "chain", "device", "+read", "max err", "check");
-    for (int appStream = 0; appStream < 2; appStream++) {
+    for (int appStream = 0; appStream < (device ? 1 : 2); appStream++) { /* a context on the app's stream is on its GPU */
         Series res[TESTS + 1][3][2];
         for (int s = 1; s >= 0; s--) { /* random data: values only; then the seed's constants: values and times */
             Rig g;
-            if (rig_open(&g, dtype, appStream, &data[s], adapter)) return -1;
+            if (rig_open(&g, dtype, appStream, &data[s], adapter, device)) return -1;
             for (int test = 1; test <= TESTS; test++)
                 for (int chain = 1; chain <= 2; chain++) {
                     if (run_pipeline(&g, test, chain, 1)) return -1;
@@ -416,12 +427,13 @@ static int run_dtype(int dtype, uint32_t adapter, int warmup, int iterations, FI
 }
 
 int wnn_bench_interop(int argc, char** argv) {
-    int iterations = 200, warmup = 20, dtypes[2] = {1, 1};
+    int iterations = 200, warmup = 20, dtypes[2] = {1, 1}, device = 0;
     const char* jsonPath = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc) iterations = atoi(argv[++i]);
         else if (strcmp(argv[i], "--warmup") == 0 && i + 1 < argc) warmup = atoi(argv[++i]);
         else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) jsonPath = argv[++i];
+        else if (strcmp(argv[i], "--consumer-device") == 0 && i + 1 < argc) device = atoi(argv[++i]);
         else if (strcmp(argv[i], "--dtype") == 0 && i + 1 < argc) {
             const char* t = argv[++i];
             dtypes[0] = strcmp(t, "float32") == 0;
@@ -432,9 +444,14 @@ int wnn_bench_interop(int argc, char** argv) {
             }
         } else {
             fprintf(stderr, "usage: wnn-bench interop [--iterations N] [--warmup N] [--dtype float32|float16] "
-                            "[--json FILE]\n");
+                            "[--json FILE] [--consumer-device N]\n");
             return strcmp(argv[i], "--help") == 0 ? 0 : 2;
         }
+    }
+    int devices = 0;
+    if (cudaGetDeviceCount(&devices) != cudaSuccess || device < 0 || device >= devices) {
+        fprintf(stderr, "wnn-bench interop: --consumer-device %d: this machine has %d CUDA device(s)\n", device, devices);
+        return devices > 0 ? 2 : 1;
     }
     if (iterations < 10 || warmup < 0) {
         fprintf(stderr, "wnn-bench interop: --iterations must be at least 10 and --warmup not negative\n");
@@ -448,7 +465,8 @@ int wnn_bench_interop(int argc, char** argv) {
     WNNAdapterInfo info;
     wnnGetAdapterInfo(adapter, &info);
     printf("wnn-bench interop on %s: conv2d [1,100,100,100] NHWC, 3x3 HWIO 100->100, pad 1, bias, relu; "
-           "%d iterations after %d warm-up\n", info.name, iterations, warmup);
+           "%d iterations after %d warm-up; WebNN on GPU 0, the app on GPU %d%s\n", info.name, iterations, warmup, device,
+           device ? (wnnCudaCanAccessPeer(device, 0) ? " (peer access)" : " (no peer access: copies)") : "");
     FILE* json = jsonPath ? fopen(jsonPath, "w") : NULL;
     if (jsonPath && !json) {
         fprintf(stderr, "wnn-bench interop: cannot write %s\n", jsonPath);
@@ -459,7 +477,7 @@ int wnn_bench_interop(int argc, char** argv) {
     int first = 1, failures = 0;
     for (int dtype = 0; dtype < 2; dtype++) {
         if (!dtypes[dtype]) continue;
-        int f = run_dtype(dtype, adapter, warmup, iterations, sink, &first);
+        int f = run_dtype(dtype, adapter, device, warmup, iterations, sink, &first);
         if (f < 0) {
             fclose(sink);
             return 1;
