@@ -101,13 +101,15 @@ static inline void mt_expect(const char* what, const MtTensor* out, MtRefFn ref,
     }
 }
 
-/* Builds and runs b for the named outputs; inputs are fed from ins[i] under names[i]. */
+/* Builds and runs b for the named outputs (at most MT_MAX_OUTPUTS); inputs (at most 8) are fed
+ * from ins[i] under names[i]. */
+#define MT_MAX_OUTPUTS 64
 static inline WNNStatus mt_run(WNNGraphBuilder b, const char* const* names, const MtTensor* ins, size_t nin,
                                const WNNOperand* outs, MtTensor* results, size_t nout) {
     WtFeed feeds[8];
-    WNNNamedOperand named[16];
-    void* data[16];
-    char outNames[16][24];
+    WNNNamedOperand named[MT_MAX_OUTPUTS];
+    void* data[MT_MAX_OUTPUTS];
+    char outNames[MT_MAX_OUTPUTS][24];
     for (size_t i = 0; i < nin; i++) feeds[i] = (WtFeed){names[i], ins[i].data};
     for (size_t i = 0; i < nout; i++) {
         results[i] = mt_like(outs[i]);

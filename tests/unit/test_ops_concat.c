@@ -1,6 +1,7 @@
 /* test_ops_concat.c: concat and split (both forms) on random shapes and axes of every data type,
  * checked byte for byte against coordinate-wise references; large tensors along early and late
- * axes (the row-parallel and copy-parallel paths), and concat of 300 constant operands. */
+ * axes (the row-parallel and copy-parallel paths), concat of 300 constant operands and splits into
+ * 40 and 64 parts (more than one GPU launch takes). */
 #include "mt_kit.h"
 
 typedef struct Parts {
@@ -64,6 +65,9 @@ static void test_concat(void) {
     uint32_t many[2] = {2, 0}, manySizes[300];
     for (int k = 0; k < 300; k++) manySizes[k] = 1 + k % 2;
     concat_case(WNNOperandDataType_Int8, 2, many, 1, 300, manySizes, &seed);
+    uint32_t mid[3] = {2, 0, 3}, midSizes[40]; /* 40 parts along a middle axis: two GPU launches */
+    for (int k = 0; k < 40; k++) midSizes[k] = 1 + (uint32_t)(k * 5) % 3;
+    concat_case(WNNOperandDataType_Uint64, 3, mid, 1, 40, midSizes, &seed);
 }
 
 /* split output k: the input slab starting at offset along the axis. */
@@ -86,15 +90,15 @@ static void split_case(WNNOperandDataType t, uint32_t rank, const uint32_t* shap
     MtTensor x = mt_random(t, rank, shape, seed);
     WNNGraphBuilder b = wt_builder();
     WNNSplitOptions o = {NULL, axis};
-    WNNOperand ys[16];
+    WNNOperand ys[MT_MAX_OUTPUTS];
     size_t n = 99;
     if (sizes)
-        WT_OK(wnnGraphBuilderSplitSizes(b, mt_input(b, "x", &x), sizes, count, &o, ys, 16, &n));
+        WT_OK(wnnGraphBuilderSplitSizes(b, mt_input(b, "x", &x), sizes, count, &o, ys, MT_MAX_OUTPUTS, &n));
     else
-        WT_OK(wnnGraphBuilderSplit(b, mt_input(b, "x", &x), count, axis ? &o : NULL, ys, 16, &n));
+        WT_OK(wnnGraphBuilderSplit(b, mt_input(b, "x", &x), count, axis ? &o : NULL, ys, MT_MAX_OUTPUTS, &n));
     WT_CHECK(n == count);
     const char* names[1] = {"x"};
-    MtTensor res[16];
+    MtTensor res[MT_MAX_OUTPUTS];
     WT_OK(mt_run(b, names, &x, 1, ys, res, count));
     SplitRef r = {&x, axis, 0};
     for (uint32_t k = 0; k < count; k++) {
@@ -128,6 +132,13 @@ static void test_split(void) {
     split_case(WNNOperandDataType_Float32, 2, s1, 1, 2, z1, &seed);
     split_case(WNNOperandDataType_Float16, 2, s2, 0, 3, NULL, &seed);
     split_case(WNNOperandDataType_Int64, 3, s3, 2, 4, NULL, &seed);
+    /* More parts than one GPU launch takes (32): uneven sizes along a middle axis, and a count. */
+    uint32_t s4[3] = {3, 0, 5}, z4[40], total = 0;
+    for (int k = 0; k < 40; k++) total += z4[k] = 1 + (uint32_t)(k * 7) % 4;
+    s4[1] = total;
+    split_case(WNNOperandDataType_Uint32, 3, s4, 1, 40, z4, &seed);
+    uint32_t s5[2] = {64, 6};
+    split_case(WNNOperandDataType_Float16, 2, s5, 0, 64, NULL, &seed);
 }
 
 int main(void) {

@@ -1,8 +1,9 @@
 /* test_ops_gather.c: gather, gatherElements, gatherND, scatterElements and scatterND (only gather
  * has W3C data) on random shapes and axes of every data type and every indices type, with
- * negative, out-of-range and extreme indices (clamped into range) and repeated scatter indices
- * (the last update in row-major order wins); large cases for the threaded paths; the validation
- * rules of the five ops with their messages. */
+ * negative, out-of-range and extreme indices (clamped into range), indices as inputs and as
+ * constants, and repeated scatter indices (the last update in row-major order wins, also among
+ * thousands of updates to a few slots); large cases for the threaded paths; the validation rules
+ * of the five ops with their messages. */
 #include "mt_kit.h"
 
 #define I32 WNNOperandDataType_Int32
@@ -92,13 +93,15 @@ static const void* gather_nd_ref(const void* ctx, const uint32_t* c) {
 
 enum { GATHER, GATHER_ELEMENTS, GATHER_ND };
 
+/* constIdx: the indices are a constant operand rather than a graph input. */
 static void gather_case(int kind, WNNOperandDataType t, WNNOperandDataType it, uint32_t rank, const uint32_t* shape,
-                        uint32_t irank, const uint32_t* ishape, uint32_t axis, uint64_t* seed) {
+                        uint32_t irank, const uint32_t* ishape, uint32_t axis, int constIdx, uint64_t* seed) {
     MtTensor x = mt_random(t, rank, shape, seed);
     MtTensor idx = kind == GATHER_ND ? random_indices(seed, it, irank, ishape, shape, ishape[irank - 1])
                                      : random_indices(seed, it, irank, ishape, &shape[axis], 1);
     WNNGraphBuilder b = wt_builder();
-    WNNOperand in = mt_input(b, "x", &x), ind = mt_input(b, "i", &idx), y;
+    WNNOperand in = mt_input(b, "x", &x), y;
+    WNNOperand ind = constIdx ? wt_constant(b, it, irank, ishape, idx.data) : mt_input(b, "i", &idx);
     WNNGatherOptions o = {NULL, axis};
     static const MtRefFn refs[3] = {gather_ref, gather_elements_ref, gather_nd_ref};
     static const char* const what[3] = {"gather", "gatherElements", "gatherND"};
@@ -110,7 +113,7 @@ static void gather_case(int kind, WNNOperandDataType t, WNNOperandDataType it, u
         WT_OK(wnnGraphBuilderGatherND(b, in, ind, NULL, &y));
     const char* names[2] = {"x", "i"};
     MtTensor ins[2] = {x, idx}, res;
-    WT_OK(mt_run(b, names, ins, 2, &y, &res, 1));
+    WT_OK(mt_run(b, names, ins, constIdx ? 1 : 2, &y, &res, 1));
     GatherRef g = {&x, &idx, axis};
     mt_expect(what[kind], &res, refs[kind], &g);
     mt_free(&res);
@@ -122,8 +125,8 @@ static void gather_case(int kind, WNNOperandDataType t, WNNOperandDataType it, u
 static void test_gathers(void) {
     uint64_t seed = 31;
     for (int rep = 0; rep < 96; rep++) {
-        int kind = rep % 3;
-        WNNOperandDataType t = k_mt_types[(rep / 3) % 8], it = k_index_types[rep % 3 == 0 ? (rep / 3) % 3 : rep % 3];
+        int kind = rep % 3; /* each kind meets every data type with every indices type */
+        WNNOperandDataType t = k_mt_types[(rep / 3) % 8], it = k_index_types[(rep / 24) % 3];
         uint32_t rank = 1 + (uint32_t)(rep / 3) % 4, shape[WNN_MAX_RANK], ishape[WNN_MAX_RANK], irank;
         mt_shape(&seed, rank, 1, 4, shape);
         uint32_t axis = mt_rand(&seed, 0, rank - 1);
@@ -139,15 +142,19 @@ static void test_gathers(void) {
             mt_shape(&seed, irank - 1, 1, 3, ishape);
             ishape[irank - 1] = mt_rand(&seed, 1, rank);
         }
-        gather_case(kind, t, it, rank, shape, irank, ishape, axis, &seed);
+        gather_case(kind, t, it, rank, shape, irank, ishape, axis, rep % 16 == 15, &seed);
     }
     /* Large: an embedding lookup, a wide gatherElements, gatherND of rows. */
     uint32_t emb[2] = {30000, 64}, tok[2] = {8, 128};
-    gather_case(GATHER, WNNOperandDataType_Float32, I32, 2, emb, 2, tok, 0, &seed);
+    gather_case(GATHER, WNNOperandDataType_Float32, I32, 2, emb, 2, tok, 0, 0, &seed);
     uint32_t wide[2] = {200, 300}, wideIdx[2] = {200, 50};
-    gather_case(GATHER_ELEMENTS, WNNOperandDataType_Float16, I64, 2, wide, 2, wideIdx, 1, &seed);
+    gather_case(GATHER_ELEMENTS, WNNOperandDataType_Float16, I64, 2, wide, 2, wideIdx, 1, 0, &seed);
     uint32_t rows[3] = {40, 50, 30}, rowIdx[2] = {500, 2};
-    gather_case(GATHER_ND, WNNOperandDataType_Int8, U32, 3, rows, 2, rowIdx, 0, &seed);
+    gather_case(GATHER_ND, WNNOperandDataType_Int8, U32, 3, rows, 2, rowIdx, 0, 0, &seed);
+    /* gatherND with whole-tensor coordinates (slabs of one element), rank 6 with a middle axis. */
+    uint32_t cube[3] = {5, 6, 7}, cubeIdx[3] = {4, 50, 3}, r6[6] = {2, 3, 2, 4, 3, 2}, r6Idx[3] = {2, 3, 2};
+    gather_case(GATHER_ND, WNNOperandDataType_Uint64, I64, 3, cube, 3, cubeIdx, 0, 0, &seed);
+    gather_case(GATHER, WNNOperandDataType_Int32, I32, 6, r6, 3, r6Idx, 3, 1, &seed);
 }
 
 /* Scatters against a simulation: a copy of the input, then every update in row-major order. */
@@ -223,6 +230,14 @@ static void test_scatters(void) {
     scatter_case(0, WNNOperandDataType_Float32, I32, 2, big, 2, idx1, 1, &seed);
     scatter_case(0, WNNOperandDataType_Int64, I64, 2, big, 2, idx0, 0, &seed);
     scatter_case(1, WNNOperandDataType_Uint8, U32, 3, nd, 2, ndIdx, 0, &seed);
+    /* Thousands of updates into a few slots: which repeated update wins must not depend on the
+     * order the GPU's threads happen to run in. */
+    uint32_t few[1] = {5}, many[1] = {4000}, grid[2] = {3, 4}, rowsIdx[2] = {2000, 1}, cellsIdx[2] = {3000, 2};
+    scatter_case(0, WNNOperandDataType_Float16, I32, 1, few, 1, many, 0, &seed);
+    scatter_case(1, WNNOperandDataType_Int8, I64, 2, grid, 2, rowsIdx, 0, &seed);
+    scatter_case(1, WNNOperandDataType_Uint32, U32, 2, grid, 2, cellsIdx, 0, &seed);
+    uint32_t wideX[3] = {2, 3, 600}, wideIdx[3] = {2, 40, 600}; /* along a middle axis */
+    scatter_case(0, WNNOperandDataType_Uint64, I64, 3, wideX, 3, wideIdx, 1, &seed);
 }
 
 /* ---- validation ---- */

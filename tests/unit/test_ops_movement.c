@@ -1,7 +1,8 @@
 /* test_ops_movement.c: transpose, slice, reverse, expand, tile, reshape, pad and triangular on
  * random shapes of every data type (random bytes, checked byte for byte against a coordinate-wise
- * reference), large tensors that take the threaded, merged and tiled copy paths, and pad's value
- * cast to each type. concat and split are in test_ops_concat.c, the validation rules in
+ * reference), large tensors that take the threaded, merged and tiled copy paths, rank 8, and pad's
+ * value cast to each type; resample2d's two modes on every type it allows, with scales, sizes and
+ * any two axes. concat and split are in test_ops_concat.c, the validation rules in
  * test_ops_movement_rules.c. */
 #include <math.h>
 
@@ -137,6 +138,9 @@ static void test_slice(void) {
     slice_case(WNNOperandDataType_Uint8, 3, s2, st2, z2, p2, &seed);
     uint32_t s3[3] = {8, 128, 768}, st3[3] = {0, 0, 0}, z3[3] = {8, 1, 768}; /* BERT's [CLS] row */
     slice_case(WNNOperandDataType_Float16, 3, s3, st3, z3, NULL, &seed);
+    uint32_t s8[8] = {3, 4, 2, 5, 3, 2, 4, 3}, st8[8] = {1, 0, 1, 1, 0, 0, 1, 2}, z8[8] = {2, 4, 1, 4, 3, 2, 3, 1},
+             p8[8] = {1, 3, 1, 2, 2, 1, 2, 1};
+    slice_case(WNNOperandDataType_Int8, 8, s8, st8, z8, p8, &seed);
 }
 
 /* ---- reverse ---- */
@@ -170,7 +174,8 @@ static void test_reverse(void) {
         uint32_t n = rank ? mt_rand(&seed, 0, rank) : 0;
         reverse_case(k_mt_types[rep % 8], rank, shape, rep % 5 == 4 ? NULL : perm, n, &seed);
     }
-    uint32_t s[2] = {300, 257}, a0[1] = {0}, a1[1] = {1};
+    uint32_t s[2] = {300, 257}, a0[1] = {0}, a1[1] = {1}, s8[8] = {2, 3, 2, 1, 3, 2, 2, 3}, a8[4] = {7, 0, 3, 5};
+    reverse_case(WNNOperandDataType_Int64, 8, s8, a8, 4, &seed);
     reverse_case(WNNOperandDataType_Float32, 2, s, a1, 1, &seed);
     reverse_case(WNNOperandDataType_Int8, 2, s, a0, 1, &seed);
     reverse_case(WNNOperandDataType_Float16, 2, s, NULL, 0, &seed);
@@ -211,6 +216,8 @@ static void test_expand(void) {
     expand_case(WNNOperandDataType_Float32, 2, row, 2, big, &seed);
     expand_case(WNNOperandDataType_Int32, 2, col, 2, bigT, &seed);
     expand_case(WNNOperandDataType_Int64, 0, NULL, 2, wide, &seed);
+    uint32_t in8[5] = {3, 1, 2, 1, 4}, to8[8] = {2, 2, 3, 3, 2, 2, 2, 4};
+    expand_case(WNNOperandDataType_Uint8, 5, in8, 8, to8, &seed);
 }
 
 /* ---- tile ---- */
@@ -242,6 +249,8 @@ static void test_tile(void) {
     uint32_t s[2] = {7, 33}, r[2] = {40, 9}, s1[3] = {3, 1, 50}, r1[3] = {2, 300, 1};
     tile_case(WNNOperandDataType_Float32, 2, s, r, &seed);
     tile_case(WNNOperandDataType_Uint8, 3, s1, r1, &seed);
+    uint32_t s8[8] = {2, 1, 3, 2, 1, 2, 2, 3}, r8[8] = {1, 3, 2, 1, 2, 2, 1, 2};
+    tile_case(WNNOperandDataType_Float16, 8, s8, r8, &seed);
 }
 
 /* ---- reshape ---- */
@@ -307,12 +316,14 @@ static int pad_map(const Unary* u, const uint32_t* c, uint32_t* ic) {
 static void pad_case(WNNOperandDataType t, WNNPaddingMode mode, uint32_t rank, const uint32_t* shape,
                      const uint32_t* begin, const uint32_t* end, uint64_t* seed) {
     MtTensor x = mt_random(t, rank, shape, seed);
+    int isUnsigned = t == WNNOperandDataType_Uint32 || t == WNNOperandDataType_Uint64 || t == WNNOperandDataType_Uint8;
+    double value = isUnsigned ? 5 : -3; /* exact in the type (-3 would saturate to 0 in an unsigned one) */
     uint64_t fill;
-    encode_small(t, -3, &fill);
+    encode_small(t, value, &fill);
     Unary u = {&x, NULL, pad_map, &fill, {0}, {0}, {0}, {0}, {0}, mode, 0, 0};
     for (uint32_t d = 0; d < rank; d++) u.begin[d] = begin[d];
     WNNGraphBuilder b = wt_builder();
-    WNNPadOptions o = {NULL, mode, wnnNumberDouble(-3)};
+    WNNPadOptions o = {NULL, mode, wnnNumberDouble(value)};
     WNNOperand y;
     WT_OK(wnnGraphBuilderPad(b, mt_input(b, "x", &x), begin, rank, end, rank, &o, &y));
     if (mode == WNNPaddingMode_Constant && (wt_next(seed) & 1)) { /* default options: mode constant, value 0 */
@@ -339,12 +350,14 @@ static void test_pad(void) {
             begin[d] = mt_rand(&seed, 0, most);
             end[d] = mt_rand(&seed, 0, most);
         }
-        pad_case(k_mt_types[(rep / 3 + rep) % 8], mode, rank, shape, begin, end, &seed);
+        pad_case(k_mt_types[(rep / 3) % 8], mode, rank, shape, begin, end, &seed); /* every mode x type */
     }
     uint32_t s[2] = {300, 200}, b1[2] = {3, 5}, e1[2] = {4, 6}, b2[2] = {40, 2}, e2[2] = {1, 150};
+    uint32_t s8[8] = {2, 3, 1, 2, 2, 3, 2, 2}, b8[8] = {1, 0, 0, 1, 1, 2, 0, 1}, e8[8] = {0, 2, 0, 1, 1, 1, 1, 0};
     for (int m = 0; m < 3; m++) {
         pad_case(WNNOperandDataType_Float32, modes[m], 2, s, b1, e1, &seed);
         pad_case(WNNOperandDataType_Int8, modes[m], 2, s, b2, e2, &seed);
+        if (modes[m] != WNNPaddingMode_Reflection) pad_case(WNNOperandDataType_Uint64, modes[m], 8, s8, b8, e8, &seed);
     }
 }
 
@@ -456,6 +469,171 @@ static void test_triangular(void) {
     triangular_case(WNNOperandDataType_Int8, 3, s, WNNOptionalBool_True, INT32_MIN, &seed);
 }
 
+/* ---- resample2d ---- */
+
+/* resample2d moves elements too (nearest) or blends four of them (linear); the reference follows
+ * the spec's half-pixel mapping with scale = output size / input size, in double, and stores as
+ * every backend must: floats rounded once, integers truncated (and saturated). */
+typedef struct Resample {
+    const MtTensor *in, *out;
+    int linear;
+    uint32_t ax[2];
+} Resample;
+
+static double rs_coord(uint32_t o, uint32_t in, uint32_t out) {
+    double scale = (double)out / in, x = ((double)o + 0.5) / scale - 0.5;
+    return x < 0 ? 0 : x > in - 1 ? in - 1 : x;
+}
+
+static double rs_load(const MtTensor* m, const uint32_t* c) {
+    const unsigned char* p = m->data + mt_flat(m, c) * m->esize;
+    switch (m->type) {
+        case WNNOperandDataType_Float32: {
+            float f;
+            memcpy(&f, p, 4);
+            return f;
+        }
+        case WNNOperandDataType_Float16: {
+            uint16_t h;
+            memcpy(&h, p, 2);
+            return wt_h2f(h);
+        }
+        case WNNOperandDataType_Int8: return (int8_t)p[0];
+        default: return p[0];
+    }
+}
+
+static void rs_store(WNNOperandDataType t, double v, unsigned char* out) {
+    double q = trunc(v);
+    switch (t) {
+        case WNNOperandDataType_Float32: {
+            float f = (float)v;
+            memcpy(out, &f, 4);
+            break;
+        }
+        case WNNOperandDataType_Float16: {
+            uint16_t h = wt_d2h(v); /* a NaN of any payload becomes 0x7e00 */
+            memcpy(out, &h, 2);
+            break;
+        }
+        case WNNOperandDataType_Int8: out[0] = (unsigned char)(int8_t)(q < -128 ? -128 : q > 127 ? 127 : q); break;
+        default: out[0] = (unsigned char)(q < 0 ? 0 : q > 255 ? 255 : q); break;
+    }
+}
+
+static const void* resample_ref(const void* ctx, const uint32_t* c) {
+    const Resample* r = ctx;
+    static unsigned char bytes[8];
+    uint32_t a0 = r->ax[0], a1 = r->ax[1], ic[4];
+    memcpy(ic, c, sizeof ic);
+    double y = rs_coord(c[a0], r->in->shape[a0], r->out->shape[a0]);
+    double x = rs_coord(c[a1], r->in->shape[a1], r->out->shape[a1]);
+    if (!r->linear) { /* the nearest neighbour, ties to the lower index */
+        ic[a0] = (uint32_t)ceil(y - 0.5);
+        ic[a1] = (uint32_t)ceil(x - 0.5);
+        rs_store(r->in->type, rs_load(r->in, ic), bytes);
+        return bytes;
+    }
+    uint32_t y0 = (uint32_t)floor(y), x0 = (uint32_t)floor(x);
+    uint32_t y1 = y0 + 1 < r->in->shape[a0] ? y0 + 1 : y0, x1 = x0 + 1 < r->in->shape[a1] ? x0 + 1 : x0;
+    double fy = y - y0, fx = x - x0, v[4];
+    const uint32_t ys[2] = {y0, y1}, xs[2] = {x0, x1};
+    for (int k = 0; k < 4; k++) {
+        ic[a0] = ys[k / 2];
+        ic[a1] = xs[k % 2];
+        v[k] = rs_load(r->in, ic);
+    }
+    rs_store(r->in->type, (1 - fy) * ((1 - fx) * v[0] + fx * v[1]) + fy * ((1 - fx) * v[2] + fx * v[3]), bytes);
+    return bytes;
+}
+
+/* Random elements: any bytes for nearest (a float32 signalling NaN made quiet: copies of it may
+ * or may not quiet it); finite values for linear. */
+static MtTensor rs_input(WNNOperandDataType t, const uint32_t* shape, int linear, uint64_t* seed) {
+    MtTensor x = mt_random(t, 4, shape, seed);
+    for (size_t i = 0; i < x.count; i++) {
+        unsigned char* p = x.data + i * x.esize;
+        if (t == WNNOperandDataType_Float32) {
+            uint32_t u;
+            memcpy(&u, p, 4);
+            if (linear) {
+                float f = (float)wt_rand(seed, -100, 100);
+                memcpy(&u, &f, 4);
+            } else if ((u & 0x7fffffffu) > 0x7f800000u) {
+                u |= 0x00400000u;
+            }
+            memcpy(p, &u, 4);
+        } else if (t == WNNOperandDataType_Float16 && linear) {
+            uint16_t h = wt_d2h(wt_rand(seed, -100, 100));
+            memcpy(p, &h, 2);
+        }
+    }
+    return x;
+}
+
+/* scales NULL: sizes. axes NULL: the default [2, 3]. */
+static void resample_case(WNNOperandDataType t, int linear, const uint32_t* shape, const uint32_t* axes,
+                          const float* scales, const uint32_t* sizes, uint64_t* seed) {
+    MtTensor x = rs_input(t, shape, linear, seed);
+    Resample r = {&x, NULL, linear, {axes ? axes[0] : 2, axes ? axes[1] : 3}};
+    WNNGraphBuilder b = wt_builder();
+    WNNResample2dOptions o = WNN_RESAMPLE2D_OPTIONS_INIT;
+    o.mode = linear ? WNNInterpolationMode_Linear : WNNInterpolationMode_NearestNeighbor;
+    if (scales) {
+        o.scales = scales;
+        o.scalesCount = 2;
+    } else {
+        o.sizes = sizes;
+        o.sizesCount = 2;
+    }
+    if (axes) {
+        o.axes = axes;
+        o.axesCount = 2;
+    }
+    WNNOperand y;
+    WT_OK(wnnGraphBuilderResample2d(b, mt_input(b, "x", &x), &o, &y));
+    const char* names[1] = {"x"};
+    MtTensor res;
+    WT_OK(mt_run(b, names, &x, 1, &y, &res, 1));
+    r.out = &res;
+    mt_expect(linear ? "resample2d linear" : "resample2d nearest", &res, resample_ref, &r);
+    mt_free(&res);
+    mt_free(&x);
+    wnnGraphBuilderRelease(b);
+}
+
+static void test_resample2d(void) {
+    static const WNNOperandDataType types[4] = {WNNOperandDataType_Float32, WNNOperandDataType_Float16,
+                                                WNNOperandDataType_Int8, WNNOperandDataType_Uint8};
+    static const uint32_t axes[6][2] = {{2, 3}, {1, 2}, {0, 1}, {3, 2}, {0, 3}, {2, 1}};
+    uint64_t seed = 20;
+    for (int rep = 0; rep < 96; rep++) {
+        WNNOperandDataType t = types[rep % 4];
+        int linear = (rep / 4) % 2;
+        const uint32_t* ax = axes[(rep / 8) % 6];
+        uint32_t shape[4], sizes[2];
+        float scales[2];
+        mt_shape(&seed, 4, 1, 5, shape);
+        for (int i = 0; i < 2; i++) {
+            /* whole output sizes from scales (a half only of an even size), else any size */
+            static const float k[4] = {1, 2, 3, 0.5f};
+            scales[i] = k[wt_next(&seed) % 4];
+            if (scales[i] == 0.5f && shape[ax[i]] % 2) scales[i] = 2;
+            sizes[i] = mt_rand(&seed, 1, 9);
+        }
+        int useScales = rep % 3 == 0;
+        resample_case(t, linear, shape, rep % 8 == 0 ? NULL : ax, useScales ? scales : NULL, useScales ? NULL : sizes,
+                      &seed);
+    }
+    uint32_t img[4] = {1, 3, 40, 50}, nhwc[4] = {2, 30, 20, 4}, nhwcAxes[2] = {1, 2};
+    uint32_t up[2] = {45, 7}, down[2] = {13, 50};
+    float twice[2] = {2, 2};
+    resample_case(WNNOperandDataType_Float16, 1, img, NULL, twice, NULL, &seed);
+    resample_case(WNNOperandDataType_Float32, 0, img, NULL, twice, NULL, &seed);
+    resample_case(WNNOperandDataType_Int8, 1, nhwc, nhwcAxes, NULL, up, &seed);
+    resample_case(WNNOperandDataType_Uint8, 0, img, NULL, NULL, down, &seed);
+}
+
 int main(void) {
     test_transpose();
     test_slice();
@@ -466,5 +644,6 @@ int main(void) {
     test_pad();
     test_pad_value_cast();
     test_triangular();
+    test_resample2d();
     return wt_summary("test_ops_movement");
 }
