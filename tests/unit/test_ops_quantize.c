@@ -1,7 +1,8 @@
 /* test_ops_quantize.c: quantizeLinear and dequantizeLinear (no W3C data) against a float64
  * reference: random ranks 0-5 with random blockwise scale shapes, every input / scale / zeroPoint type
- * pair, exact ties (half to even), saturation, NaN and infinities, zero and negative scales; and the
- * validation rules with their messages. */
+ * pair, exact ties (half to even), saturation, NaN and infinities, zero and negative scales; larger
+ * tensors with each scale layout (one scale, one per element, blocks, size-1 dimensions between); and
+ * the validation rules with their messages. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -111,8 +112,56 @@ static double quantize_ref(double x, double s, double zp, WNNOperandDataType t) 
     return q < type_min(t) ? type_min(t) : q > type_max(t) ? type_max(t) : q;
 }
 
-/* Random shapes for every float / integer type pair; inputs mix ordinary values, exact ties,
- * values far beyond the integer range, NaN, infinities and -0. */
+/* One quantize case on random data: inputs mix ordinary values, exact ties, values far beyond the
+ * integer range, NaN, infinities and -0. */
+static void quantize_case(QCase c, uint64_t seed) {
+    float* xs = malloc(c.n * 4);
+    float* ss = malloc(c.np * 4);
+    int32_t* zs = malloc(c.np * 4);
+    uint8_t *out = malloc(c.n * 4), *zp = malloc(c.np * 4), *x = malloc(c.n * 4), *scale = malloc(c.np * 4);
+    static const double pow2[4] = {0.25, 0.5, 2.0, 4.0};
+    for (size_t p = 0; p < c.np; p++) {
+        /* powers of two make exact ties possible; others exercise ordinary division */
+        double s = wt_next(&seed) % 2 ? pow2[wt_next(&seed) % 4] : wt_rand(&seed, 0.01, 3.0);
+        put(scale, c.ftype, p, s);
+        ss[p] = (float)get(scale, c.ftype, p);
+        double lo = type_min(c.itype), hi = type_max(c.itype);
+        double z = c.itype == U8 || c.itype == I8 ? floor(wt_rand(&seed, lo, hi + 1))
+                                                  : floor(wt_rand(&seed, -1000, 1000)) + (c.itype == U32 ? 1000 : 0);
+        put(zp, c.itype, p, z);
+        zs[p] = (int32_t)z;
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        size_t p = param_of(c.rank, c.in, c.sc, i);
+        double v;
+        switch (wt_next(&seed) % 8) {
+            case 0: v = (floor(wt_rand(&seed, -300, 300)) + 0.5) * ss[p]; break; /* a tie when exact */
+            case 1: v = wt_rand(&seed, -1e4, 1e4); break;                        /* saturates 8-bit types */
+            case 2: v = (wt_next(&seed) % 2 ? 1 : -1) * (c.ftype == F16 ? 60000.0 : 3e9); break;
+            case 3: {
+                static const double special[4] = {NAN, INFINITY, -INFINITY, -0.0};
+                v = special[wt_next(&seed) % 4];
+                break;
+            }
+            default: v = wt_rand(&seed, -200, 200) * ss[p]; break;
+        }
+        put(x, c.ftype, i, v);
+        xs[i] = (float)get(x, c.ftype, i);
+    }
+    run(1, &c, x, scale, zp, out);
+    int bad = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        size_t p = param_of(c.rank, c.in, c.sc, i);
+        double want = quantize_ref(xs[i], ss[p], get(zp, c.itype, p), c.itype), got = get(out, c.itype, i);
+        if (got != want && bad++ < 3)
+            fprintf(stderr, "quantize rank %u %s->%d [%zu]: x %.9g scale %.9g zp %d: got %.0f want %.0f\n", c.rank,
+                    c.ftype == F16 ? "f16" : "f32", (int)c.itype, i, xs[i], ss[p], zs[p], got, want);
+    }
+    WT_CHECK(bad == 0);
+    free(xs), free(ss), free(zs), free(out), free(zp), free(x), free(scale);
+}
+
+/* Random shapes for every float / integer type pair. */
 static void test_quantize_random(void) {
     uint64_t seed = 21;
     for (int rep = 0; rep < 96; rep++) {
@@ -120,54 +169,35 @@ static void test_quantize_random(void) {
         random_shapes(&c, &seed);
         c.ftype = rep & 1 ? F16 : F32;
         c.itype = k_int_types[rep / 2 % 4];
-        float* xs = malloc(c.n * 4);
-        float* ss = malloc(c.np * 4);
-        int32_t* zs = malloc(c.np * 4);
-        uint8_t *out = malloc(c.n * 4), *zp = malloc(c.np * 4), *x = malloc(c.n * 4), *scale = malloc(c.np * 4);
-        static const double pow2[4] = {0.25, 0.5, 2.0, 4.0};
-        for (size_t p = 0; p < c.np; p++) {
-            /* powers of two make exact ties possible; others exercise ordinary division */
-            double s = wt_next(&seed) % 2 ? pow2[wt_next(&seed) % 4] : wt_rand(&seed, 0.01, 3.0);
-            put(scale, c.ftype, p, s);
-            ss[p] = (float)get(scale, c.ftype, p);
-            double lo = type_min(c.itype), hi = type_max(c.itype);
-            double z = c.itype == U8 || c.itype == I8 ? floor(wt_rand(&seed, lo, hi + 1))
-                                                      : floor(wt_rand(&seed, -1000, 1000)) + (c.itype == U32 ? 1000 : 0);
-            put(zp, c.itype, p, z);
-            zs[p] = (int32_t)z;
-        }
-        for (size_t i = 0; i < c.n; i++) {
-            size_t p = param_of(c.rank, c.in, c.sc, i);
-            double v;
-            switch (wt_next(&seed) % 8) {
-                case 0: v = (floor(wt_rand(&seed, -300, 300)) + 0.5) * ss[p]; break; /* a tie when exact */
-                case 1: v = wt_rand(&seed, -1e4, 1e4); break;                        /* saturates 8-bit types */
-                case 2: v = (wt_next(&seed) % 2 ? 1 : -1) * (c.ftype == F16 ? 60000.0 : 3e9); break;
-                case 3: {
-                    static const double special[4] = {NAN, INFINITY, -INFINITY, -0.0};
-                    v = special[wt_next(&seed) % 4];
-                    break;
-                }
-                default: v = wt_rand(&seed, -200, 200) * ss[p]; break;
-            }
-            put(x, c.ftype, i, v);
-            xs[i] = (float)get(x, c.ftype, i);
-        }
-        run(1, &c, x, scale, zp, out);
-        int bad = 0;
-        for (size_t i = 0; i < c.n; i++) {
-            size_t p = param_of(c.rank, c.in, c.sc, i);
-            double want = quantize_ref(xs[i], ss[p], get(zp, c.itype, p), c.itype), got = get(out, c.itype, i);
-            if (got != want && bad++ < 3)
-                fprintf(stderr, "quantize rank %u %s->%d [%zu]: x %.9g scale %.9g zp %d: got %.0f want %.0f\n", c.rank,
-                        c.ftype == F16 ? "f16" : "f32", (int)c.itype, i, xs[i], ss[p], zs[p], got, want);
-        }
-        WT_CHECK(bad == 0);
-        free(xs), free(ss), free(zs), free(out), free(zp), free(x), free(scale);
+        quantize_case(c, wt_next(&seed));
     }
 }
 
-/* Inputs over the whole integer range (extremes included): (x - zeroPoint) * scale rounded once. */
+/* One dequantize case on random data: inputs over the whole integer range (extremes included),
+ * (x - zeroPoint) * scale rounded once. */
+static void dequantize_case(QCase c, uint64_t seed) {
+    uint8_t *x = malloc(c.n * 4), *scale = malloc(c.np * 4), *zp = malloc(c.np * 4), *out = malloc(c.n * 4);
+    double lo = type_min(c.itype), hi = type_max(c.itype);
+    for (size_t p = 0; p < c.np; p++) {
+        put(scale, c.ftype, p, wt_next(&seed) % 4 ? wt_rand(&seed, 1e-3, 2.0) : -0.5);
+        put(zp, c.itype, p, wt_next(&seed) % 4 ? floor(wt_rand(&seed, lo, hi + 1)) : wt_next(&seed) % 2 ? lo : hi);
+    }
+    for (size_t i = 0; i < c.n; i++)
+        put(x, c.itype, i, wt_next(&seed) % 4 ? floor(wt_rand(&seed, lo, hi + 1)) : wt_next(&seed) % 2 ? lo : hi);
+    run(0, &c, x, scale, zp, out);
+    double* want = malloc(c.n * sizeof(double));
+    for (size_t i = 0; i < c.n; i++) {
+        size_t p = param_of(c.rank, c.in, c.sc, i);
+        want[i] = (get(x, c.itype, i) - get(zp, c.itype, p)) * get(scale, c.ftype, p);
+    }
+    char what[64];
+    snprintf(what, sizeof what, "dequantize rank %u type %d", c.rank, (int)c.itype);
+    if (c.ftype == F32) wt_expect_f32(what, (const float*)out, want, c.n, 0);
+    else wt_expect_f16(what, (const uint16_t*)out, want, c.n, 0);
+    free(x), free(scale), free(zp), free(out), free(want);
+}
+
+/* Random shapes for every integer / float type pair. */
 static void test_dequantize_random(void) {
     uint64_t seed = 22;
     for (int rep = 0; rep < 96; rep++) {
@@ -175,25 +205,25 @@ static void test_dequantize_random(void) {
         random_shapes(&c, &seed);
         c.ftype = rep & 1 ? F16 : F32;
         c.itype = k_int_types[rep / 2 % 4];
-        uint8_t *x = malloc(c.n * 4), *scale = malloc(c.np * 4), *zp = malloc(c.np * 4), *out = malloc(c.n * 4);
-        double lo = type_min(c.itype), hi = type_max(c.itype);
-        for (size_t p = 0; p < c.np; p++) {
-            put(scale, c.ftype, p, wt_next(&seed) % 4 ? wt_rand(&seed, 1e-3, 2.0) : -0.5);
-            put(zp, c.itype, p, wt_next(&seed) % 4 ? floor(wt_rand(&seed, lo, hi + 1)) : wt_next(&seed) % 2 ? lo : hi);
-        }
-        for (size_t i = 0; i < c.n; i++)
-            put(x, c.itype, i, wt_next(&seed) % 4 ? floor(wt_rand(&seed, lo, hi + 1)) : wt_next(&seed) % 2 ? lo : hi);
-        run(0, &c, x, scale, zp, out);
-        double* want = malloc(c.n * sizeof(double));
-        for (size_t i = 0; i < c.n; i++) {
-            size_t p = param_of(c.rank, c.in, c.sc, i);
-            want[i] = (get(x, c.itype, i) - get(zp, c.itype, p)) * get(scale, c.ftype, p);
-        }
-        char what[64];
-        snprintf(what, sizeof what, "dequantize rank %u type %d", c.rank, (int)c.itype);
-        if (c.ftype == F32) wt_expect_f32(what, (const float*)out, want, c.n, 0);
-        else wt_expect_f16(what, (const uint16_t*)out, want, c.n, 0);
-        free(x), free(scale), free(zp), free(out), free(want);
+        dequantize_case(c, wt_next(&seed));
+    }
+}
+
+/* Larger tensors (many thread blocks) with the scale layouts a GPU plans differently: blocks along
+ * some dimensions, one scale per element, one for all, size-1 dimensions between blocked ones. */
+static void test_large_blockwise(void) {
+    static const QCase cases[] = {
+        {3, {3, 40, 50}, {3, 1, 5}, 6000, 15, F32, I8},
+        {3, {3, 40, 50}, {1, 40, 1}, 6000, 40, F16, U8},
+        {3, {3, 40, 50}, {3, 40, 50}, 6000, 6000, F32, I32},
+        {3, {3, 40, 50}, {1, 1, 1}, 6000, 1, F16, U32},
+        {5, {2, 1, 30, 64, 3}, {2, 1, 3, 8, 1}, 11520, 48, F32, U8},
+        {4, {6, 4, 16, 20}, {6, 4, 1, 1}, 7680, 24, F16, I8},
+        {4, {6, 4, 16, 20}, {1, 1, 16, 20}, 7680, 320, F32, U32},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        quantize_case(cases[i], 31 + i);
+        dequantize_case(cases[i], 41 + i);
     }
 }
 
@@ -304,6 +334,7 @@ static void test_validation(void) {
 int main(void) {
     test_quantize_random();
     test_dequantize_random();
+    test_large_blockwise();
     test_worked_example();
     test_edge_scales();
     test_validation();
