@@ -46,6 +46,11 @@ typedef struct Step {
     const CudaOpFamily* family; /* STEP_FAMILY: the family that planned the node, its state and scratch */
     void* familyState;
     void* scratch;
+    /* matmul whose batch dimensions broadcast: operand a (0) / b (1) expanded to the output's batch
+     * first (expanded[i] non-NULL), into memory of the step's own */
+    WnnCudaShape expandShape[2];
+    int64_t expandCount[2];
+    void* expanded[2];
     CudaLt* lt;               /* STEP_GEMM through cuBLASLt, with the epilogue: */
     WnnLtEpilogue epilogue;   /* a bias add (and relu) that followed it */
     uint32_t bias;            /* the bias operand (a constant) */
@@ -164,12 +169,7 @@ static bool builtin_supports(const WnnGraphIR* ir, const WnnNode* n) {
         }
         default: break;
     }
-    if (n->op == WNN_OP_matmul) {
-        long long s;
-        return batch_stride(&ir->operands[n->inputs[0]].desc, out, 0, &s) &&
-               batch_stride(&ir->operands[n->inputs[1]].desc, out, 0, &s);
-    }
-    return n->op == WNN_OP_gemm;
+    return n->op == WNN_OP_matmul || n->op == WNN_OP_gemm; /* broadcast batches are expanded first */
 }
 
 static const CudaOpFamily* family_for(const WnnGraphIR* ir, const WnnNode* n) {
@@ -221,6 +221,18 @@ static void axis_geometry(const WnnDesc* out, uint32_t axis, Step* st) {
     for (uint32_t d = 0; d < axis; d++) st->outer *= out->shape[d];
     for (uint32_t d = axis + 1; d < out->rank; d++) st->inner *= out->shape[d];
     st->len = out->shape[axis];
+}
+
+/* Operand `which` of a matmul, broadcast to the output's batch dimensions (its own last two kept):
+ * the expand kernel's shape and strides; its batch stride becomes one matrix. */
+static void plan_expand(Step* st, int which, const WnnDesc* x, const WnnDesc* out, long long* stride) {
+    WnnDesc target = *out;
+    target.shape[out->rank - 2] = x->shape[x->rank - 2];
+    target.shape[out->rank - 1] = x->shape[x->rank - 1];
+    broadcast_shape(&target, x, NULL, &st->expandShape[which]);
+    st->expandCount[which] = (int64_t)wnn_desc_numel(&target);
+    st->expanded[which] = (void*)1; /* allocated by the caller (expand_scratch) */
+    *stride = (long long)x->shape[x->rank - 2] * x->shape[x->rank - 1];
 }
 
 static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
@@ -333,8 +345,8 @@ static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
         int M = (int)out->shape[out->rank - 2], N = (int)out->shape[out->rank - 1], K = (int)da->shape[da->rank - 1];
         plan_gemm(st, M, N, K, 0, 0);
         long long sa = 0, sb = 0;
-        batch_stride(da, out, (long long)M * K, &sa);
-        batch_stride(db, out, (long long)K * N, &sb);
+        if (!batch_stride(da, out, (long long)M * K, &sa)) plan_expand(st, 0, da, out, &sa);
+        if (!batch_stride(db, out, (long long)K * N, &sb)) plan_expand(st, 1, db, out, &sb);
         st->strideA = sb; /* cuBLAS's first operand is B */
         st->strideB = sa;
         st->strideC = (long long)M * N;
@@ -523,6 +535,8 @@ void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
         wnn_cuda_conv_free(c->steps[k].conv);
         if (c->steps[k].family) c->steps[k].family->release(c->steps[k].familyState);
         free(c->steps[k].fused);
+        for (int i = 0; i < 2; i++)
+            if (c->steps[k].expanded[i]) cudaFree(c->steps[k].expanded[i]);
         wnn_cuda_lt_free(c->steps[k].lt);
         cudaFree(c->steps[k].scratch);
         if (c->filters && c->filters[k]) cudaFree(c->filters[k]);
@@ -691,6 +705,12 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
         }
         st->node = k;
         if (!s && st->kind == STEP_CONV) s = wnn_cuda_conv_prepare(d, ir, n, &st->conv, &c->filters[k]);
+        for (int i = 0; i < 2 && !s; i++) {
+            if (!st->expanded[i]) continue;
+            st->expanded[i] = NULL;
+            cudaError_t e = cudaMalloc(&st->expanded[i], (size_t)st->expandCount[i] * (st->dtype ? 2 : 4));
+            if (e != cudaSuccess) s = wnn_cuda_fail("build", "cudaMalloc (broadcast matmul operand)", e);
+        }
         /* Constants are uploaded once; intermediates are placed by plan_memory after fusion. */
         for (uint32_t j = 0; j < n->inputCount && !s; j++) {
             int32_t id = n->inputs[j];
@@ -732,9 +752,18 @@ fail:
 static bool aligned16(const void* p) { return ((uintptr_t)p & 15) == 0; }
 
 static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
+    const void* pa = c->ptr[st->a];
+    const void* pb = c->ptr[st->b];
+    for (int i = 0; i < 2; i++) {
+        if (!st->expanded[i]) continue;
+        int e = wnn_cuda_expand(st->dtype, i ? pb : pa, st->expanded[i], &st->expandShape[i], st->expandCount[i], d->stream);
+        if (e) return wnn_cuda_fail("dispatch", "expand kernel (broadcast matmul)", (cudaError_t)e);
+        if (i) pb = st->expanded[i];
+        else pa = st->expanded[i];
+    }
     /* cuBLASLt's algorithm was chosen for 16-byte aligned operands (imported memory may not be). */
-    if (st->lt && aligned16(c->ptr[st->a]) && aligned16(c->ptr[st->b]) && aligned16(c->ptr[st->out]))
-        return wnn_cuda_lt_run(d, st->lt, c->ptr[st->b], c->ptr[st->a], c->ptr[st->out], st->alpha);
+    if (st->lt && aligned16(pa) && aligned16(pb) && aligned16(c->ptr[st->out]))
+        return wnn_cuda_lt_run(d, st->lt, pb, pa, c->ptr[st->out], st->alpha);
     if (st->c != NONE) {
         int e = wnn_cuda_expand(st->dtype, c->ptr[st->c], c->ptr[st->out], &st->cShape, st->count, d->stream);
         if (e) return wnn_cuda_fail("dispatch", "expand kernel", (cudaError_t)e);
@@ -743,7 +772,7 @@ static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
     /* CUBLAS_COMPUTE_32F: IEEE float32, no TF32, unless the context allows it. */
     cublasStatus_t bs = cublasGemmStridedBatchedEx(
         d->blas, st->transA ? CUBLAS_OP_T : CUBLAS_OP_N, st->transB ? CUBLAS_OP_T : CUBLAS_OP_N, st->m, st->n, st->k,
-        &st->alpha, c->ptr[st->b], t, st->lda, st->strideA, c->ptr[st->a], t, st->ldb, st->strideB, &st->beta,
+        &st->alpha, pb, t, st->lda, st->strideA, pa, t, st->ldb, st->strideB, &st->beta,
         c->ptr[st->out], t, st->ldc, st->strideC, st->batch,
         !st->dtype && d->allowTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
     if (bs != CUBLAS_STATUS_SUCCESS)
