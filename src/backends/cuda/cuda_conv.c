@@ -1,5 +1,11 @@
-/* cuda_conv.c: see cuda_conv.h. float32 runs with CUDNN_FMA_MATH (IEEE float32, no TF32); float16
- * may use tensor cores. The bias is added by our kernel after the convolution. */
+/* cuda_conv.c: see cuda_conv.h. Two paths:
+ * - graph (cuda_conv_graph.c): one cuDNN plan for conv (+ bias) (+ activation), as much of it as
+ *   cuDNN fuses exactly; our kernels apply the rest after it, in place;
+ * - legacy (cudnnConvolutionForward, then our bias/activation kernels): when no graph plan
+ *   finalizes, or WNN_CUDA_CONV=legacy. Built beside a graph plan (with the heuristics' algorithm,
+ *   not measured), it also serves pointers without the plan's 16-byte alignment (imported memory).
+ * float32 is IEEE float32 (no TF32) unless the context allows TF32; float16 may use tensor cores and
+ * accumulates in float32. */
 #include "backends/cuda/cuda_conv.h"
 
 #include <cudnn.h>
@@ -7,21 +13,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/cuda/cuda_conv_graph.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "graph/ops/conv.h"
 
-struct CudaConv {
+#define GRAPH_ALIGNMENT 16 /* bytes the plan may assume of every pointer (cudaMalloc gives 256) */
+#define DEFAULT_TRIES 8    /* graph plans timed per convolution (WNN_CUDA_CONV_TRIES) */
+#define MEASURE_LIMIT ((size_t)256 << 20)
+
+/* The legacy API's descriptors. It pads both sides alike, so asymmetric padding runs as a
+ * convolution with the begin padding grown by whole strides until it covers the end padding into
+ * `wide`; y is the window of it that the requested padding gives. */
+typedef struct Legacy {
     cudnnTensorDescriptor_t x, y;
     cudnnFilterDescriptor_t w;
     cudnnConvolutionDescriptor_t conv;
     cudnnConvolutionFwdAlgo_t algo;
-    void* workspace;
     size_t workspaceBytes;
-    int dtype, nhwc;
-    int64_t count, cout, inner;
+    void* wide;          /* NULL when the padding is symmetric (y is written directly) */
+    WnnCudaShape window; /* y's shape with wide's strides */
+    int64_t windowBase;  /* element offset of y's first element in wide */
+} Legacy;
+
+struct CudaConv {
+    int dtype, nhwc, hasBias;
+    int act; /* WnnCudaConvAct */
+    float lo, hi;
+    int64_t count, cout, inner; /* y's elements; bias index = (i / inner) % cout */
+    WnnConvGraph* graph;
+    int graphBias, graphAct; /* what the plan applies itself */
+    Legacy* legacy;
+    void* workspace; /* for either path (one runs at a time) */
+    size_t workspaceBytes;
 };
 
 static cudnnHandle_t handle_of(CudaDevice* d) { return (cudnnHandle_t)d->dnn; }
+
+static const char* const kActNames[WNN_CONV_ACT_COUNT] = {
+    [WNN_CONV_ACT_NONE] = "", [WNN_CONV_ACT_RELU] = "relu", [WNN_CONV_ACT_CLAMP] = "clamp",
+    [WNN_CONV_ACT_SIGMOID] = "sigmoid", [WNN_CONV_ACT_TANH] = "tanh", [WNN_CONV_ACT_LEAKY_RELU] = "leakyRelu",
+    [WNN_CONV_ACT_GELU] = "gelu", [WNN_CONV_ACT_HARD_SWISH] = "hardSwish", [WNN_CONV_ACT_ELU] = "elu",
+    [WNN_CONV_ACT_SOFTPLUS] = "softplus", [WNN_CONV_ACT_HARD_SIGMOID] = "hardSigmoid"};
+/* Our element-wise kernel for each activation, run with alpha = lo, beta = hi. */
+static const int kActOps[WNN_CONV_ACT_COUNT] = {
+    [WNN_CONV_ACT_NONE] = WNN_CU_IDENTITY, [WNN_CONV_ACT_RELU] = WNN_CU_RELU, [WNN_CONV_ACT_CLAMP] = WNN_CU_CLAMP,
+    [WNN_CONV_ACT_SIGMOID] = WNN_CU_SIGMOID, [WNN_CONV_ACT_TANH] = WNN_CU_TANH,
+    [WNN_CONV_ACT_LEAKY_RELU] = WNN_CU_LEAKYRELU, [WNN_CONV_ACT_GELU] = WNN_CU_GELU,
+    [WNN_CONV_ACT_HARD_SWISH] = WNN_CU_HARDSWISH, [WNN_CONV_ACT_ELU] = WNN_CU_ELU,
+    [WNN_CONV_ACT_SOFTPLUS] = WNN_CU_SOFTPLUS, [WNN_CONV_ACT_HARD_SIGMOID] = WNN_CU_HARDSIGMOID};
 
 /* Filter layouts cuDNN reads as they are: oihw (KCRS) for nchw input, ohwi (KRSC) for nhwc. */
 static int filter_matches(const WnnConvAttrs* a) {
@@ -32,17 +71,23 @@ static int filter_matches(const WnnConvAttrs* a) {
 
 bool wnn_cuda_conv_supported(const WnnGraphIR* ir, const WnnNode* n) {
     if (n->op != WNN_OP_conv2d) return false;
-    const WnnConvAttrs* a = n->attrs;
-    if (a->pad[0] != a->pad[1] || a->pad[2] != a->pad[3]) return false;
-    return filter_matches(a) || ir->operands[n->inputs[1]].kind == WNN_OPERAND_CONSTANT;
+    return filter_matches(n->attrs) || ir->operands[n->inputs[1]].kind == WNN_OPERAND_CONSTANT;
+}
+
+static void legacy_free(Legacy* l) {
+    if (!l) return;
+    if (l->x) cudnnDestroyTensorDescriptor(l->x);
+    if (l->y) cudnnDestroyTensorDescriptor(l->y);
+    if (l->w) cudnnDestroyFilterDescriptor(l->w);
+    if (l->conv) cudnnDestroyConvolutionDescriptor(l->conv);
+    if (l->wide) cudaFree(l->wide);
+    free(l);
 }
 
 void wnn_cuda_conv_free(CudaConv* c) {
     if (!c) return;
-    if (c->x) cudnnDestroyTensorDescriptor(c->x);
-    if (c->y) cudnnDestroyTensorDescriptor(c->y);
-    if (c->w) cudnnDestroyFilterDescriptor(c->w);
-    if (c->conv) cudnnDestroyConvolutionDescriptor(c->conv);
+    wnn_cuda_conv_graph_free(c->graph);
+    legacy_free(c->legacy);
     if (c->workspace) cudaFree(c->workspace);
     free(c);
 }
@@ -50,11 +95,9 @@ void wnn_cuda_conv_free(CudaConv* c) {
 #define DNN_TRY(call)                                                                              \
     do {                                                                                           \
         cudnnStatus_t s_ = (call);                                                                 \
-        if (s_ != CUDNN_STATUS_SUCCESS) {                                                          \
-            wnn_cuda_conv_free(c);                                                                 \
+        if (s_ != CUDNN_STATUS_SUCCESS)                                                            \
             return wnn_error(WNNStatus_OperationError, "conv2d: %s failed: %s", #call,            \
                              cudnnGetErrorString(s_));                                             \
-        }                                                                                          \
     } while (0)
 
 /* The constant filter re-laid out to what cuDNN reads, on the device. */
@@ -75,105 +118,312 @@ static WNNStatus relayout_filter(const WnnGraphIR* ir, const WnnNode* n, const W
                     memcpy(host + dst * esize, (const char*)f->data + src * esize, esize);
                 }
     cudaError_t e = cudaMalloc(out, esize * count);
-    if (e == cudaSuccess) e = cudaMemcpy(*out, host, esize * count, cudaMemcpyHostToDevice);
+    if (e == cudaSuccess) {
+        e = cudaMemcpy(*out, host, esize * count, cudaMemcpyHostToDevice);
+        if (e != cudaSuccess) {
+            cudaFree(*out);
+            *out = NULL;
+        }
+    }
     free(host);
     return e == cudaSuccess ? WNNStatus_Success : wnn_cuda_fail("conv2d", "upload filter", e);
 }
 
-WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, CudaConv** out, void** filter) {
-    *out = NULL;
-    *filter = NULL;
+/* ---- the legacy path ---- */
+
+/* FFT and Winograd: not for IEEE float32 (as excluded() in cuda_conv_graph.c). */
+static bool transform_algo(cudnnConvolutionFwdAlgo_t a) {
+    return a == CUDNN_CONVOLUTION_FWD_ALGO_FFT || a == CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING ||
+           a == CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD || a == CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED;
+}
+
+/* Descriptors, algorithm (measured with cudnnFindConvolutionForwardAlgorithmEx on scratch data when
+ * `measure`, else the heuristics' first usable one), workspace size, and for asymmetric padding the
+ * wide output buffer. */
+static WNNStatus legacy_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, CudaConv* c, int measure) {
     const WnnConvAttrs* a = n->attrs;
     const WnnDesc *in = &ir->operands[n->inputs[0]].desc, *od = &ir->operands[n->outputs[0]].desc;
+    Legacy* l = calloc(1, sizeof *l);
+    if (!l) return wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory");
+    c->legacy = l;
+    cudnnDataType_t t = c->dtype ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
+    cudnnTensorFormat_t fmt = a->nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
+    int n0 = (int)in->shape[0], k = (int)a->cout, pad[2], wide[2], off[2];
+    int size[2] = {(int)in->shape[a->nhwc ? 1 : 2], (int)in->shape[a->nhwc ? 2 : 3]};
+    int out[2] = {(int)od->shape[a->nhwc ? 1 : 2], (int)od->shape[a->nhwc ? 2 : 3]};
+    for (int i = 0; i < 2; i++) {
+        /* Output row r of the requested convolution reads input rows from r * s - begin; row
+         * r + off of the wide one from (r + off) * s - pad, the same when pad = begin + off * s. */
+        int begin = (int)a->pad[2 * i], end = (int)a->pad[2 * i + 1], s = (int)a->strides[i];
+        int span = (int)(((i ? a->kw : a->kh) - 1) * a->dilations[i] + 1);
+        off[i] = end > begin ? (end - begin + s - 1) / s : 0;
+        pad[i] = begin + off[i] * s;
+        wide[i] = (size[i] + 2 * pad[i] - span) / s + 1; /* >= off + out: pad >= end */
+    }
+    DNN_TRY(cudnnCreateTensorDescriptor(&l->x));
+    DNN_TRY(cudnnCreateTensorDescriptor(&l->y));
+    DNN_TRY(cudnnCreateFilterDescriptor(&l->w));
+    DNN_TRY(cudnnCreateConvolutionDescriptor(&l->conv));
+    DNN_TRY(cudnnSetTensor4dDescriptor(l->x, fmt, t, n0, (int)a->cin, size[0], size[1]));
+    DNN_TRY(cudnnSetTensor4dDescriptor(l->y, fmt, t, n0, k, wide[0], wide[1]));
+    DNN_TRY(cudnnSetFilter4dDescriptor(l->w, t, fmt, k, (int)(a->cin / a->groups), (int)a->kh, (int)a->kw));
+    DNN_TRY(cudnnSetConvolution2dDescriptor(l->conv, pad[0], pad[1], (int)a->strides[0], (int)a->strides[1],
+                                            (int)a->dilations[0], (int)a->dilations[1], CUDNN_CROSS_CORRELATION,
+                                            CUDNN_DATA_FLOAT));
+    DNN_TRY(cudnnSetConvolutionGroupCount(l->conv, (int)a->groups));
+    /* float32: FMA math (IEEE) unless the context allows TF32 tensor cores. */
+    int tensorOps = c->dtype || d->allowTf32;
+    DNN_TRY(cudnnSetConvolutionMathType(l->conv, tensorOps ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
+    cudnnConvolutionFwdAlgoPerf_t perf[8];
+    int found = 0;
+    size_t esize = c->dtype ? 2 : 4, wideBytes = (size_t)n0 * (size_t)k * (size_t)wide[0] * (size_t)wide[1] * esize;
+    if (measure) { /* on random scratch data; a failure here only means the heuristics decide */
+        size_t xb = (size_t)wnn_desc_numel(in) * esize, wb = (size_t)wnn_desc_numel(&ir->operands[n->inputs[1]].desc) * esize;
+        void *sx = NULL, *sy = NULL, *sw = NULL, *sws = NULL;
+        if (cudaMalloc(&sx, xb) == cudaSuccess && cudaMalloc(&sy, wideBytes) == cudaSuccess &&
+            cudaMalloc(&sw, wb) == cudaSuccess && cudaMalloc(&sws, MEASURE_LIMIT) == cudaSuccess &&
+            wnn_cuda_fill_random(c->dtype, sx, (int64_t)(xb / esize), 1, d->stream) == 0 &&
+            wnn_cuda_fill_random(c->dtype, sw, (int64_t)(wb / esize), 2, d->stream) == 0 &&
+            cudnnSetStream(handle_of(d), d->stream) == CUDNN_STATUS_SUCCESS &&
+            cudnnFindConvolutionForwardAlgorithmEx(handle_of(d), l->x, sx, l->w, sw, l->conv, l->y, sy, 8, &found, perf,
+                                                   sws, MEASURE_LIMIT) != CUDNN_STATUS_SUCCESS)
+            found = 0;
+        cudaStreamSynchronize(d->stream);
+        cudaFree(sx);
+        cudaFree(sy);
+        cudaFree(sw);
+        cudaFree(sws);
+        cudaGetLastError();
+    }
+    if (found == 0)
+        DNN_TRY(cudnnGetConvolutionForwardAlgorithm_v7(handle_of(d), l->x, l->w, l->conv, l->y, 8, &found, perf));
+    int pick = -1;
+    for (int i = 0; i < found && pick < 0; i++)
+        if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= MEASURE_LIMIT &&
+            (tensorOps || (perf[i].mathType != CUDNN_TENSOR_OP_MATH && !transform_algo(perf[i].algo))))
+            pick = i;
+    if (pick < 0) return wnn_error(WNNStatus_NotSupportedError, "conv2d: cuDNN offers no algorithm for this shape");
+    l->algo = perf[pick].algo;
+    if (wnn_cuda_conv_tracing() && measure) /* what cuDNN's measurement or heuristics found */
+        for (int i = 0; i < found; i++)
+            fprintf(stderr, "[wnn-cuda-conv]   legacy algo %d status %d time %.4f ms memory %zu math %d%s\n",
+                    (int)perf[i].algo, (int)perf[i].status, perf[i].time, perf[i].memory, (int)perf[i].mathType,
+                    i == pick ? "  <- chosen" : "");
+    DNN_TRY(cudnnGetConvolutionForwardWorkspaceSize(handle_of(d), l->x, l->w, l->conv, l->y, l->algo,
+                                                    &l->workspaceBytes));
+    if (wide[0] != out[0] || wide[1] != out[1]) {
+        CUDA_TRY("conv2d", cudaMalloc(&l->wide, wideBytes));
+        WnnCudaShape* w = &l->window;
+        int64_t n64 = n0, k64 = k, w0 = wide[0], w1 = wide[1], o0 = out[0], o1 = out[1];
+        memset(w, 0, sizeof *w);
+        w->rank = 4;
+        if (a->nhwc) {
+            int64_t shape[4] = {n64, o0, o1, k64}, stride[4] = {w0 * w1 * k64, w1 * k64, k64, 1};
+            memcpy(w->shape, shape, sizeof shape);
+            memcpy(w->strideA, stride, sizeof stride);
+            l->windowBase = ((int64_t)off[0] * w1 + off[1]) * k64;
+        } else {
+            int64_t shape[4] = {n64, k64, o0, o1}, stride[4] = {k64 * w0 * w1, w0 * w1, w1, 1};
+            memcpy(w->shape, shape, sizeof shape);
+            memcpy(w->strideA, stride, sizeof stride);
+            l->windowBase = (int64_t)off[0] * w1 + off[1];
+        }
+    }
+    return WNNStatus_Success;
+}
+
+/* What the plan did not apply: the bias (with relu or clamp, whose codes the bias kernel shares),
+ * then any other activation in place. */
+static WNNStatus finish(CudaDevice* d, const CudaConv* c, void* y, const void* bias, int biasDone, int actDone) {
+    int act = actDone ? WNN_CONV_ACT_NONE : c->act;
+    int simple = act == WNN_CONV_ACT_RELU || act == WNN_CONV_ACT_CLAMP ? act : 0;
+    const void* b = biasDone ? NULL : bias;
+    if (b || simple) {
+        int e = wnn_cuda_bias_activation(c->dtype, y, b, c->count, c->cout, c->inner, simple, c->lo, c->hi, d->stream);
+        if (e) return wnn_cuda_fail("conv2d", "bias and activation kernel", (cudaError_t)e);
+    }
+    if (act > WNN_CONV_ACT_CLAMP) {
+        WnnCudaShape flat;
+        memset(&flat, 0, sizeof flat);
+        flat.rank = 1;
+        flat.shape[0] = c->count;
+        flat.strideA[0] = 1;
+        int e = wnn_cuda_eltwise(kActOps[act], c->dtype, y, NULL, y, &flat, c->count, c->lo, c->hi, d->stream);
+        if (e) return wnn_cuda_fail("conv2d", "activation kernel", (cudaError_t)e);
+    }
+    return WNNStatus_Success;
+}
+
+static WNNStatus legacy_run(CudaDevice* d, const CudaConv* c, const void* x, const void* w, const void* bias, void* y) {
+    const Legacy* l = c->legacy;
+    const float one = 1.0f, zero = 0.0f;
+    cudnnStatus_t s = cudnnConvolutionForward(handle_of(d), &one, l->x, x, l->w, w, l->conv, l->algo, c->workspace,
+                                              c->workspaceBytes, &zero, l->y, l->wide ? l->wide : y);
+    if (s != CUDNN_STATUS_SUCCESS)
+        return wnn_error(WNNStatus_OperationError, "conv2d: cudnnConvolutionForward failed: %s", cudnnGetErrorString(s));
+    if (l->wide) {
+        size_t esize = c->dtype ? 2 : 4;
+        int e = wnn_cuda_expand(c->dtype, (const char*)l->wide + (size_t)l->windowBase * esize, y, &l->window, c->count,
+                                d->stream);
+        if (e) return wnn_cuda_fail("conv2d", "window copy (expand kernel)", (cudaError_t)e);
+    }
+    return finish(d, c, y, bias, 0, 0);
+}
+
+/* ---- the graph path ---- */
+
+/* cuDNN's (n, c, h, w) dimensions and their strides in a packed nchw or nhwc tensor; for a filter
+ * (k, c, r, s) in oihw or ohwi. */
+static void dims_strides(int64_t* dims, int64_t* strides, int64_t n, int64_t ch, int64_t h, int64_t w, int nhwc) {
+    dims[0] = n;
+    dims[1] = ch;
+    dims[2] = h;
+    dims[3] = w;
+    strides[0] = ch * h * w;
+    strides[1] = nhwc ? 1 : h * w;
+    strides[2] = nhwc ? w * ch : w;
+    strides[3] = nhwc ? ch : 1;
+}
+
+static int tries_setting(void) {
+    const char* t = getenv("WNN_CUDA_CONV_TRIES");
+    int v = t ? atoi(t) : DEFAULT_TRIES;
+    return v < 1 ? 1 : v;
+}
+
+/* From the most fused plan to the least (cuDNN may run a convolution but not its fusion); leaves
+ * c->graph NULL when none finalizes. */
+static void graph_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, CudaConv* c, const char* label) {
+    const WnnConvAttrs* a = n->attrs;
+    const WnnDesc *in = &ir->operands[n->inputs[0]].desc, *od = &ir->operands[n->outputs[0]].desc;
+    int h = a->nhwc ? 1 : 2, w = a->nhwc ? 2 : 3;
+    WnnConvGraphSpec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.half = c->dtype;
+    sp.allowTf32 = d->allowTf32;
+    sp.lo = c->lo;
+    sp.hi = c->hi;
+    sp.alignment = GRAPH_ALIGNMENT;
+    sp.tries = tries_setting();
+    sp.device = d->ordinal;
+    dims_strides(sp.x, sp.xStride, in->shape[0], a->cin, in->shape[h], in->shape[w], a->nhwc);
+    dims_strides(sp.w, sp.wStride, a->cout, a->cin / a->groups, a->kh, a->kw, a->nhwc); /* as filter_matches */
+    dims_strides(sp.y, sp.yStride, od->shape[0], a->cout, od->shape[h], od->shape[w], a->nhwc);
+    for (int i = 0; i < 2; i++) {
+        sp.prePad[i] = a->pad[2 * i];
+        sp.postPad[i] = a->pad[2 * i + 1];
+        sp.stride[i] = a->strides[i];
+        sp.dilation[i] = a->dilations[i];
+    }
+    int act = wnn_cuda_conv_graph_can_fuse(c->act, c->dtype) ? c->act : 0;
+    const int rungs[3][2] = {{c->hasBias, act}, {c->hasBias, 0}, {0, 0}};
+    for (int r = 0; r < 3; r++) {
+        if (r > 0 && rungs[r][0] == rungs[r - 1][0] && rungs[r][1] == rungs[r - 1][1]) continue;
+        sp.bias = rungs[r][0];
+        sp.act = rungs[r][1];
+        char why[384];
+        cudnnStatus_t s = wnn_cuda_conv_graph_build(handle_of(d), d->stream, &sp, &c->graph, why, sizeof why);
+        if (s == CUDNN_STATUS_SUCCESS) {
+            c->graphBias = sp.bias;
+            c->graphAct = sp.act;
+            return;
+        }
+        if (wnn_cuda_conv_tracing())
+            fprintf(stderr, "[wnn-cuda-conv] %s: no graph plan for conv%s%s%s: %s\n", label, sp.bias ? "+bias" : "",
+                    sp.act ? "+" : "", kActNames[sp.act], why);
+    }
+}
+
+/* "f16 nhwc x[1,100,100,100] 3x3 100->100 groups 1 pad [1,1,1,1] strides [1,1] dilations [1,1] +bias +relu" */
+static void describe(const CudaConv* c, const WnnGraphIR* ir, const WnnNode* n, char* out, size_t size) {
+    const WnnConvAttrs* a = n->attrs;
+    const WnnDesc* in = &ir->operands[n->inputs[0]].desc;
+    snprintf(out, size, "conv2d %s %s x[%u,%u,%u,%u] %ux%u %u->%u groups %u pad [%u,%u,%u,%u] strides [%u,%u] "
+             "dilations [%u,%u]%s%s%s", c->dtype ? "f16" : "f32", a->nhwc ? "nhwc" : "nchw", in->shape[0], in->shape[1],
+             in->shape[2], in->shape[3], a->kh, a->kw, a->cin, a->cout, a->groups, a->pad[0], a->pad[1], a->pad[2],
+             a->pad[3], a->strides[0], a->strides[1], a->dilations[0], a->dilations[1], c->hasBias ? " +bias" : "",
+             c->act ? " +" : "", kActNames[c->act]);
+}
+
+/* ---- the contract ---- */
+
+WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, int activation, float lo,
+                                float hi, CudaConv** out, void** filter) {
+    *out = NULL;
+    *filter = NULL;
+    if (activation < 0 || activation >= WNN_CONV_ACT_COUNT)
+        return wnn_error(WNNStatus_NotSupportedError, "conv2d: unknown fused activation %d", activation);
+    const WnnConvAttrs* a = n->attrs;
+    const WnnDesc* od = &ir->operands[n->outputs[0]].desc;
     CudaConv* c = calloc(1, sizeof *c);
     if (!c) return wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory");
-    c->dtype = in->type == WNNOperandDataType_Float16;
+    c->dtype = ir->operands[n->inputs[0]].desc.type == WNNOperandDataType_Float16;
     c->nhwc = a->nhwc;
+    c->hasBias = n->inputCount > 2 && n->inputs[2] >= 0;
+    c->act = activation;
+    c->lo = lo;
+    c->hi = hi;
     c->count = (int64_t)wnn_desc_numel(od);
     c->cout = a->cout;
     c->inner = a->nhwc ? 1 : (int64_t)od->shape[2] * od->shape[3];
-    cudnnDataType_t t = c->dtype ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
-    cudnnTensorFormat_t fmt = a->nhwc ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
-    int n0 = (int)in->shape[0], h = (int)in->shape[a->nhwc ? 1 : 2], w = (int)in->shape[a->nhwc ? 2 : 3];
-    int oh = (int)od->shape[a->nhwc ? 1 : 2], ow = (int)od->shape[a->nhwc ? 2 : 3];
-    DNN_TRY(cudnnCreateTensorDescriptor(&c->x));
-    DNN_TRY(cudnnCreateTensorDescriptor(&c->y));
-    DNN_TRY(cudnnCreateFilterDescriptor(&c->w));
-    DNN_TRY(cudnnCreateConvolutionDescriptor(&c->conv));
-    DNN_TRY(cudnnSetTensor4dDescriptor(c->x, fmt, t, n0, (int)a->cin, h, w));
-    DNN_TRY(cudnnSetTensor4dDescriptor(c->y, fmt, t, n0, (int)a->cout, oh, ow));
-    DNN_TRY(cudnnSetFilter4dDescriptor(c->w, t, fmt, (int)a->cout, (int)(a->cin / a->groups), (int)a->kh, (int)a->kw));
-    DNN_TRY(cudnnSetConvolution2dDescriptor(c->conv, (int)a->pad[0], (int)a->pad[2], (int)a->strides[0],
-                                            (int)a->strides[1], (int)a->dilations[0], (int)a->dilations[1],
-                                            CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-    DNN_TRY(cudnnSetConvolutionGroupCount(c->conv, (int)a->groups));
-    /* float32: FMA math (IEEE) unless the context allows TF32 tensor cores. */
-    int tensorOps = c->dtype || d->allowTf32;
-    DNN_TRY(cudnnSetConvolutionMathType(c->conv, tensorOps ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
-    /* Measured choice (cudnnFind...Ex) on random scratch data, falling back to the heuristics. */
-    cudnnConvolutionFwdAlgoPerf_t perf[8];
-    int found = 0;
-    size_t esize = c->dtype ? 2 : 4, limit = (size_t)256 << 20;
-    size_t xb = (size_t)wnn_desc_numel(in) * esize, yb = (size_t)c->count * esize,
-           wb = (size_t)wnn_desc_numel(&ir->operands[n->inputs[1]].desc) * esize;
-    void *sx = NULL, *sy = NULL, *sw = NULL, *sws = NULL;
-    if (cudaMalloc(&sx, xb) == cudaSuccess && cudaMalloc(&sy, yb) == cudaSuccess && cudaMalloc(&sw, wb) == cudaSuccess &&
-        cudaMalloc(&sws, limit) == cudaSuccess &&
-        wnn_cuda_fill_random(c->dtype, sx, (int64_t)(xb / esize), 1, d->stream) == 0 &&
-        wnn_cuda_fill_random(c->dtype, sw, (int64_t)(wb / esize), 2, d->stream) == 0 &&
-        cudnnSetStream(handle_of(d), d->stream) == CUDNN_STATUS_SUCCESS)
-        cudnnFindConvolutionForwardAlgorithmEx(handle_of(d), c->x, sx, c->w, sw, c->conv, c->y, sy, 8, &found, perf, sws, limit);
-    cudaStreamSynchronize(d->stream);
-    cudaFree(sx);
-    cudaFree(sy);
-    cudaFree(sw);
-    cudaFree(sws);
-    cudaGetLastError(); /* a failed scratch allocation only means no measurement */
-    if (found == 0)
-        DNN_TRY(cudnnGetConvolutionForwardAlgorithm_v7(handle_of(d), c->x, c->w, c->conv, c->y, 8, &found, perf));
-    int pick = -1;
-    for (int i = 0; i < found && pick < 0; i++)
-        if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].memory <= limit &&
-            (tensorOps || perf[i].mathType != CUDNN_TENSOR_OP_MATH))
-            pick = i;
-    if (pick < 0) {
-        wnn_cuda_conv_free(c);
-        return wnn_error(WNNStatus_NotSupportedError, "conv2d: cuDNN offers no algorithm for this shape");
-    }
-    c->algo = perf[pick].algo;
-    if (getenv("WNN_CUDA_TRACE")) /* which algorithm cuDNN's measurement or heuristics chose, and the others */
-        for (int i = 0; i < found; i++)
-            fprintf(stderr, "conv2d %s cin %u cout %u k %ux%u: algo %d status %d time %.4f ms memory %zu math %d%s\n",
-                    c->dtype ? "f16" : "f32", a->cin, a->cout, a->kh, a->kw, (int)perf[i].algo, (int)perf[i].status,
-                    perf[i].time, perf[i].memory, (int)perf[i].mathType, i == pick ? "  <- chosen" : "");
-    DNN_TRY(cudnnGetConvolutionForwardWorkspaceSize(handle_of(d), c->x, c->w, c->conv, c->y, c->algo, &c->workspaceBytes));
-    if (c->workspaceBytes && cudaMalloc(&c->workspace, c->workspaceBytes) != cudaSuccess) {
-        wnn_cuda_conv_free(c);
-        return wnn_error(WNNStatus_OutOfMemory, "conv2d: cannot allocate a %zu-byte cuDNN workspace", c->workspaceBytes);
-    }
-    if (!filter_matches(a)) {
-        WNNStatus s = relayout_filter(ir, n, a, filter);
-        if (s) {
-            wnn_cuda_conv_free(c);
-            return s;
+    bool trace = wnn_cuda_conv_tracing();
+    char label[256];
+    describe(c, ir, n, label, sizeof label);
+    const char* mode = getenv("WNN_CUDA_CONV"); /* "legacy": the legacy path only (A/B measurements) */
+    if (!(mode && strcmp(mode, "legacy") == 0)) graph_prepare(d, ir, n, c, label);
+    WNNStatus s = WNNStatus_Success;
+    if (!c->graph) {
+        s = legacy_prepare(d, ir, n, c, 1);
+    } else if (a->pad[0] == a->pad[1] && a->pad[2] == a->pad[3]) {
+        /* The fallback for unaligned pointers; not for asymmetric padding (its wide buffer would
+         * double the output's memory for a case imported memory alone can reach). */
+        WNNStatus f = legacy_prepare(d, ir, n, c, 0);
+        if (f) {
+            if (trace) fprintf(stderr, "[wnn-cuda-conv] %s: no legacy fallback for unaligned pointers (status %d)\n", label, (int)f);
+            legacy_free(c->legacy);
+            c->legacy = NULL;
         }
+    }
+    size_t ws = c->graph ? wnn_cuda_conv_graph_workspace(c->graph) : 0;
+    if (c->legacy && c->legacy->workspaceBytes > ws) ws = c->legacy->workspaceBytes;
+    if (!s && ws) {
+        cudaError_t e = cudaMalloc(&c->workspace, ws);
+        if (e == cudaSuccess) c->workspaceBytes = ws;
+        else s = wnn_error(WNNStatus_OutOfMemory, "conv2d: cannot allocate a %zu-byte cuDNN workspace", ws);
+    }
+    if (!s && !filter_matches(a)) s = relayout_filter(ir, n, a, filter);
+    if (s) {
+        wnn_cuda_conv_free(c);
+        return s;
+    }
+    if (trace) {
+        if (c->graph)
+            fprintf(stderr, "[wnn-cuda-conv] %s: graph conv%s%s%s, %s; workspace %zu bytes%s\n", label,
+                    c->graphBias ? "+bias" : "", c->graphAct ? "+" : "", kActNames[c->graphAct],
+                    wnn_cuda_conv_graph_describe(c->graph), ws, c->legacy ? "" : "; no unaligned fallback");
+        else
+            fprintf(stderr, "[wnn-cuda-conv] %s: legacy algo %d%s; workspace %zu bytes\n", label, (int)c->legacy->algo,
+                    c->legacy->wide ? " (asymmetric padding through a wide output)" : "", ws);
     }
     *out = c;
     return WNNStatus_Success;
 }
 
-WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* c, const void* x, const void* w, const void* bias, void* y,
-                            int activation, float lo, float hi) {
-    const float one = 1.0f, zero = 0.0f;
+static bool aligned(const void* p) { return ((uintptr_t)p & (GRAPH_ALIGNMENT - 1)) == 0; }
+
+WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* c, const void* x, const void* w, const void* bias, void* y) {
     cudnnStatus_t s = cudnnSetStream(handle_of(d), d->stream);
-    if (s == CUDNN_STATUS_SUCCESS)
-        s = cudnnConvolutionForward(handle_of(d), &one, c->x, x, c->w, w, c->conv, c->algo, c->workspace,
-                                    c->workspaceBytes, &zero, c->y, y);
     if (s != CUDNN_STATUS_SUCCESS)
-        return wnn_error(WNNStatus_OperationError, "conv2d: cudnnConvolutionForward failed: %s", cudnnGetErrorString(s));
-    if (bias || activation) {
-        int e = wnn_cuda_bias_activation(c->dtype, y, bias, c->count, c->cout, c->inner, activation, lo, hi, d->stream);
-        if (e) return wnn_cuda_fail("conv2d", "bias and activation kernel", (cudaError_t)e);
+        return wnn_error(WNNStatus_OperationError, "conv2d: cudnnSetStream failed: %s", cudnnGetErrorString(s));
+    if (c->graph && aligned(x) && aligned(w) && aligned(bias) && aligned(y) && (bias || !c->graphBias)) {
+        char why[384];
+        s = wnn_cuda_conv_graph_run(handle_of(d), c->graph, x, w, bias, y, c->workspace, why, sizeof why);
+        if (s != CUDNN_STATUS_SUCCESS) return wnn_error(WNNStatus_OperationError, "conv2d: %s", why);
+        return finish(d, c, y, bias, c->graphBias, c->graphAct);
     }
-    return WNNStatus_Success;
+    if (!c->legacy)
+        return wnn_error(WNNStatus_OperationError,
+                         "conv2d: an operand is not %d-byte aligned and this convolution (asymmetric padding) has no "
+                         "plan for unaligned memory", GRAPH_ALIGNMENT);
+    return legacy_run(d, c, x, w, bias, y);
 }

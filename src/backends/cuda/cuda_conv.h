@@ -1,5 +1,5 @@
-/* cuda_conv.h: conv2d through cuDNN (legacy API with heuristic algorithm choice; the graph API and
- * measured autotuning are the next step). */
+/* cuda_conv.h: conv2d with its bias and a following activation through cuDNN: the backend (graph)
+ * API with a measured engine choice (cuda_conv_graph.c) first, the legacy API as the fallback. */
 #ifndef WNN_BACKENDS_CUDA_CUDA_CONV_H_
 #define WNN_BACKENDS_CUDA_CUDA_CONV_H_
 
@@ -7,16 +7,35 @@
 
 typedef struct CudaConv CudaConv;
 
-/* Whether this conv2d can run here: symmetric padding, and a filter either in the layout cuDNN reads
- * for the input layout (oihw for nchw, ohwi for nhwc) or constant (re-laid out at build). */
+/* The activation applied to the convolution's result (a WebNN op the executor fused into it), with
+ * its parameters in (lo, hi). Codes 0..2 are those the executor passes today. */
+typedef enum WnnCudaConvAct {
+    WNN_CONV_ACT_NONE = 0,
+    WNN_CONV_ACT_RELU = 1,
+    WNN_CONV_ACT_CLAMP = 2,        /* clamp to [lo, hi] (either may be infinite) */
+    WNN_CONV_ACT_SIGMOID = 3,
+    WNN_CONV_ACT_TANH = 4,
+    WNN_CONV_ACT_LEAKY_RELU = 5,   /* alpha = lo */
+    WNN_CONV_ACT_GELU = 6,         /* the erf form, as WebNN's gelu */
+    WNN_CONV_ACT_HARD_SWISH = 7,
+    WNN_CONV_ACT_ELU = 8,          /* alpha = lo */
+    WNN_CONV_ACT_SOFTPLUS = 9,
+    WNN_CONV_ACT_HARD_SIGMOID = 10, /* alpha = lo, beta = hi */
+    WNN_CONV_ACT_COUNT
+} WnnCudaConvAct;
+
+/* Whether this conv2d can run here: a filter either in the layout cuDNN reads for the input layout
+ * (oihw for nchw, ohwi for nhwc) or constant (re-laid out at build). Any padding. */
 bool wnn_cuda_conv_supported(const WnnGraphIR* ir, const WnnNode* node);
-/* Builds descriptors, picks an algorithm, allocates the workspace; *filter receives a device copy
- * of a re-laid-out constant filter (or NULL: use the operand as it is). */
-WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* node, CudaConv** conv,
-                                void** filter);
-/* y = activation(conv(x, w) + bias); activation 0 none, 1 relu, 2 clamp [lo, hi] (a fused follower). */
-WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* conv, const void* x, const void* w, const void* bias, void* y,
-                            int activation, float lo, float hi);
+/* Plans y = activation(conv(x, w) + bias): builds the cuDNN plan (or the legacy descriptors),
+ * measures the candidates, allocates the workspace. activation is a WnnCudaConvAct with its
+ * parameters; an unknown code is a NotSupportedError (nothing allocated). *filter receives a device
+ * copy of a re-laid-out constant filter (or NULL: use the operand as it is). */
+WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* node, int activation, float lo,
+                                float hi, CudaConv** conv, void** filter);
+/* Enqueues the planned computation on d->stream (capturable: no host synchronisation). bias is the
+ * node's bias (NULL when it has none); y receives the activation's result. */
+WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* conv, const void* x, const void* w, const void* bias, void* y);
 void wnn_cuda_conv_free(CudaConv* conv);
 
 #endif

@@ -369,18 +369,36 @@ static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
     return WNNStatus_Success;
 }
 
-/* conv2d followed by relu or clamp (float bounds) on its result, which nothing else reads and the
- * graph does not output: the activation runs in the conv's bias kernel and writes the conv's
- * output buffer straight into the activation's output. */
+/* The conv activation code (cuda_conv.h) of a following element-wise op, or -1. */
+static int conv_activation(WnnOpId op) {
+    switch (op) {
+        case WNN_OP_relu: return WNN_CONV_ACT_RELU;
+        case WNN_OP_clamp: return WNN_CONV_ACT_CLAMP;
+        case WNN_OP_sigmoid: return WNN_CONV_ACT_SIGMOID;
+        case WNN_OP_tanh: return WNN_CONV_ACT_TANH;
+        case WNN_OP_leakyRelu: return WNN_CONV_ACT_LEAKY_RELU;
+        case WNN_OP_gelu: return WNN_CONV_ACT_GELU;
+        case WNN_OP_hardSwish: return WNN_CONV_ACT_HARD_SWISH;
+        case WNN_OP_elu: return WNN_CONV_ACT_ELU;
+        case WNN_OP_softplus: return WNN_CONV_ACT_SOFTPLUS;
+        case WNN_OP_hardSigmoid: return WNN_CONV_ACT_HARD_SIGMOID;
+        default: return -1;
+    }
+}
+
+/* conv2d followed by an activation on its result, which nothing else reads and the graph does not
+ * output: the activation runs in the conv's cuDNN plan (or its bias kernel) and the conv writes
+ * the activation's output directly. Parameters: clamp's bounds, leakyRelu's / elu's alpha (lo),
+ * hardSigmoid's alpha and beta (lo, hi). */
 static void fuse_activations(WnnCompiled* c, const uint8_t* bound, const uint32_t* readers, uint8_t* eliminated) {
     const WnnGraphIR* ir = c->ir;
     for (uint32_t k = 0; k + 1 < c->stepCount; k++) {
         Step *conv = &c->steps[k], *act = &c->steps[k + 1];
         const WnnNode* an = &ir->nodes[act->node];
-        if (conv->kind != STEP_CONV || act->kind != STEP_ELT || act->a != conv->out || bound[conv->out] ||
-            readers[conv->out] != 1 || (an->op != WNN_OP_relu && an->op != WNN_OP_clamp))
+        if (conv->kind != STEP_CONV || act->kind != STEP_ELT || act->skip || act->a != conv->out || bound[conv->out] ||
+            readers[conv->out] != 1 || conv_activation(an->op) < 0)
             continue;
-        conv->activation = an->op == WNN_OP_relu ? 1 : 2;
+        conv->activation = conv_activation(an->op);
         conv->actLo = act->alpha;
         conv->actHi = act->beta;
         eliminated[conv->out] = 1; /* the conv now writes the activation's output directly */
@@ -704,7 +722,6 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
             }
         }
         st->node = k;
-        if (!s && st->kind == STEP_CONV) s = wnn_cuda_conv_prepare(d, ir, n, &st->conv, &c->filters[k]);
         for (int i = 0; i < 2 && !s; i++) {
             if (!st->expanded[i]) continue;
             st->expanded[i] = NULL;
@@ -732,6 +749,14 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
             for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++)
                 if (ir->nodes[k].inputs[j] >= 0) readers[ir->nodes[k].inputs[j]]++;
         fuse_activations(c, bound, readers, eliminated);
+        /* conv2d is planned once its activation is known (cuDNN applies it in the same plan). */
+        for (uint32_t k = 0; k < c->stepCount && !s; k++)
+            if (c->steps[k].kind == STEP_CONV)
+                s = wnn_cuda_conv_prepare(d, ir, &ir->nodes[c->steps[k].node], c->steps[k].activation,
+                                          c->steps[k].actLo, c->steps[k].actHi, &c->steps[k].conv,
+                                          &c->filters[c->steps[k].node]);
+    }
+    if (!s) {
         fuse_gemm_bias(c, bound, readers, eliminated);
         fuse_eltwise_chains(c, bound, readers, eliminated);
         alias_reshapes(c, bound);
@@ -821,8 +846,7 @@ static WNNStatus run_step(CudaDevice* d, WnnCompiled* c, const Step* st) {
         case STEP_GEMM: return run_gemm(d, c, st);
         case STEP_CONV: {
             const void* w = c->filters[st->node] ? c->filters[st->node] : c->ptr[st->b];
-            return wnn_cuda_conv_run(d, st->conv, a, w, st->c != NONE ? c->ptr[st->c] : NULL, out, st->activation,
-                                     st->actLo, st->actHi);
+            return wnn_cuda_conv_run(d, st->conv, a, w, st->c != NONE ? c->ptr[st->c] : NULL, out);
         }
         case STEP_COPY:
             if (st->alias) return WNNStatus_Success;
