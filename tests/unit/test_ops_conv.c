@@ -90,50 +90,90 @@ static void test_conv2d_random(void) {
     }
 }
 
+/* convTranspose2d in every filter layout (iohw hwoi ohwi) and input layout, with groups, strides,
+ * dilations, asymmetric padding, outputPadding or outputSizes, a bias, the filter a constant or a
+ * graph input, in float32 and float16, against a float64 scatter: y[oy] += x[iy] * w[ky] where
+ * oy = iy * stride + ky * dilation - padBegin. (cuDNN pads both sides alike: the GPU crops a larger
+ * result when padEnd differs beyond what outputPadding makes up for.) */
 static void test_conv_transpose_random(void) {
+    static const int pos[3][4] = {{1, 0, 2, 3}, {2, 3, 0, 1}, {0, 3, 1, 2}}; /* where o, i, h, w live */
     uint64_t seed = 5;
-    for (int rep = 0; rep < 12; rep++) {
-        int nhwc = rep & 1;
-        uint32_t groups = 1 + rep % 2, cinG = 1 + (uint32_t)(wt_next(&seed) % 3), coutG = 1 + (uint32_t)(wt_next(&seed) % 3);
-        uint32_t H = 2 + (uint32_t)(wt_next(&seed) % 3), W = 2 + (uint32_t)(wt_next(&seed) % 3), kh = 1 + rep % 3, kw = 2;
-        uint32_t s = 1 + (uint32_t)(wt_next(&seed) % 2), pad = kh > 1 ? rep % 2 : 0, outPad = s > 1 ? 1 : 0;
-        uint32_t cin = cinG * groups, cout = coutG * groups;
-        uint32_t OH = (H - 1) * s + kh - 2 * pad + outPad, OW = (W - 1) * s + kw - 2 * pad + outPad;
-        uint32_t xs[4] = {1, nhwc ? H : cin, nhwc ? W : H, nhwc ? cin : W}, fs[4] = {cin, coutG, kh, kw}; /* iohw */
-        uint32_t ys[4] = {1, nhwc ? OH : cout, nhwc ? OW : OH, nhwc ? cout : OW};
-        size_t nx = (size_t)cin * H * W, nf = (size_t)cin * coutG * kh * kw, ny = (size_t)cout * OH * OW;
-        float *x = malloc(4 * nx), *f = malloc(4 * nf), *y = malloc(4 * ny);
+    for (int rep = 0; rep < 48; rep++) {
+        int nhwc = rep & 1, layout = rep / 2 % 3, f16 = rep % 4 == 3, constFilter = rep % 5 != 4, sizes = rep % 3 == 1;
+        uint32_t groups = 1 + (uint32_t)(wt_next(&seed) % 3), cinG = 1 + (uint32_t)(wt_next(&seed) % 3),
+                 coutG = 1 + (uint32_t)(wt_next(&seed) % 3);
+        uint32_t N = 1 + (uint32_t)(wt_next(&seed) % 2), H = 2 + (uint32_t)(wt_next(&seed) % 3), W = 2 + (uint32_t)(wt_next(&seed) % 3);
+        uint32_t kh = 1 + (uint32_t)(wt_next(&seed) % 3), kw = 1 + (uint32_t)(wt_next(&seed) % 3);
+        uint32_t st[2] = {1 + (uint32_t)(wt_next(&seed) % 3), 1 + (uint32_t)(wt_next(&seed) % 3)}, dil[2] = {1 + rep / 6 % 2, 1};
+        uint32_t pad[4], outPad[2] = {(uint32_t)(wt_next(&seed) % st[0]), (uint32_t)(wt_next(&seed) % st[1])};
+        for (int i = 0; i < 4; i++) pad[i] = (uint32_t)(wt_next(&seed) % 3);
+        int64_t calcH = (int64_t)(H - 1) * st[0] + (kh - 1) * dil[0] + 1 - pad[0] - pad[1],
+                calcW = (int64_t)(W - 1) * st[1] + (kw - 1) * dil[1] + 1 - pad[2] - pad[3];
+        if (calcH < 1) { /* more padding than output: none in that dimension */
+            calcH += pad[0] + pad[1];
+            pad[0] = pad[1] = 0;
+        }
+        if (calcW < 1) {
+            calcW += pad[2] + pad[3];
+            pad[2] = pad[3] = 0;
+        }
+        uint32_t cin = cinG * groups, cout = coutG * groups, OH = (uint32_t)calcH + outPad[0], OW = (uint32_t)calcW + outPad[1];
+        uint32_t xs[4] = {N, nhwc ? H : cin, nhwc ? W : H, nhwc ? cin : W}, logical[4] = {coutG, cin, kh, kw}, fs[4];
+        for (int k = 0; k < 4; k++) fs[pos[layout][k]] = logical[k];
+        uint32_t ys[4] = {N, nhwc ? OH : cout, nhwc ? OW : OH, nhwc ? cout : OW}, bs[1] = {cout};
+        size_t nx = (size_t)N * cin * H * W, nf = (size_t)cin * coutG * kh * kw, ny = (size_t)N * cout * OH * OW;
+        float *x = malloc(4 * nx), *f = malloc(4 * nf), *y = malloc(4 * ny), bias[16];
+        uint16_t *xh = malloc(2 * nx), *fh = malloc(2 * nf), *yh = malloc(2 * ny), biash[16];
         double* want = calloc(ny, 8);
-        for (size_t i = 0; i < nx; i++) x[i] = (float)wt_rand(&seed, -1, 1);
-        for (size_t i = 0; i < nf; i++) f[i] = (float)wt_rand(&seed, -1, 1);
-        for (size_t c = 0; c < cin; c++)
-            for (size_t iy = 0; iy < H; iy++)
-                for (size_t ix = 0; ix < W; ix++)
-                    for (size_t co = 0; co < coutG; co++)
-                        for (size_t ky = 0; ky < kh; ky++)
-                            for (size_t kx = 0; kx < kw; kx++) {
-                                long oy = (long)(iy * s + ky) - (long)pad, ox = (long)(ix * s + kx) - (long)pad;
-                                if (oy < 0 || oy >= (long)OH || ox < 0 || ox >= (long)OW) continue;
-                                size_t g = c / cinG;
-                                want[act_at(nhwc, ys, 0, g * coutG + co, (size_t)oy, (size_t)ox)] +=
-                                    (double)x[act_at(nhwc, xs, 0, c, iy, ix)] * f[((c * coutG + co) * kh + ky) * kw + kx];
-                            }
+        for (size_t i = 0; i < nx; i++) { x[i] = (float)wt_rand(&seed, -1, 1); xh[i] = wt_f2h(x[i]); if (f16) x[i] = wt_h2f(xh[i]); }
+        for (size_t i = 0; i < nf; i++) { f[i] = (float)wt_rand(&seed, -1, 1); fh[i] = wt_f2h(f[i]); if (f16) f[i] = wt_h2f(fh[i]); }
+        for (uint32_t i = 0; i < cout; i++) { bias[i] = (float)wt_rand(&seed, -1, 1); biash[i] = wt_f2h(bias[i]); if (f16) bias[i] = wt_h2f(biash[i]); }
+        for (size_t n = 0; n < N; n++)
+            for (size_t o = 0; o < cout; o++)
+                for (size_t oy = 0; oy < OH; oy++)
+                    for (size_t ox = 0; ox < OW; ox++) want[act_at(nhwc, ys, n, o, oy, ox)] = bias[o];
+        for (size_t n = 0; n < N; n++)
+            for (size_t c = 0; c < cin; c++)
+                for (size_t iy = 0; iy < H; iy++)
+                    for (size_t ix = 0; ix < W; ix++)
+                        for (size_t co = 0; co < coutG; co++)
+                            for (size_t ky = 0; ky < kh; ky++)
+                                for (size_t kx = 0; kx < kw; kx++) {
+                                    long oy = (long)(iy * st[0] + ky * dil[0]) - (long)pad[0], ox = (long)(ix * st[1] + kx * dil[1]) - (long)pad[2];
+                                    if (oy < 0 || oy >= (long)OH || ox < 0 || ox >= (long)OW) continue;
+                                    size_t g = c / cinG;
+                                    want[act_at(nhwc, ys, n, g * coutG + co, (size_t)oy, (size_t)ox)] +=
+                                        (double)x[act_at(nhwc, xs, n, c, iy, ix)] * f[filt_at(fs, pos[layout], co, c, ky, kx)];
+                                }
+        WNNOperandDataType t = f16 ? WNNOperandDataType_Float16 : WNNOperandDataType_Float32;
         WNNGraphBuilder b = wt_builder();
-        WNNOperand in = wt_input(b, "x", WNNOperandDataType_Float32, 4, xs), w = wt_constant(b, WNNOperandDataType_Float32, 4, fs, f), out;
+        WNNOperand in = wt_input(b, "x", t, 4, xs), out;
+        WNNOperand w = constFilter ? wt_constant(b, t, 4, fs, f16 ? (void*)fh : (void*)f) : wt_input(b, "w", t, 4, fs);
         WNNConvTranspose2dOptions o = WNN_CONV_TRANSPOSE2D_OPTIONS_INIT;
-        uint32_t padding[4] = {pad, pad, pad, pad}, strides[2] = {s, s}, op[2] = {outPad, outPad};
-        o.padding = padding; o.paddingCount = 4;
-        o.strides = strides; o.stridesCount = 2;
-        o.outputPadding = op; o.outputPaddingCount = 2;
+        uint32_t outSizes[2] = {OH, OW};
+        o.padding = pad; o.paddingCount = 4;
+        o.strides = st; o.stridesCount = 2;
+        o.dilations = dil; o.dilationsCount = 2;
+        if (sizes) { o.outputSizes = outSizes; o.outputSizesCount = 2; }
+        else { o.outputPadding = outPad; o.outputPaddingCount = 2; }
         o.groups = wnnSomeUint32(groups);
         o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
+        o.filterLayout = (WNNConvTranspose2dFilterOperandLayout)(layout + 1);
+        o.bias = wt_constant(b, t, 1, bs, f16 ? (void*)biash : (void*)bias);
         WT_OK(wnnGraphBuilderConvTranspose2d(b, in, w, &o, &out));
-        WtFeed feed = {"x", x};
+        WtFeed feeds[2] = {{"x", f16 ? (void*)xh : (void*)x}, {"w", f16 ? (void*)fh : (void*)f}};
         WNNNamedOperand outs[1] = {{"y", out}};
-        void* data[1] = {y};
-        WT_OK(wt_run(wt_cpu(), b, &feed, 1, outs, 1, data));
-        wt_expect_f32_atol("convTranspose2d", y, want, ny, 1e-5);
-        free(x); free(f); free(y); free(want);
+        void* data[1] = {f16 ? (void*)yh : (void*)y};
+        WT_OK(wt_run(wt_cpu(), b, feeds, constFilter ? 1 : 2, outs, 1, data));
+        if (f16)
+            for (size_t i = 0; i < ny; i++) y[i] = wt_h2f(yh[i]);
+        /* as conv2d: |error| <= K * eps * sum|x*w| with |x|,|w| <= 1 and K the products per output, plus the bias */
+        double k = kh * kw * cinG + 1;
+        char what[160];
+        snprintf(what, sizeof what, "convTranspose2d #%d %s nhwc %d layout %d groups %u pad %u %u %u %u stride %u %u", rep,
+                 f16 ? "f16" : "f32", nhwc, layout, groups, pad[0], pad[1], pad[2], pad[3], st[0], st[1]);
+        wt_expect_f32_atol(what, y, want, ny, k * (f16 ? 2e-3 : 2.4e-7));
+        free(x); free(f); free(y); free(xh); free(fh); free(yh); free(want);
         wnnGraphBuilderRelease(b);
     }
 }

@@ -1,8 +1,9 @@
 /* test_ops_recurrent.c: gru, gruCell, lstm and lstmCell. None has W3C data, so they are checked
  * against a float64 reference written here from the spec's emulation code (a sequence op runs its
  * cell step by step; a cell is sliced matmuls and element-wise ops), on random shapes, for every
- * direction, weight layout, resetAfter, returnSequence, optional operand and activation list, in
- * float32 and float16; with NaN and infinities; and every validation rule with its message. */
+ * direction, weight layout, resetAfter, returnSequence, optional operand and activation list, with
+ * the operands as constants or graph inputs, in float32 and float16; with NaN and infinities; and
+ * every validation rule with its message. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -33,6 +34,7 @@ typedef struct Case {
     WNNRecurrentNetworkActivation acts[3];
     uint32_t rank[ROLES], shape[ROLES][3];
     double* v[ROLES]; /* values (exact in the type); NULL: operand absent */
+    unsigned fed;     /* bit per role: a graph input (written at dispatch) instead of a constant */
 } Case;
 
 static size_t numel(const Case* c, int role) {
@@ -224,14 +226,24 @@ static void free_case(Case* c) {
     for (int i = 0; i < ROLES; i++) free(c->v[i]);
 }
 
-static WNNOperand operand(WNNGraphBuilder b, const Case* c, int role) {
-    if (!c->v[role]) return NULL;
+/* A role's values in its type. */
+static void* role_data(const Case* c, int role) {
     size_t n = numel(c, role);
     void* data = malloc(n * 4);
     for (size_t i = 0; i < n; i++) {
         if (c->type == F16) ((uint16_t*)data)[i] = wt_d2h(c->v[role][i]);
         else ((float*)data)[i] = (float)c->v[role][i];
     }
+    return data;
+}
+
+static const char* const k_role_names[ROLES] = {"x", "w", "r", "bias", "rbias", "peep", "h0", "c0"};
+
+/* The operand of a role: a graph input named after it (the input x always) or a constant. */
+static WNNOperand operand(WNNGraphBuilder b, const Case* c, int role) {
+    if (!c->v[role]) return NULL;
+    if (role == X || c->fed >> role & 1) return wt_input(b, k_role_names[role], c->type, c->rank[role], c->shape[role]);
+    void* data = role_data(c, role);
     WNNOperand x = wt_constant(b, c->type, c->rank[role], c->shape[role], data);
     free(data);
     return x;
@@ -264,7 +276,7 @@ static void expect_close(const char* what, WNNOperandDataType t, const void* got
 }
 
 static WNNStatus build_op(WNNGraphBuilder b, const Case* c, WNNOperand* outs, size_t* count) {
-    WNNOperand x = wt_input(b, "x", c->type, c->rank[X], c->shape[X]);
+    WNNOperand x = operand(b, c, X);
     WNNOperand w = operand(b, c, W), r = operand(b, c, R), bias = operand(b, c, BIAS), rbias = operand(b, c, RBIAS);
     WNNOperand peep = operand(b, c, PEEP), h0 = operand(b, c, H0), c0 = operand(b, c, C0);
     const WNNRecurrentNetworkActivation* acts = c->actCount ? c->acts : NULL;
@@ -309,22 +321,20 @@ static void check_case(const Case* c, const char* what) {
     WT_OK(build_op(b, c, outs, &count));
     WT_CHECK(count == want_count);
     if (count == want_count) {
-        size_t xn = numel(c, X);
-        void* xdata = malloc(xn * 4);
-        for (size_t i = 0; i < xn; i++) {
-            if (c->type == F16) ((uint16_t*)xdata)[i] = wt_d2h(c->v[X][i]);
-            else ((float*)xdata)[i] = (float)c->v[X][i];
-        }
-        WtFeed feed = {"x", xdata};
+        WtFeed feeds[ROLES];
+        size_t nfeeds = 0;
+        for (int role = X; role < ROLES; role++)
+            if (c->v[role] && (role == X || c->fed >> role & 1))
+                feeds[nfeeds++] = (WtFeed){k_role_names[role], role_data(c, role)};
         WNNNamedOperand named[3] = {{"o0", outs[0]}, {"o1", outs[1]}, {"o2", outs[2]}};
-        WT_OK(wt_run(wt_cpu(), b, &feed, 1, named, count, got));
+        WT_OK(wt_run(wt_cpu(), b, feeds, nfeeds, named, count, got));
         for (size_t i = 0; i < count; i++) {
             char label[160];
             int isSeq = c->returnSequence && i == count - 1;
             snprintf(label, sizeof label, "%s output %zu", what, i);
             expect_close(label, c->type, got[i], want[i], isSeq ? seqN : n);
         }
-        free(xdata);
+        for (size_t i = 0; i < nfeeds; i++) free((void*)feeds[i].data);
     }
     wnnGraphBuilderRelease(b);
     for (size_t i = 0; i < 3; i++) {
@@ -335,16 +345,20 @@ static void check_case(const Case* c, const char* what) {
 
 static const char* describe(const Case* c, char* buf, size_t size) {
     static const char* const names[4] = {"gru", "gruCell", "lstm", "lstmCell"};
-    snprintf(buf, size, "%s %s T%u B%u I%u H%u dir %d layout %d resetAfter %d seq %d acts %zu [%d %d %d] %s%s%s%s%s",
+    snprintf(buf, size, "%s %s T%u B%u I%u H%u dir %d layout %d resetAfter %d seq %d acts %zu [%d %d %d] %s%s%s%s%s fed %#x",
              names[c->op], c->type == F16 ? "float16" : "float32", c->steps, c->batch, c->isz, c->hid, (int)c->direction,
              c->layout, (int)c->resetAfter, (int)c->returnSequence, c->actCount, (int)c->acts[0], (int)c->acts[1],
              (int)c->acts[2], c->v[BIAS] ? "B" : "", c->v[RBIAS] ? "Rb" : "", c->v[PEEP] ? "P" : "", c->v[H0] ? "H" : "",
-             c->v[C0] ? "C" : "");
+             c->v[C0] ? "C" : "", c->fed);
     return buf;
 }
 
+/* Which operands are graph inputs rather than constants: none, every other role, all. */
+static const unsigned k_fed[3] = {0, 0xAA, 0xFF};
+
 /* Every direction x layout x resetAfter x returnSequence in both float types, with random shapes,
- * optional operands and activation lists (none, the default spelled out, or random ones). */
+ * optional operands, activation lists (none, the default spelled out, or random ones), and weights
+ * as constants or as graph inputs. */
 static void test_gru(void) {
     uint64_t seed = 11;
     char what[200];
@@ -355,6 +369,7 @@ static void test_gru(void) {
             c.layout = (int)(k / 4 % 3);
             c.resetAfter = (WNNOptionalBool)(k / 12 % 3);
             c.returnSequence = k / 36 % 2;
+            c.fed = k_fed[k / 2 % 3];
             make_case(&c, OP_GRU, t ? F16 : F32, NULL, (unsigned)(wt_next(&seed) % 8), (int)(wt_next(&seed) % 3), &seed);
             check_case(&c, describe(&c, what, sizeof what));
             free_case(&c);
@@ -369,6 +384,7 @@ static void test_gru_cell(void) {
             Case c = {0};
             c.layout = (int)(k % 3);
             c.resetAfter = (WNNOptionalBool)(k / 3 % 3);
+            c.fed = k_fed[k / 2 % 3];
             make_case(&c, OP_GRU_CELL, t ? F16 : F32, NULL, k / 9 % 4, (int)(wt_next(&seed) % 3), &seed);
             check_case(&c, describe(&c, what, sizeof what));
             free_case(&c);
@@ -384,6 +400,7 @@ static void test_lstm(void) {
             c.direction = (WNNRecurrentNetworkDirection)(k % 4);
             c.layout = (int)(k / 4 % 3);
             c.returnSequence = k / 12 % 2;
+            c.fed = k_fed[k / 2 % 3];
             make_case(&c, OP_LSTM, t ? F16 : F32, NULL, (unsigned)(wt_next(&seed) % 32), (int)(wt_next(&seed) % 3),
                       &seed);
             check_case(&c, describe(&c, what, sizeof what));
@@ -398,6 +415,7 @@ static void test_lstm_cell(void) {
         for (unsigned k = 0; k < 48; k++) {
             Case c = {0};
             c.layout = (int)(k % 3);
+            c.fed = k_fed[k / 2 % 3];
             make_case(&c, OP_LSTM_CELL, t ? F16 : F32, NULL, k / 3 % 8, (int)(k / 24 % 2 ? wt_next(&seed) % 3 : 0), &seed);
             check_case(&c, describe(&c, what, sizeof what));
             free_case(&c);
@@ -415,6 +433,7 @@ static void test_large(void) {
         c.direction = WNNRecurrentNetworkDirection_Both;
         c.returnSequence = true;
         c.resetAfter = WNNOptionalBool_False;
+        c.fed = op == OP_GRU ? 0xFF : 0;
         make_case(&c, op, F32, dims, 31, 0, &seed);
         for (int role = W; role <= RBIAS; role++)
             for (size_t i = 0; i < numel(&c, role); i++) c.v[role][i] = (float)(c.v[role][i] * 0.2);
@@ -434,6 +453,7 @@ static void test_special_values(void) {
             Case c = {0};
             c.direction = is_cell(op) ? WNNRecurrentNetworkDirection_Undefined : WNNRecurrentNetworkDirection_Both;
             c.returnSequence = !is_cell(op);
+            c.fed = t ? 0xAA : 0;
             make_case(&c, op, t ? F16 : F32, dims, 31, 0, &seed);
             size_t last = numel(&c, X) - 1;
             c.v[X][0] = NAN;          /* batch entry 0 of the first step */
@@ -442,6 +462,32 @@ static void test_special_values(void) {
             check_case(&c, describe(&c, what, sizeof what));
             free_case(&c);
         }
+}
+
+/* The GPU computes the input projections of many steps at once, in chunks of steps when they would
+ * take much memory; WNN_CUDA_RNN_XP_BYTES makes chunks of 1 and 2 steps here (5 steps: chunks of
+ * 2, 2 and 1; a backward direction walks its chunks from the end). No effect on the CPU. */
+static void test_chunks(void) {
+    uint64_t seed = 17;
+    char what[200];
+    const uint32_t dims[4] = {5, 2, 3, 4};
+    for (int chunk = 1; chunk <= 2; chunk++)
+        for (int op = OP_GRU; op <= OP_LSTM; op += 2)
+            for (unsigned k = 0; k < 8; k++) {
+                Case c = {0};
+                c.direction = (WNNRecurrentNetworkDirection)(k % 4);
+                c.returnSequence = k / 4 % 2;
+                c.resetAfter = k / 2 % 2 ? WNNOptionalBool_False : WNNOptionalBool_True;
+                c.fed = k_fed[k % 3];
+                make_case(&c, op, k % 2 ? F16 : F32, dims, 31, 0, &seed);
+                size_t perStep = (size_t)c.nd * c.batch * (is_lstm(op) ? 4 : 3) * c.hid * sizeof(double);
+                char bytes[32];
+                snprintf(bytes, sizeof bytes, "%zu", chunk * perStep + perStep / 2);
+                setenv("WNN_CUDA_RNN_XP_BYTES", bytes, 1);
+                check_case(&c, describe(&c, what, sizeof what));
+                unsetenv("WNN_CUDA_RNN_XP_BYTES");
+                free_case(&c);
+            }
 }
 
 /* ---- validation ---- */
@@ -683,6 +729,7 @@ int main(void) {
     test_lstm_cell();
     test_large();
     test_special_values();
+    test_chunks();
     test_gru_validation();
     test_cell_validation();
     test_lstm_validation();

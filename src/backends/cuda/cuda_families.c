@@ -5,8 +5,9 @@ extern const CudaOpFamily wnn_cuda_family_reduce;
 extern const CudaOpFamily wnn_cuda_family_movement;
 extern const CudaOpFamily wnn_cuda_family_eltwise_ext;
 extern const CudaOpFamily wnn_cuda_family_recurrent;
+extern const CudaOpFamily wnn_cuda_family_conv_transpose;
 
 const CudaOpFamily* const wnn_cuda_families[] = {
     &wnn_cuda_family_reduce, &wnn_cuda_family_movement, &wnn_cuda_family_eltwise_ext, &wnn_cuda_family_recurrent,
-    NULL,
+    &wnn_cuda_family_conv_transpose, NULL,
 };
