@@ -45,6 +45,7 @@ struct CudaConv {
     Legacy* legacy;
     void* workspace; /* for either path (one runs at a time) */
     size_t workspaceBytes;
+    int preferLegacy; /* both paths exist and the legacy one measured faster (e.g. depthwise) */
 };
 
 static cudnnHandle_t handle_of(CudaDevice* d) { return (cudnnHandle_t)d->dnn; }
@@ -347,6 +348,63 @@ static void describe(const CudaConv* c, const WnnGraphIR* ir, const WnnNode* n, 
 
 /* ---- the contract ---- */
 
+/* Milliseconds per run of one path (graph or legacy, with what it leaves to our kernels) on scratch. */
+static float time_path(CudaDevice* d, CudaConv* c, int legacy, void* x, void* w, void* b, void* y, cudaEvent_t ev[2]) {
+    const int warmup = 2, runs = 8;
+    float ms = -1.0f;
+    for (int i = 0; i < warmup + runs; i++) {
+        if (i == warmup) cudaEventRecord(ev[0], d->stream);
+        char why[384];
+        WNNStatus s = WNNStatus_Success;
+        if (legacy) s = legacy_run(d, c, x, w, c->hasBias ? b : NULL, y);
+        else if (wnn_cuda_conv_graph_run(handle_of(d), c->graph, x, w, c->hasBias ? b : NULL, y, c->workspace, why,
+                                         sizeof why) != CUDNN_STATUS_SUCCESS)
+            s = WNNStatus_OperationError;
+        else s = finish(d, c, y, c->hasBias ? b : NULL, c->graphBias, c->graphAct);
+        if (s) return -1.0f;
+    }
+    cudaEventRecord(ev[1], d->stream);
+    if (cudaEventSynchronize(ev[1]) != cudaSuccess || cudaEventElapsedTime(&ms, ev[0], ev[1]) != cudaSuccess) return -1.0f;
+    return ms / runs;
+}
+
+/* Times the graph plan and the legacy algorithm on random data and keeps the faster: cuDNN's graph
+ * engines lose to the legacy API on some shapes (depthwise convolutions, for one). Only measuring
+ * errors fail the build. */
+static WNNStatus pick_faster(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, CudaConv* c, const char* label) {
+    size_t es = c->dtype ? 2 : 4;
+    size_t bytes[4] = {(size_t)wnn_desc_bytes(&ir->operands[n->inputs[0]].desc),
+                       (size_t)wnn_desc_bytes(&ir->operands[n->inputs[1]].desc), (size_t)c->cout * es,
+                       (size_t)c->count * es};
+    void* buf[4] = {NULL, NULL, NULL, NULL};
+    cudaEvent_t ev[2] = {NULL, NULL};
+    WNNStatus s = WNNStatus_Success;
+    cudaSetDevice(d->ordinal);
+    for (int i = 0; i < 4 && !s; i++) {
+        cudaError_t e = cudaMalloc(&buf[i], bytes[i] ? bytes[i] : 1);
+        if (e == cudaSuccess) e = (cudaError_t)wnn_cuda_fill_random(c->dtype, buf[i], (int64_t)(bytes[i] / es), 7 + i, d->stream);
+        if (e != cudaSuccess) s = wnn_cuda_fail("conv2d", "cudaMalloc (timing scratch)", e);
+    }
+    if (!s && (cudaEventCreate(&ev[0]) != cudaSuccess || cudaEventCreate(&ev[1]) != cudaSuccess))
+        s = wnn_error(WNNStatus_OperationError, "conv2d: cudaEventCreate failed");
+    if (!s && cudnnSetStream(handle_of(d), d->stream) != CUDNN_STATUS_SUCCESS)
+        s = wnn_error(WNNStatus_OperationError, "conv2d: cudnnSetStream failed");
+    if (!s) {
+        float g = time_path(d, c, 0, buf[0], buf[1], buf[2], buf[3], ev);
+        float l = time_path(d, c, 1, buf[0], buf[1], buf[2], buf[3], ev);
+        c->preferLegacy = l > 0 && (g < 0 || l < 0.97f * g);
+        if (wnn_cuda_conv_tracing())
+            fprintf(stderr, "[wnn-cuda-conv] %s: graph path %.4f ms, legacy path %.4f ms -> %s\n", label, g, l,
+                    c->preferLegacy ? "legacy" : "graph");
+    }
+    cudaGetLastError();
+    for (int i = 0; i < 2; i++)
+        if (ev[i]) cudaEventDestroy(ev[i]);
+    cudaStreamSynchronize(d->stream);
+    for (int i = 0; i < 4; i++) cudaFree(buf[i]);
+    return s;
+}
+
 WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, int activation, float lo,
                                 float hi, CudaConv** out, void** filter) {
     *out = NULL;
@@ -375,9 +433,10 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
     if (!c->graph) {
         s = legacy_prepare(d, ir, n, c, 1);
     } else if (a->pad[0] == a->pad[1] && a->pad[2] == a->pad[3]) {
-        /* The fallback for unaligned pointers; not for asymmetric padding (its wide buffer would
-         * double the output's memory for a case imported memory alone can reach). */
-        WNNStatus f = legacy_prepare(d, ir, n, c, 0);
+        /* The fallback for unaligned pointers, and a candidate: measured, then timed against the
+         * graph plan below (not for asymmetric padding: its wide buffer would double the output's
+         * memory for a case imported memory alone can reach). */
+        WNNStatus f = legacy_prepare(d, ir, n, c, 1);
         if (f) {
             if (trace) fprintf(stderr, "[wnn-cuda-conv] %s: no legacy fallback for unaligned pointers (status %d)\n", label, (int)f);
             legacy_free(c->legacy);
@@ -392,13 +451,15 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
         else s = wnn_error(WNNStatus_OutOfMemory, "conv2d: cannot allocate a %zu-byte cuDNN workspace", ws);
     }
     if (!s && !filter_matches(a)) s = relayout_filter(ir, n, a, filter);
+    if (!s && c->graph && c->legacy) s = pick_faster(d, ir, n, c, label);
     if (s) {
         wnn_cuda_conv_free(c);
         return s;
     }
     if (trace) {
         if (c->graph)
-            fprintf(stderr, "[wnn-cuda-conv] %s: graph conv%s%s%s, %s; workspace %zu bytes%s\n", label,
+            fprintf(stderr, "[wnn-cuda-conv] %s: %sgraph conv%s%s%s, %s; workspace %zu bytes%s\n", label,
+                    c->preferLegacy ? "legacy (measured faster) over " : "",
                     c->graphBias ? "+bias" : "", c->graphAct ? "+" : "", kActNames[c->graphAct],
                     wnn_cuda_conv_graph_describe(c->graph), ws, c->legacy ? "" : "; no unaligned fallback");
         else
@@ -415,7 +476,8 @@ WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* c, const void* x, const voi
     cudnnStatus_t s = cudnnSetStream(handle_of(d), d->stream);
     if (s != CUDNN_STATUS_SUCCESS)
         return wnn_error(WNNStatus_OperationError, "conv2d: cudnnSetStream failed: %s", cudnnGetErrorString(s));
-    if (c->graph && aligned(x) && aligned(w) && aligned(bias) && aligned(y) && (bias || !c->graphBias)) {
+    if (c->graph && !c->preferLegacy && aligned(x) && aligned(w) && aligned(bias) && aligned(y) &&
+        (bias || !c->graphBias)) {
         char why[384];
         s = wnn_cuda_conv_graph_run(handle_of(d), c->graph, x, w, bias, y, c->workspace, why, sizeof why);
         if (s != CUDNN_STATUS_SUCCESS) return wnn_error(WNNStatus_OperationError, "conv2d: %s", why);
