@@ -368,6 +368,19 @@ __global__ void fill_kernel(T* p, int64_t count, uint64_t seed) {
 }
 }  // namespace
 
+__global__ void spin_kernel(int64_t ns) {
+    unsigned long long start, now;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+    do {
+        asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+    } while ((int64_t)(now - start) < ns);
+}
+
+extern "C" int wnn_cuda_spin(int64_t ns, void* stream) {
+    spin_kernel<<<1, 1, 0, (cudaStream_t)stream>>>(ns);
+    return (int)cudaGetLastError();
+}
+
 extern "C" int wnn_cuda_fill_random(int dtype, void* p, int64_t count, uint64_t seed, void* stream) {
     if (dtype == 0) fill_kernel<float><<<blocks_for(count), 256, 0, (cudaStream_t)stream>>>((float*)p, count, seed);
     else fill_kernel<__half><<<blocks_for(count), 256, 0, (cudaStream_t)stream>>>((__half*)p, count, seed);

@@ -88,6 +88,9 @@ typedef struct WnnCudaPool {
 int wnn_cuda_pool(int dtype, const void* x, void* y, const WnnCudaPool* p, void* stream);
 /* Fills with pseudo-random values in [-1, 1) (scratch data for measuring algorithms: zeros can run
  * faster than real data). */
+/* Keeps the stream busy for about `ns` nanoseconds: queued before a timed region, it lets the host
+ * enqueue the timed work ahead of the GPU, so that the events measure GPU time, not launch gaps. */
+int wnn_cuda_spin(int64_t ns, void* stream);
 int wnn_cuda_fill_random(int dtype, void* p, int64_t count, uint64_t seed, void* stream);
 #ifdef __cplusplus
 }
