@@ -1,12 +1,15 @@
 # libwebnn: `make run` (set up, build, run the seed demo) and `make test` (set up, build, run every
-# test). Both install missing Debian packages first. Extra targets: asan, fuzz, clean.
+# test). Both install missing Debian packages first. Extra targets: asan, fuzz, clean, and bench-cpu
+# (wnn-bench workloads against ONNX Runtime; bench-deps pip-installs the anchors' Python packages).
 JOBS ?= $(shell nproc)
 SHARED_DIR ?= $(abspath ../shared)
 FUZZ_SECONDS ?= 60
 PACKAGES := cmake gcc g++ make pkg-config libcjson-dev libdlpack-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTHON ?= python3
+BENCH_ARGS ?=
 
-.PHONY: run test deps build asan fuzz clean
+.PHONY: run test deps build asan fuzz clean bench-deps bench-cpu
 
 deps:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -35,6 +38,13 @@ fuzz: deps
 	@cmake --build build-fuzz -j$(JOBS) --target fuzz_builder
 	@rm -rf build-fuzz/corpus && cp -r tests/fuzz/corpus build-fuzz/corpus
 	./build-fuzz/tests/fuzz/fuzz_builder -max_total_time=$(FUZZ_SECONDS) -max_len=512 -print_final_stats=1 build-fuzz/corpus
+
+# The ONNX Runtime anchor's packages (bench/anchors/ort_workloads.py), from PyPI.
+bench-deps:
+	@$(PYTHON) -c "import numpy, onnx, onnxruntime" 2>/dev/null || $(PYTHON) -m pip install --quiet numpy onnx onnxruntime
+
+bench-cpu: build bench-deps
+	WNN_SHARED_DIR=$(SHARED_DIR) ./build/wnn-bench workloads --device cpu --vs ort --python $(PYTHON) $(BENCH_ARGS)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -3,39 +3,24 @@
 bench README's splitmix64 PRNG) and inputs, run with cuDNN in eager mode and as a CUDA graph, in
 NCHW and channels_last, float32 (TF32 off) and float16. Prints per variant the median time of the
 graph alone (inputs already on the GPU) and with the input upload and output read-back, and the
-output checksums.   python3 torch_workloads.py [--workloads DIR] [--runs N] [--json FILE]"""
-import argparse, glob, json, os, statistics
+output checksums.   python3 torch_workloads.py [--workloads DIR] [--only NAME[,NAME]] [--runs N] [--json FILE]
 
-import numpy as np
+With --serve it speaks the line protocol of workload_common.py for `wnn-bench workloads --vs torch`:
+  python3 torch_workloads.py --serve --workload FILE --runs N [--device cuda|cpu] [--fp16] [--threads T]
+timing per run, wall clock: on cuda the faster layout's (nchw or channels_last, chosen at setup)
+CUDA graph round trip: upload of the inputs from pinned memory, replay, read-back of the outputs to
+pinned memory, synchronize; on cpu one eager forward (torch.set_num_threads(T)) on inputs made once."""
+import argparse, json, os, statistics, sys, time
+
 import torch
 import torch.nn.functional as F
 
-MASK = (1 << 64) - 1
-
-
-def prng(seed, n, lo, hi):
-    i = np.arange(1, n + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = np.uint64(seed) + i * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z ^= z >> np.uint64(31)
-    u = (z >> np.uint64(40)).astype(np.float64) / 16777216.0
-    return (lo + (hi - lo) * u).astype(np.float32)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import workload_common as wc  # noqa: E402
 
 
 def tensor_of(spec):
-    shape = spec["descriptor"]["shape"]
-    n = int(np.prod(shape)) if shape else 1
-    data = spec["data"]
-    if isinstance(data, dict):
-        r = data["random"]
-        arr = prng(r["seed"], n, r["min"], r["max"])
-    elif isinstance(data, list):
-        arr = np.array(data, dtype=np.float32)
-    else:
-        arr = np.full(n, data, dtype=np.float32)
-    return torch.from_numpy(arr.reshape(shape))
+    return torch.from_numpy(wc.array_of(spec))
 
 
 def conv2d(x, w, o, env):
@@ -68,8 +53,7 @@ def pool(kind, x, o):
 def run_graph(g, env):
     env = dict(env)
     for op in g["operators"]:
-        args = [list(a.values())[0] for a in op["arguments"] if "options" not in a]
-        o = next((a["options"] for a in op["arguments"] if "options" in a), {})
+        args, o = wc.split_arguments(op)
         v = lambda k: env[args[k]]
         n = op["name"]
         if n == "conv2d": y = conv2d(v(0), v(1), o, env)
@@ -97,9 +81,7 @@ def run_graph(g, env):
 
 
 def checksum(t):
-    x = t.double().flatten().cpu().numpy()
-    w = (np.arange(x.size) % 251 + 1) / 251.0
-    return {"sum": float(x.sum()), "sumsq": float((x * x).sum()), "sumabs": float(np.abs(x).sum()), "wsum": float((x * w).sum())}
+    return wc.checksum(t.double().cpu().numpy())
 
 
 def timed(fn, runs):
@@ -114,57 +96,114 @@ def timed(fn, runs):
     return statistics.median(times)
 
 
+class CudaRig:
+    """One workload on the GPU in one dtype and layout: eager call, captured CUDA graph, and the
+    round trip through pinned host buffers."""
+
+    def __init__(self, g, dtype, channels_last):
+        consts = {k: tensor_of(s).cuda().to(dtype) for k, s in g["inputs"].items() if s.get("constant")}
+        self.host_in = {k: tensor_of(s).to(dtype).pin_memory() for k, s in g["inputs"].items() if not s.get("constant")}
+        self.dev_in = {k: t.cuda() for k, t in self.host_in.items()}
+        if channels_last:
+            consts = {k: t.contiguous(memory_format=torch.channels_last) if t.dim() == 4 else t for k, t in consts.items()}
+            self.dev_in = {k: t.contiguous(memory_format=torch.channels_last) if t.dim() == 4 else t
+                           for k, t in self.dev_in.items()}
+        with torch.no_grad():
+            self.call = lambda: run_graph(g, {**consts, **self.dev_in})
+            for _ in range(5):
+                self.outs = self.call()
+            stream = torch.cuda.Stream()
+            stream.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(stream):
+                for _ in range(3):
+                    self.call()
+            torch.cuda.current_stream().wait_stream(stream)
+            self.graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(self.graph):
+                self.static_outs = self.call()
+        self.host_out = [torch.empty(o.shape, dtype=o.dtype, pin_memory=True) for o in self.static_outs]
+
+    def round_trip(self):  # upload, run, read back, as wnn-run --bench measures
+        for k, t in self.host_in.items():
+            self.dev_in[k].copy_(t, non_blocking=True)
+        self.graph.replay()
+        for h, o in zip(self.host_out, self.static_outs):
+            h.copy_(o, non_blocking=True)
+
+    def synced_round_trip(self):  # for wall-clock timing: returns when the outputs are on the host
+        self.round_trip()
+        torch.cuda.synchronize()
+        return self.host_out
+
+
 def bench(g, dtype, channels_last, runs):
-    consts = {k: tensor_of(s).cuda().to(dtype) for k, s in g["inputs"].items() if s.get("constant")}
-    host_in = {k: tensor_of(s).to(dtype).pin_memory() for k, s in g["inputs"].items() if not s.get("constant")}
-    dev_in = {k: t.cuda() for k, t in host_in.items()}
-    if channels_last:
-        consts = {k: t.contiguous(memory_format=torch.channels_last) if t.dim() == 4 else t for k, t in consts.items()}
-        dev_in = {k: t.contiguous(memory_format=torch.channels_last) if t.dim() == 4 else t for k, t in dev_in.items()}
+    rig = CudaRig(g, dtype, channels_last)
     with torch.no_grad():
-        call = lambda: run_graph(g, {**consts, **dev_in})
-        for _ in range(5):
-            outs = call()
-        eager = timed(call, runs)
-        stream = torch.cuda.Stream()
-        stream.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(stream):
-            for _ in range(3):
-                call()
-        torch.cuda.current_stream().wait_stream(stream)
-        graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            static_outs = call()
-        replay = timed(graph.replay, runs)
-        host_out = [torch.empty(o.shape, dtype=o.dtype, pin_memory=True) for o in static_outs]
-
-        def round_trip():  # upload, run, read back, as wnn-run --bench measures
-            for k, t in host_in.items():
-                dev_in[k].copy_(t, non_blocking=True)
-            graph.replay()
-            for h, o in zip(host_out, static_outs):
-                h.copy_(o, non_blocking=True)
-
-        with_io = timed(round_trip, runs)
+        eager = timed(rig.call, runs)
+        replay = timed(rig.graph.replay, runs)
+        with_io = timed(rig.round_trip, runs)
     return {"eager_ms": eager, "cuda_graph_ms": replay, "cuda_graph_with_io_ms": with_io,
-            "checksums": [checksum(o) for o in outs]}
+            "checksums": [checksum(o) for o in rig.outs]}
+
+
+def prepare_serve(path, device, fp16, threads):
+    """(info, run, output names) for the serve protocol of workload_common.py."""
+    g = json.load(open(path))
+    dtype = torch.float16 if fp16 else torch.float32
+    names = list(g["expectedOutputs"])
+    t0 = time.perf_counter()
+    if device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cudnn.benchmark = True
+        best = None
+        for cl in (False, True):  # keep the faster layout, as the table's "best variant"
+            rig = CudaRig(g, dtype, cl)
+            ms = statistics.median(wc.time_runs(rig.synced_round_trip, 10)[0])
+            if best is None or ms < best[0]:
+                best = (ms, rig, "channels_last" if cl else "nchw")
+        _, rig, layout = best
+        run = rig.synced_round_trip
+        what = (f"torch {torch.__version__}, {torch.cuda.get_device_name()}, CUDA graph, {layout}, TF32 off; timed: "
+                "upload of the inputs from pinned memory + replay + read-back to pinned memory + synchronize")
+    elif device == "cpu":
+        torch.set_num_threads(threads)
+        env = {k: tensor_of(s).to(dtype) for k, s in g["inputs"].items()}
+
+        def run():
+            with torch.no_grad():
+                return run_graph(g, env)
+        for _ in range(3):
+            run()
+        what = (f"torch {torch.__version__}, CPU, {threads} threads, eager; timed: one forward on inputs made once, "
+                "outputs as new tensors")
+    else:
+        raise ValueError(f"unknown device {device}")
+    return {"anchor": what, "threads": threads, "setup_ms": (time.perf_counter() - t0) * 1e3}, run, names
 
 
 def main():
     ap = argparse.ArgumentParser()
-    here = os.path.dirname(os.path.abspath(__file__))
-    ap.add_argument("--workloads", default=os.path.join(here, "..", "..", "..", "shared", "bench", "workloads"))
+    ap.add_argument("--workloads", default=wc.default_workloads_dir())
+    ap.add_argument("--only", help="comma-separated workload names")
     ap.add_argument("--runs", type=int, default=50)
     ap.add_argument("--json")
+    ap.add_argument("--serve", action="store_true", help="the wnn-bench line protocol on --workload")
+    ap.add_argument("--workload", help="with --serve: the workload file")
+    ap.add_argument("--device", default="cuda", choices=("cuda", "cpu"), help="with --serve")
+    ap.add_argument("--fp16", action="store_true", help="with --serve: float16")
+    ap.add_argument("--threads", type=int, default=os.cpu_count(), help="with --serve on cpu")
     a = ap.parse_args()
+    if a.serve:
+        if not a.workload:
+            ap.error("--serve needs --workload FILE")
+        return wc.serve(lambda: prepare_serve(a.workload, a.device, a.fp16, a.threads), a.runs)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cudnn.benchmark = True
     results = {}
     print(f"{'workload':<18} {'variant':<26} {'eager ms':>9} {'graph ms':>9} {'graph+io ms':>12}")
-    for path in sorted(glob.glob(os.path.join(a.workloads, "*.json"))):
-        g = json.load(open(path))
-        name = g.get("name", os.path.basename(path)[:-5])
+    for name, path, g in wc.workload_files(a.workloads, a.only):
         for dtype in (torch.float32, torch.float16):
             for cl in (False, True):
                 variant = f"{'fp32' if dtype == torch.float32 else 'fp16'} {'channels_last' if cl else 'nchw'}"
@@ -176,4 +215,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
