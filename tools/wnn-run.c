@@ -16,6 +16,8 @@
 #include "tool_util.h"
 #include "graph_json.h"
 
+static int g_float16; /* --fp16: the float32 graph built in float16 */
+
 
 
 
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
         if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) device = argv[++i];
         else if (strcmp(argv[i], "--bench") == 0 && i + 1 < argc) bench = atoi(argv[++i]);
         else if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) which = argv[++i];
-        else if (strcmp(argv[i], "--fp16") == 0) wgj_use_float16(1);
+        else if (strcmp(argv[i], "--fp16") == 0) wgj_use_float16(g_float16 = 1);
         else if (strcmp(argv[i], "--tf32") == 0) wds_allow_tf32(1);
         else if (strcmp(argv[i], "--bench-dispatch") == 0 && i + 1 < argc) benchDispatch = atoi(argv[++i]);
         else if (strcmp(argv[i], "--bench-host") == 0 && i + 1 < argc) benchHost = atoi(argv[++i]);
@@ -117,7 +119,10 @@ int main(int argc, char** argv) {
             double rw = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "wsum"));
             double ra = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(ref, "sumabs"));
             double e = fmax(fabs(c.sum - rs) / ra, fmax(fabs(c.sumsq - rq) / rq, fabs(c.wsum - rw) / ra));
-            printf("  vs float64 reference: max relative difference %.2e (%s)\n", e, e < 1e-4 ? "ok" : "MISMATCH");
+            /* float16 graphs: one rounding per op to 11 bits, through tens of layers (wnn-bench's bound too) */
+            double bound = g_float16 ? 1e-2 : 1e-4;
+            printf("  vs float64 reference: max relative difference %.2e (%s, bound %.0e)\n", e,
+                   e < bound ? "ok" : "MISMATCH", bound);
         }
     }
     cJSON_Delete(anchors);

@@ -11,6 +11,7 @@
 #include "backends/cuda/cuda_conv.h"
 #include "backends/cuda/cuda_device.h"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cuda_layout.h"
 #include "backends/cuda/cuda_matmul.h"
 #include "backends/cuda/cuda_op.h"
 #include "graph/ops/conv.h"
@@ -60,6 +61,8 @@ typedef struct Step {
 
 struct WnnCompiled {
     const WnnGraphIR* ir;
+    WnnGraphIR* layoutIr; /* the NHWC rewrite of the graph's IR that ir points to, or NULL */
+    uint8_t* layoutOwned;
     Step* steps;
     uint32_t stepCount;
     void** ptr;   /* per operand: device pointer (bound at dispatch for graph inputs and outputs) */
@@ -562,6 +565,7 @@ void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
     free(c->filters);
     if (c->exec) cudaGraphExecDestroy(c->exec);
     free(c->capturedPtrs);
+    wnn_cuda_layout_free(c->layoutIr, c->layoutOwned);
     free(c->steps);
     free(c->ptr);
     free(c->own);
@@ -675,10 +679,18 @@ static WNNStatus plan_memory(WnnCompiled* c, const uint8_t* bound, const uint8_t
     return s;
 }
 
+static bool layout_blind(WnnOpId op) { return elt_op(op) >= 0; }
+
 WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled** out) {
     CudaDevice* d = (CudaDevice*)device;
     WnnCompiled* c = calloc(1, sizeof *c);
     if (!c) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    WNNStatus ls = wnn_cuda_layout_nhwc(ir, layout_blind, &c->layoutIr, &c->layoutOwned);
+    if (ls) {
+        free(c);
+        return ls;
+    }
+    if (c->layoutIr) ir = c->layoutIr;
     c->ir = ir;
     c->steps = calloc(ir->nodeCount + 1, sizeof(Step));
     c->ptr = calloc(ir->operandCount + 1, sizeof(void*));
