@@ -42,6 +42,7 @@ struct CudaConv {
     int64_t count, cout, inner; /* y's elements; bias index = (i / inner) % cout */
     WnnConvGraph* graph;
     int graphBias, graphAct; /* what the plan applies itself */
+    WnnConvGraph* plain;     /* a conv-only plan (bias and activation by our kernels), timed against graph */
     Legacy* legacy;
     void* workspace; /* for either path (one runs at a time) */
     size_t workspaceBytes;
@@ -88,6 +89,7 @@ static void legacy_free(Legacy* l) {
 void wnn_cuda_conv_free(CudaConv* c) {
     if (!c) return;
     wnn_cuda_conv_graph_free(c->graph);
+    wnn_cuda_conv_graph_free(c->plain);
     legacy_free(c->legacy);
     if (c->workspace) cudaFree(c->workspace);
     free(c);
@@ -327,6 +329,14 @@ static void graph_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n,
         if (s == CUDNN_STATUS_SUCCESS) {
             c->graphBias = sp.bias;
             c->graphAct = sp.act;
+            /* Fused engines are a subset of the conv engines: a plain plan plus our bias / activation
+             * kernel can win; it is timed against this one (pick_faster). */
+            if (sp.bias || sp.act) {
+                sp.bias = sp.act = 0;
+                if (wnn_cuda_conv_graph_build(handle_of(d), d->stream, &sp, &c->plain, why, sizeof why) !=
+                    CUDNN_STATUS_SUCCESS)
+                    c->plain = NULL;
+            }
             return;
         }
         if (wnn_cuda_conv_tracing())
@@ -348,8 +358,11 @@ static void describe(const CudaConv* c, const WnnGraphIR* ir, const WnnNode* n, 
 
 /* ---- the contract ---- */
 
-/* Milliseconds per run of one path (graph or legacy, with what it leaves to our kernels) on scratch. */
-static float time_path(CudaDevice* d, CudaConv* c, int legacy, void* x, void* w, void* b, void* y, cudaEvent_t ev[2]) {
+enum { PATH_GRAPH, PATH_LEGACY, PATH_PLAIN };
+
+/* Milliseconds per run of one path (the fused graph plan, the legacy algorithm, or the plain graph
+ * plan, each with what it leaves to our kernels) on scratch. */
+static float time_path(CudaDevice* d, CudaConv* c, int path, void* x, void* w, void* b, void* y, cudaEvent_t ev[2]) {
     const int warmup = 2, runs = 10;
     float ms = -1.0f;
     for (int i = 0; i < warmup + runs; i++) {
@@ -359,11 +372,13 @@ static float time_path(CudaDevice* d, CudaConv* c, int legacy, void* x, void* w,
         }
         char why[384];
         WNNStatus s = WNNStatus_Success;
-        if (legacy) s = legacy_run(d, c, x, w, c->hasBias ? b : NULL, y);
-        else if (wnn_cuda_conv_graph_run(handle_of(d), c->graph, x, w, c->hasBias ? b : NULL, y, c->workspace, why,
+        const WnnConvGraph* g = path == PATH_PLAIN ? c->plain : c->graph;
+        int plain = path == PATH_PLAIN;
+        if (path == PATH_LEGACY) s = legacy_run(d, c, x, w, c->hasBias ? b : NULL, y);
+        else if (wnn_cuda_conv_graph_run(handle_of(d), g, x, w, c->hasBias && !plain ? b : NULL, y, c->workspace, why,
                                          sizeof why) != CUDNN_STATUS_SUCCESS)
             s = WNNStatus_OperationError;
-        else s = finish(d, c, y, c->hasBias ? b : NULL, c->graphBias, c->graphAct);
+        else s = finish(d, c, y, c->hasBias ? b : NULL, plain ? 0 : c->graphBias, plain ? 0 : c->graphAct);
         if (s) return -1.0f;
     }
     cudaEventRecord(ev[1], d->stream);
@@ -393,13 +408,23 @@ static WNNStatus pick_faster(CudaDevice* d, const WnnGraphIR* ir, const WnnNode*
     if (!s && cudnnSetStream(handle_of(d), d->stream) != CUDNN_STATUS_SUCCESS)
         s = wnn_error(WNNStatus_OperationError, "conv2d: cudnnSetStream failed");
     if (!s) {
-        float g = time_path(d, c, 0, buf[0], buf[1], buf[2], buf[3], ev);
-        float l = time_path(d, c, 1, buf[0], buf[1], buf[2], buf[3], ev);
+        float g = time_path(d, c, PATH_GRAPH, buf[0], buf[1], buf[2], buf[3], ev);
+        float l = c->legacy ? time_path(d, c, PATH_LEGACY, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
+        float p = c->plain ? time_path(d, c, PATH_PLAIN, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
+        if (p > 0 && (g < 0 || p < 0.97f * g)) { /* the plain plan and our kernels beat the fused plan */
+            wnn_cuda_conv_graph_free(c->graph);
+            c->graph = c->plain;
+            c->graphBias = c->graphAct = 0;
+            c->plain = NULL;
+            g = p;
+        }
         c->preferLegacy = l > 0 && (g < 0 || l < 0.97f * g);
         if (wnn_cuda_conv_tracing())
-            fprintf(stderr, "[wnn-cuda-conv] %s: graph path %.4f ms, legacy path %.4f ms -> %s\n", label, g, l,
-                    c->preferLegacy ? "legacy" : "graph");
+            fprintf(stderr, "[wnn-cuda-conv] %s: fused graph %.4f ms, plain graph %.4f ms, legacy %.4f ms -> %s\n",
+                    label, g, p, l, c->preferLegacy ? "legacy" : c->graphBias || c->graphAct || !c->hasBias ? "graph" : "plain graph");
     }
+    wnn_cuda_conv_graph_free(c->plain);
+    c->plain = NULL;
     cudaGetLastError();
     for (int i = 0; i < 2; i++)
         if (ev[i]) cudaEventDestroy(ev[i]);
@@ -447,6 +472,7 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
         }
     }
     size_t ws = c->graph ? wnn_cuda_conv_graph_workspace(c->graph) : 0;
+    if (c->plain && wnn_cuda_conv_graph_workspace(c->plain) > ws) ws = wnn_cuda_conv_graph_workspace(c->plain);
     if (c->legacy && c->legacy->workspaceBytes > ws) ws = c->legacy->workspaceBytes;
     if (!s && ws) {
         cudaError_t e = cudaMalloc(&c->workspace, ws);
@@ -454,7 +480,7 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
         else s = wnn_error(WNNStatus_OutOfMemory, "conv2d: cannot allocate a %zu-byte cuDNN workspace", ws);
     }
     if (!s && !filter_matches(a)) s = relayout_filter(ir, n, a, filter);
-    if (!s && c->graph && c->legacy) s = pick_faster(d, ir, n, c, label);
+    if (!s && c->graph && (c->legacy || c->plain)) s = pick_faster(d, ir, n, c, label);
     if (s) {
         wnn_cuda_conv_free(c);
         return s;
