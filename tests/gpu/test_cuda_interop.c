@@ -1,17 +1,11 @@
 /* test_cuda_interop.c: the rent cycle of webnn_cuda.h on a real GPU (exit 77 = skipped when there
  * is none). Ordering is tested by making one side slow (a spin kernel) so that a missing event
  * shows up as wrong values; every check reads the data back. */
-#include <cuda_runtime_api.h>
-#include <stdlib.h>
-
-#include "app_kernels.h"
+#include "gpu_kit.h"
 #include "webnn/webnn_cuda.h"
 #ifdef WNN_HAVE_DLPACK
 #include "webnn/webnn_dlpack.h"
 #endif
-#include "wt.h"
-
-#define CU_OK(call) WT_CHECK((call) == 0)
 
 static uint32_t g_device_adapter; /* the CUDA adapter's index */
 
@@ -20,24 +14,6 @@ static WNNTensor make_tensor(WNNContext ctx, uint32_t n, bool exportable) {
     WNNTensor t = NULL;
     WT_OK(wnnContextCreateTensor(ctx, &d, &t));
     return t;
-}
-
-/* y = x * mul + add on [n]. */
-static WNNGraph affine_graph(WNNContext ctx, uint32_t n, double mul, double add) {
-    WNNGraphBuilder b = NULL;
-    WT_OK(wnnCreateGraphBuilder(ctx, &b));
-    WNNOperandDescriptor d = {WNNOperandDataType_Float32, &n, 1};
-    WNNOperand x, m, a, xm, y;
-    WT_OK(wnnGraphBuilderInput(b, "x", &d, &x));
-    WT_OK(wnnGraphBuilderConstantScalar(b, WNNOperandDataType_Float32, wnnNumberDouble(mul), &m));
-    WT_OK(wnnGraphBuilderConstantScalar(b, WNNOperandDataType_Float32, wnnNumberDouble(add), &a));
-    WT_OK(wnnGraphBuilderMul(b, x, m, NULL, &xm));
-    WT_OK(wnnGraphBuilderAdd(b, xm, a, NULL, &y));
-    WNNNamedOperand out = {"y", y};
-    WNNGraph g = NULL;
-    WT_OK(wnnGraphBuilderBuild(b, &out, 1, &g));
-    wnnGraphBuilderRelease(b);
-    return g;
 }
 
 static WNNStatus run_affine(WNNContext ctx, WNNGraph g, WNNTensor x, WNNTensor y) {
@@ -50,30 +26,6 @@ static void fill(WNNContext ctx, WNNTensor t, uint32_t n, float v) {
     for (uint32_t i = 0; i < n; i++) h[i] = v;
     WT_OK(wnnContextWriteTensor(ctx, t, h, n * sizeof(float)));
     free(h);
-}
-
-/* Number of elements of t (read through WebNN) that differ from v. */
-static uint32_t mismatches(WNNContext ctx, WNNTensor t, uint32_t n, float v) {
-    float* h = malloc(n * sizeof(float));
-    uint32_t bad = n;
-    if (wnnContextReadTensor(ctx, t, h, n * sizeof(float)) == WNNStatus_Success) {
-        bad = 0;
-        for (uint32_t i = 0; i < n; i++) bad += h[i] != v;
-    }
-    free(h);
-    return bad;
-}
-
-/* Number of elements at a device pointer that differ from v, counted by the app on its stream. */
-static unsigned app_mismatches(const void* p, uint32_t n, float v, cudaStream_t s) {
-    unsigned *bad = NULL, host = 0xffffffffu;
-    CU_OK(cudaMallocAsync((void**)&bad, sizeof *bad, s));
-    CU_OK(cudaMemsetAsync(bad, 0, sizeof *bad, s));
-    CU_OK(app_count_mismatch(p, n, v, bad, s));
-    CU_OK(cudaMemcpyAsync(&host, bad, sizeof host, cudaMemcpyDeviceToHost, s));
-    CU_OK(cudaFreeAsync(bad, s));
-    CU_OK(cudaStreamSynchronize(s));
-    return host;
 }
 
 static WNNContext gpu_context(void) {
@@ -99,21 +51,21 @@ static void test_rules(void) {
     fill(ctx, t, N, 7.0f);
     WT_OK(wnnContextExportToCuda(ctx, t, &consumer, &x, &info));
     WT_CHECK(info.byteLength == N * sizeof(float) && !info.isCopy && info.device == 0 && info.devicePointer);
-    WT_CHECK(app_mismatches(info.devicePointer, N, 7.0f, app) == 0);
+    WT_CHECK(gk_device_mismatches(0, info.devicePointer, N, 7.0f, app) == 0);
     float h[N];
     WT_CHECK_STATUS(wnnContextReadTensor(ctx, t, h, sizeof h), WNNStatus_TypeError);
     WT_CHECK_MESSAGE("exported to CUDA");
     WT_CHECK_STATUS(wnnContextWriteTensor(ctx, t, h, sizeof h), WNNStatus_TypeError);
     WT_CHECK_STATUS(wnnContextExportToCuda(ctx, t, &consumer, &x2, &info), WNNStatus_TypeError);
     WT_CHECK_MESSAGE("already exported");
-    WNNGraph g = affine_graph(ctx, N, 1, 1);
+    WNNGraph g = gk_affine_graph(ctx, N, 1, 1);
     WT_CHECK_STATUS(run_affine(ctx, g, t, other), WNNStatus_TypeError);
     WT_CHECK_MESSAGE("input 'x' is exported");
     WT_CHECK_STATUS(run_affine(ctx, g, other, t), WNNStatus_TypeError);
-    WT_CHECK(app_mismatches(info.devicePointer, N, 7.0f, app) == 0); /* nothing was written */
+    WT_CHECK(gk_device_mismatches(0, info.devicePointer, N, 7.0f, app) == 0); /* nothing was written */
     void* first = info.devicePointer;
     WT_OK(wnnCudaExportedTensorReturn(x, app));
-    WT_CHECK(mismatches(ctx, t, N, 7.0f) == 0);
+    WT_CHECK(gk_host_mismatches(ctx, t, N, 7.0f) == 0);
     /* Exporting again hands out the same memory. */
     WT_OK(wnnContextExportToCuda(ctx, t, &consumer, &x, &info));
     WT_CHECK(info.devicePointer == first);
@@ -147,7 +99,7 @@ static void test_ordering(void) {
     WT_OK(wnnCreateContextOnCudaStream(0, nn, NULL, &ctx));
     WT_CHECK(wnnContextGetCudaDevice(ctx) == 0);
     WNNTensor x = make_tensor(ctx, N, true), y = make_tensor(ctx, N, true);
-    WNNGraph g = affine_graph(ctx, N, 2, 1);
+    WNNGraph g = gk_affine_graph(ctx, N, 2, 1);
     fill(ctx, x, N, 3.0f);
     CU_OK(app_spin(20 * 1000 * 1000, nn)); /* 20 ms of WebNN-side work still running */
     WT_OK(run_affine(ctx, g, x, y));        /* y = 7 once the spin is over */
@@ -156,14 +108,14 @@ static void test_ordering(void) {
     WNNCudaExportInfo info;
     WT_OK(wnnContextExportToCuda(ctx, y, &consumer, &ex, &info));
     WT_CHECK(!info.isCopy);
-    WT_CHECK(app_mismatches(info.devicePointer, N, 7.0f, app) == 0);
+    WT_CHECK(gk_device_mismatches(0, info.devicePointer, N, 7.0f, app) == 0);
     /* The app changes y slowly; WebNN's next dispatch must see the change. */
     CU_OK(app_spin(20 * 1000 * 1000, app));
     CU_OK(app_affine(info.devicePointer, N, 1.0f, 1.0f, app)); /* y = 8 */
     WT_OK(wnnCudaExportedTensorReturn(ex, app));
     WT_OK(run_affine(ctx, g, y, x)); /* x = 17 */
-    WT_CHECK(mismatches(ctx, x, N, 17.0f) == 0);
-    WT_CHECK(mismatches(ctx, y, N, 8.0f) == 0);
+    WT_CHECK(gk_host_mismatches(ctx, x, N, 17.0f) == 0);
+    WT_CHECK(gk_host_mismatches(ctx, y, N, 8.0f) == 0);
     wnnGraphRelease(g);
     wnnTensorRelease(x);
     wnnTensorRelease(y);
@@ -180,7 +132,7 @@ static void test_same_stream(void) {
     WNNContext ctx = NULL;
     WT_OK(wnnCreateContextOnCudaStream(0, s, NULL, &ctx));
     WNNTensor x = make_tensor(ctx, N, true), y = make_tensor(ctx, N, true);
-    WNNGraph g = affine_graph(ctx, N, 1, 2);
+    WNNGraph g = gk_affine_graph(ctx, N, 1, 2);
     fill(ctx, x, N, 1.0f);
     WNNCudaConsumer consumer = {0, s};
     WNNCudaExportedTensor ex = NULL;
@@ -197,7 +149,7 @@ static void test_same_stream(void) {
     /* The same float recurrence on the host (it loses precision after a few rounds, identically). */
     float expect = 1.0f;
     for (int i = 0; i < 100; i++) expect = (expect * 1.0f + 2.0f) * 2.0f;
-    WT_CHECK(mismatches(ctx, x, N, expect) == 0);
+    WT_CHECK(gk_host_mismatches(ctx, x, N, expect) == 0);
     wnnGraphRelease(g);
     wnnTensorRelease(x);
     wnnTensorRelease(y);
@@ -222,7 +174,7 @@ static void test_destroy_while_exported(bool wholeContext) {
     wnnTensorRelease(t);
     wnnContextRelease(ctx);
     CU_OK(app_affine(info.devicePointer, N, 1.0f, 1.0f, app));
-    WT_CHECK(app_mismatches(info.devicePointer, N, 6.0f, app) == 0);
+    WT_CHECK(gk_device_mismatches(0, info.devicePointer, N, 6.0f, app) == 0);
     WT_OK(wnnCudaExportedTensorReturn(ex, app)); /* frees the memory, after the app's work */
     CU_OK(cudaStreamSynchronize(app));
     CU_OK(cudaStreamDestroy(app));
@@ -238,24 +190,24 @@ static void test_cpu_context(void) {
     WNNContext ctx = NULL;
     WT_OK(wnnCreateContext(&o, &ctx));
     WNNTensor x = make_tensor(ctx, N, true), y = make_tensor(ctx, N, true);
-    WNNGraph g = affine_graph(ctx, N, 3, 0);
+    WNNGraph g = gk_affine_graph(ctx, N, 3, 0);
     fill(ctx, x, N, 2.0f);
     WNNCudaConsumer consumer = {0, app};
     WNNCudaExportedTensor ex = NULL;
     WNNCudaExportInfo info;
     WT_OK(wnnContextExportToCuda(ctx, x, &consumer, &ex, &info));
     WT_CHECK(info.isCopy && info.device == 0);
-    WT_CHECK(app_mismatches(info.devicePointer, N, 2.0f, app) == 0);
+    WT_CHECK(gk_device_mismatches(0, info.devicePointer, N, 2.0f, app) == 0);
     CU_OK(app_spin(10 * 1000 * 1000, app));
     CU_OK(app_affine(info.devicePointer, N, 1.0f, 2.0f, app)); /* 4 */
     WT_OK(wnnCudaExportedTensorReturn(ex, app));
     WT_OK(run_affine(ctx, g, x, y)); /* waits for the copy back: 12 */
-    WT_CHECK(mismatches(ctx, y, N, 12.0f) == 0);
-    WT_CHECK(mismatches(ctx, x, N, 4.0f) == 0);
+    WT_CHECK(gk_host_mismatches(ctx, y, N, 12.0f) == 0);
+    WT_CHECK(gk_host_mismatches(ctx, x, N, 4.0f) == 0);
     /* Destroying the tensor while its copy is out. */
     WT_OK(wnnContextExportToCuda(ctx, y, &consumer, &ex, &info));
     wnnTensorDestroy(y);
-    WT_CHECK(app_mismatches(info.devicePointer, N, 12.0f, app) == 0);
+    WT_CHECK(gk_device_mismatches(0, info.devicePointer, N, 12.0f, app) == 0);
     WT_OK(wnnCudaExportedTensorReturn(ex, app));
     wnnGraphRelease(g);
     wnnTensorRelease(x);
@@ -289,9 +241,9 @@ static void test_import(void) {
     g_released = 0;
     WT_OK(wnnContextImportCudaMemory(ctx, &d, in, N * sizeof(float), app, on_release, NULL, &tin));
     WT_OK(wnnContextImportCudaMemory(ctx, &d, out, N * sizeof(float), NULL, on_release, NULL, &tout));
-    WNNGraph g = affine_graph(ctx, N, 2, 0);
+    WNNGraph g = gk_affine_graph(ctx, N, 2, 0);
     WT_OK(run_affine(ctx, g, tin, tout));
-    WT_CHECK(mismatches(ctx, tout, N, 10.0f) == 0);
+    WT_CHECK(gk_host_mismatches(ctx, tout, N, 10.0f) == 0);
     /* Exporting imported memory gives the app's own pointer back. */
     WNNCudaConsumer consumer = {0, app};
     WNNCudaExportedTensor ex = NULL;
@@ -326,7 +278,7 @@ static void test_stress(int rounds) {
     for (int r = 0; r < rounds; r++) {
         uint32_t n = 1 + (uint32_t)(wt_next(&rng) % (1 << 18));
         WNNTensor x = make_tensor(ctx, n, true), y = make_tensor(ctx, n, true);
-        WNNGraph g = affine_graph(ctx, n, 1, 1);
+        WNNGraph g = gk_affine_graph(ctx, n, 1, 1);
         fill(ctx, x, n, 0.0f);
         WNNCudaConsumer consumer = {0, app};
         float expect = 0.0f;
@@ -343,7 +295,7 @@ static void test_stress(int rounds) {
             x = y;
             y = t;
         }
-        uint32_t bad = mismatches(ctx, x, n, expect);
+        uint32_t bad = gk_host_mismatches(ctx, x, n, expect);
         totalBad += bad;
         wnnGraphRelease(g);
         wnnTensorRelease(x);
@@ -379,12 +331,12 @@ static void test_dlpack(void) {
     WT_CHECK(m && m->dl_tensor.ndim == 2 && m->dl_tensor.shape[0] == 2 && m->dl_tensor.shape[1] == 3);
     WT_CHECK(m->dl_tensor.dtype.code == kDLFloat && m->dl_tensor.dtype.bits == 32 && !m->dl_tensor.strides);
     WT_CHECK(m->dl_tensor.device.device_type == kDLCUDA && m->dl_tensor.device.device_id == 0);
-    WT_CHECK(app_mismatches(m->dl_tensor.data, N, 4.0f, app) == 0);
+    WT_CHECK(gk_device_mismatches(0, m->dl_tensor.data, N, 4.0f, app) == 0);
     float h[N];
     WT_CHECK_STATUS(wnnContextReadTensor(ctx, t, h, sizeof h), WNNStatus_TypeError); /* rented */
     CU_OK(app_affine(m->dl_tensor.data, N, 2.0f, 0.0f, app));
     m->deleter(m); /* returns the tensor */
-    WT_CHECK(mismatches(ctx, t, N, 8.0f) == 0);
+    WT_CHECK(gk_host_mismatches(ctx, t, N, 8.0f) == 0);
     /* Import: app memory of shape [2, 3] with explicit dense strides. */
     DLManagedTensor* in = calloc(1, sizeof *in);
     static int64_t inShape[2] = {2, 3}, inStrides[2] = {3, 1};
@@ -401,7 +353,7 @@ static void test_dlpack(void) {
     g_dl_deleted = 0;
     WT_OK(wnnContextImportDLPack(ctx, in, app, true, true, &ti));
     WT_CHECK(wnnTensorGetRank(ti) == 2 && wnnTensorGetDataType(ti) == WNNOperandDataType_Float32);
-    WT_CHECK(mismatches(ctx, ti, N, 9.0f) == 0);
+    WT_CHECK(gk_host_mismatches(ctx, ti, N, 9.0f) == 0);
     /* Strided (not dense) and host memory are refused, leaving the tensor the caller's. */
     DLManagedTensor bad = *in;
     static int64_t badStrides[2] = {1, 2};

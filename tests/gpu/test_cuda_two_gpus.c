@@ -1,14 +1,8 @@
 /* test_cuda_two_gpus.c: a tensor of one GPU's context rented to code on another GPU, both
  * directions: in place where the GPUs have peer access, through a copy otherwise (info.isCopy says
  * which), always ordered by events. Exit 77 (skipped, with the reason) with fewer than two GPUs. */
-#include <cuda_runtime_api.h>
-#include <stdlib.h>
-
-#include "app_kernels.h"
+#include "gpu_kit.h"
 #include "webnn/webnn_cuda.h"
-#include "wt.h"
-
-#define CU_OK(call) WT_CHECK((call) == 0)
 
 static uint32_t adapter_of(int ordinal) { /* CUDA adapters follow the CPU, in device order */
     int seen = 0;
@@ -29,44 +23,6 @@ static WNNContext context_on(int ordinal) {
     return ctx;
 }
 
-/* y = x + 1 on [n]. */
-static WNNGraph add_one(WNNContext ctx, uint32_t n) {
-    WNNGraphBuilder b = NULL;
-    WT_OK(wnnCreateGraphBuilder(ctx, &b));
-    WNNOperandDescriptor d = {WNNOperandDataType_Float32, &n, 1};
-    WNNOperand x, one, y;
-    WT_OK(wnnGraphBuilderInput(b, "x", &d, &x));
-    WT_OK(wnnGraphBuilderConstantScalar(b, WNNOperandDataType_Float32, wnnNumberDouble(1), &one));
-    WT_OK(wnnGraphBuilderAdd(b, x, one, NULL, &y));
-    WNNNamedOperand out = {"y", y};
-    WNNGraph g = NULL;
-    WT_OK(wnnGraphBuilderBuild(b, &out, 1, &g));
-    wnnGraphBuilderRelease(b);
-    return g;
-}
-
-static uint32_t host_mismatches(WNNContext ctx, WNNTensor t, uint32_t n, float v) {
-    float* h = malloc(n * sizeof(float));
-    uint32_t bad = n;
-    if (wnnContextReadTensor(ctx, t, h, n * sizeof(float)) == WNNStatus_Success)
-        for (uint32_t i = bad = 0; i < n; i++) bad += h[i] != v;
-    free(h);
-    return bad;
-}
-
-/* Counted by the consumer on its own device and stream. */
-static unsigned device_mismatches(int device, const void* p, uint32_t n, float v, cudaStream_t s) {
-    unsigned *bad = NULL, host = 0xffffffffu;
-    CU_OK(cudaSetDevice(device));
-    CU_OK(cudaMalloc((void**)&bad, sizeof *bad));
-    CU_OK(cudaMemsetAsync(bad, 0, sizeof *bad, s));
-    CU_OK(app_count_mismatch(p, n, v, bad, s));
-    CU_OK(cudaMemcpyAsync(&host, bad, sizeof host, cudaMemcpyDeviceToHost, s));
-    CU_OK(cudaStreamSynchronize(s));
-    CU_OK(cudaFree(bad));
-    return host;
-}
-
 /* The owner's WebNN work and the consumer's kernels alternate on the same tensors, `rounds` times
  * with random sizes; the consumer is slowed down so that missing ordering would show. */
 static void test_rent_across(int owner, int consumer, int rounds) {
@@ -84,7 +40,7 @@ static void test_rent_across(int owner, int consumer, int rounds) {
         WNNTensor x = NULL, y = NULL;
         WT_OK(wnnContextCreateTensor(ctx, &d, &x));
         WT_OK(wnnContextCreateTensor(ctx, &d, &y));
-        WNNGraph g = add_one(ctx, n);
+        WNNGraph g = gk_affine_graph(ctx, n, 1, 1);
         float expect = 0;
         for (int k = 0; k < 4; k++) {
             WNNNamedTensor in = {"x", x}, out = {"y", y};
@@ -96,7 +52,7 @@ static void test_rent_across(int owner, int consumer, int rounds) {
             WT_OK(wnnContextExportToCuda(ctx, y, &c, &ex, &info));
             WT_CHECK(info.device == consumer && info.isCopy == !peer);
             copies += info.isCopy;
-            if (k == 0) bad += device_mismatches(consumer, info.devicePointer, n, expect, s);
+            if (k == 0) bad += gk_device_mismatches(consumer, info.devicePointer, n, expect, s);
             CU_OK(cudaSetDevice(consumer));
             if (r % 16 == 0) CU_OK(app_spin(2 * 1000 * 1000, s));
             CU_OK(app_affine(info.devicePointer, n, 1.0f, 1.0f, s)); /* y += 1 */
@@ -106,7 +62,7 @@ static void test_rent_across(int owner, int consumer, int rounds) {
             x = y;
             y = t;
         }
-        bad += host_mismatches(ctx, x, n, expect);
+        bad += gk_host_mismatches(ctx, x, n, expect);
         wnnGraphRelease(g);
         wnnTensorRelease(x);
         wnnTensorRelease(y);
@@ -134,7 +90,7 @@ static void test_rules_across(int owner, int consumer) {
     WT_CHECK_STATUS(wnnContextReadTensor(ctx, t, h, sizeof h), WNNStatus_TypeError);
     WT_CHECK_STATUS(wnnContextExportToCuda(ctx, t, &c, &ex2, &info), WNNStatus_TypeError);
     wnnTensorDestroy(t); /* the consumer's memory stays valid until the return */
-    WT_CHECK(device_mismatches(consumer, info.devicePointer, n, 0.0f, NULL) == 0);
+    WT_CHECK(gk_device_mismatches(consumer, info.devicePointer, n, 0.0f, NULL) == 0);
     WT_OK(wnnCudaExportedTensorReturn(ex, NULL));
     wnnTensorRelease(t);
     wnnContextRelease(ctx);
