@@ -226,6 +226,8 @@ static void axis_geometry(const WnnDesc* out, uint32_t axis, Step* st) {
     st->len = out->shape[axis];
 }
 
+static bool is_row_bias(const WnnGraphIR* ir, uint32_t id, const WnnDesc* out);
+
 /* Operand `which` of a matmul, broadcast to the output's batch dimensions (its own last two kept):
  * the expand kernel's shape and strides; its batch stride becomes one matrix. */
 static void plan_expand(Step* st, int which, const WnnDesc* x, const WnnDesc* out, long long* stride) {
@@ -365,7 +367,13 @@ static WNNStatus make_step(const WnnGraphIR* ir, const WnnNode* n, Step* st) {
     st->alpha = (float)g->alpha;
     st->beta = 0;
     if (n->inputCount > 2 && n->inputs[2] >= 0) {
-        st->c = (uint32_t)n->inputs[2];
+        uint32_t cid = (uint32_t)n->inputs[2];
+        if (g->beta == 1.0 && is_row_bias(ir, cid, out)) { /* a bias row: cuBLASLt's bias epilogue */
+            st->epilogue = WNN_LT_BIAS;
+            st->bias = cid;
+            return WNNStatus_Success;
+        }
+        st->c = cid;
         st->beta = (float)g->beta;
         broadcast_shape(out, &ir->operands[st->c].desc, NULL, &st->cShape);
     }
@@ -428,8 +436,8 @@ static void fuse_gemm_bias(WnnCompiled* c, const uint8_t* bound, const uint32_t*
     const WnnGraphIR* ir = c->ir;
     for (uint32_t k = 0; k + 1 < c->stepCount; k++) {
         Step *g = &c->steps[k], *add = &c->steps[k + 1];
-        if (g->skip || g->kind != STEP_GEMM || g->c != NONE || add->skip || add->kind != STEP_ELT || add->integer >= 0 ||
-            ir->nodes[add->node].op != WNN_OP_add || bound[g->out] || readers[g->out] != 1)
+        if (g->skip || g->kind != STEP_GEMM || g->c != NONE || g->epilogue || add->skip || add->kind != STEP_ELT ||
+            add->integer >= 0 || ir->nodes[add->node].op != WNN_OP_add || bound[g->out] || readers[g->out] != 1)
             continue;
         uint32_t other = add->a == g->out ? add->b : add->a;
         const WnnDesc* out = &ir->operands[add->out].desc;
