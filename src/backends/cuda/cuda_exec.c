@@ -432,33 +432,42 @@ static bool is_row_bias(const WnnGraphIR* ir, uint32_t id, const WnnDesc* out) {
 
 /* matmul / gemm (without c) followed by the add of a bias row, and maybe a relu: one cuBLASLt call
  * with the bias (relu) epilogue. */
+/* A relu right after a gemm step with a bias epilogue joins the epilogue. */
+static void fuse_gemm_relu(WnnCompiled* c, uint32_t k, const uint8_t* bound, const uint32_t* readers,
+                           uint8_t* eliminated) {
+    Step* g = &c->steps[k];
+    if (g->epilogue != WNN_LT_BIAS || k + 1 >= c->stepCount) return;
+    Step* relu = &c->steps[k + 1];
+    while (relu->skip && relu < &c->steps[c->stepCount - 1]) relu++; /* past the add it absorbed */
+    if (relu->skip || relu->kind != STEP_ELT || c->ir->nodes[relu->node].op != WNN_OP_relu || relu->a != g->out ||
+        bound[g->out] || readers[g->out] != 1)
+        return;
+    g->epilogue = WNN_LT_RELU_BIAS;
+    eliminated[g->out] = 1;
+    g->out = relu->out;
+    relu->skip = 1;
+}
+
 static void fuse_gemm_bias(WnnCompiled* c, const uint8_t* bound, const uint32_t* readers, uint8_t* eliminated) {
     const WnnGraphIR* ir = c->ir;
-    for (uint32_t k = 0; k + 1 < c->stepCount; k++) {
-        Step *g = &c->steps[k], *add = &c->steps[k + 1];
-        if (g->skip || g->kind != STEP_GEMM || g->c != NONE || g->epilogue || add->skip || add->kind != STEP_ELT ||
-            add->integer >= 0 || ir->nodes[add->node].op != WNN_OP_add || bound[g->out] || readers[g->out] != 1)
-            continue;
-        uint32_t other = add->a == g->out ? add->b : add->a;
-        const WnnDesc* out = &ir->operands[add->out].desc;
-        if ((add->a != g->out && add->b != g->out) || other == g->out || !same_shape(out, &ir->operands[g->out].desc) ||
-            !is_row_bias(ir, other, out))
-            continue;
-        g->epilogue = WNN_LT_BIAS;
-        g->bias = other;
-        eliminated[g->out] = 1;
-        g->out = add->out;
-        add->skip = 1;
-        if (k + 2 < c->stepCount) {
-            Step* relu = &c->steps[k + 2];
-            if (!relu->skip && relu->kind == STEP_ELT && ir->nodes[relu->node].op == WNN_OP_relu && relu->a == g->out &&
-                !bound[g->out] && readers[g->out] == 1) {
-                g->epilogue = WNN_LT_RELU_BIAS;
+    for (uint32_t k = 0; k < c->stepCount; k++) {
+        Step* g = &c->steps[k];
+        if (g->skip || g->kind != STEP_GEMM || g->c != NONE) continue;
+        Step* add = k + 1 < c->stepCount ? &c->steps[k + 1] : NULL;
+        if (!g->epilogue && add && !add->skip && add->kind == STEP_ELT && add->integer < 0 &&
+            ir->nodes[add->node].op == WNN_OP_add && !bound[g->out] && readers[g->out] == 1 &&
+            (add->a == g->out || add->b == g->out)) {
+            uint32_t other = add->a == g->out ? add->b : add->a;
+            const WnnDesc* out = &ir->operands[add->out].desc;
+            if (other != g->out && same_shape(out, &ir->operands[g->out].desc) && is_row_bias(ir, other, out)) {
+                g->epilogue = WNN_LT_BIAS;
+                g->bias = other;
                 eliminated[g->out] = 1;
-                g->out = relu->out;
-                relu->skip = 1;
+                g->out = add->out;
+                add->skip = 1;
             }
         }
+        fuse_gemm_relu(c, k, bound, readers, eliminated);
     }
 }
 
