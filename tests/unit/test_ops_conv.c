@@ -21,72 +21,148 @@ static size_t filt_at(const uint32_t* shape, const int* pos, size_t o, size_t i,
     return ((idx[0] * shape[1] + idx[1]) * shape[2] + idx[2]) * shape[3] + idx[3];
 }
 
-static void test_conv2d_random(void) {
+/* One conv2d case: the filter constant (packed once at build) or a graph input (packed per
+ * dispatch), the bias constant, absent or a graph input. */
+typedef struct ConvCase {
+    int nhwc, layout, f16, filterInput, biasMode; /* layout: oihw hwio ohwi ihwo; biasMode: 0 const, 1 none, 2 input */
+    uint32_t groups, cinG, coutG, N, H, W, kh, kw, sh, sw, dh, dw, pad[4];
+} ConvCase;
+
+static void check_conv2d(const char* name, const ConvCase* c, uint64_t* seed) {
     static const int pos[4][4] = {{0, 1, 2, 3}, {3, 2, 0, 1}, {0, 3, 1, 2}, {3, 0, 1, 2}}; /* oihw hwio ohwi ihwo */
+    int nhwc = c->nhwc, f16 = c->f16;
+    uint32_t groups = c->groups, cinG = c->cinG, coutG = c->coutG, N = c->N, H = c->H, W = c->W, kh = c->kh, kw = c->kw;
+    uint32_t sh = c->sh, sw = c->sw, dh = c->dh, dw = c->dw;
+    const uint32_t* pad = c->pad;
+    uint32_t cin = cinG * groups, cout = coutG * groups;
+    uint32_t OH = (H + pad[0] + pad[1] - ((kh - 1) * dh + 1)) / sh + 1, OW = (W + pad[2] + pad[3] - ((kw - 1) * dw + 1)) / sw + 1;
+    uint32_t xs[4] = {N, nhwc ? H : cin, nhwc ? W : H, nhwc ? cin : W};
+    uint32_t logical[4] = {cout, cinG, kh, kw}, fs[4];
+    for (int k = 0; k < 4; k++) fs[pos[c->layout][k]] = logical[k];
+    uint32_t ys[4] = {N, nhwc ? OH : cout, nhwc ? OW : OH, nhwc ? cout : OW};
+    size_t nx = (size_t)N * cin * H * W, nf = (size_t)cout * cinG * kh * kw, ny = (size_t)N * cout * OH * OW;
+    float *x = malloc(4 * nx), *f = malloc(4 * nf), *y = malloc(4 * ny), *bias = malloc(4 * cout);
+    uint16_t *xh = malloc(2 * nx), *fh = malloc(2 * nf), *yh = malloc(2 * ny), *biash = malloc(2 * cout);
+    double* want = malloc(8 * ny);
+    for (size_t i = 0; i < nx; i++) { x[i] = (float)wt_rand(seed, -1, 1); xh[i] = wt_f2h(x[i]); if (f16) x[i] = wt_h2f(xh[i]); }
+    for (size_t i = 0; i < nf; i++) { f[i] = (float)wt_rand(seed, -1, 1); fh[i] = wt_f2h(f[i]); if (f16) f[i] = wt_h2f(fh[i]); }
+    for (uint32_t i = 0; i < cout; i++) {
+        bias[i] = c->biasMode == 1 ? 0.0f : (float)wt_rand(seed, -1, 1);
+        biash[i] = wt_f2h(bias[i]);
+        if (f16) bias[i] = wt_h2f(biash[i]);
+    }
+    for (size_t n = 0; n < N; n++)
+        for (size_t o = 0; o < cout; o++)
+            for (size_t oy = 0; oy < OH; oy++)
+                for (size_t ox = 0; ox < OW; ox++) {
+                    double s = bias[o];
+                    size_t g = o / coutG;
+                    for (size_t i = 0; i < cinG; i++)
+                        for (size_t ky = 0; ky < kh; ky++)
+                            for (size_t kx = 0; kx < kw; kx++) {
+                                long iy = (long)(oy * sh + ky * dh) - (long)pad[0], ix = (long)(ox * sw + kx * dw) - (long)pad[2];
+                                if (iy < 0 || iy >= (long)H || ix < 0 || ix >= (long)W) continue;
+                                s += (double)x[act_at(nhwc, xs, n, g * cinG + i, (size_t)iy, (size_t)ix)] *
+                                     f[filt_at(fs, pos[c->layout], o, i, ky, kx)];
+                            }
+                    want[act_at(nhwc, ys, n, o, oy, ox)] = s;
+                }
+    WNNOperandDataType t = f16 ? WNNOperandDataType_Float16 : WNNOperandDataType_Float32;
+    WNNGraphBuilder b = wt_builder();
+    void *fdata = f16 ? (void*)fh : (void*)f, *bdata = f16 ? (void*)biash : (void*)bias;
+    WNNOperand in = wt_input(b, "x", t, 4, xs), out;
+    WNNOperand w = c->filterInput ? wt_input(b, "w", t, 4, fs) : wt_constant(b, t, 4, fs, fdata);
+    uint32_t bs[1] = {cout};
+    WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
+    uint32_t strides[2] = {sh, sw}, dil[2] = {dh, dw}, padv[4] = {pad[0], pad[1], pad[2], pad[3]};
+    o.padding = padv; o.paddingCount = 4;
+    o.strides = strides; o.stridesCount = 2;
+    o.dilations = dil; o.dilationsCount = 2;
+    o.groups = wnnSomeUint32(groups);
+    o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
+    o.filterLayout = (WNNConv2dFilterOperandLayout)(c->layout + 1);
+    if (c->biasMode == 0) o.bias = wt_constant(b, t, 1, bs, bdata);
+    if (c->biasMode == 2) o.bias = wt_input(b, "b", t, 1, bs);
+    WT_OK(wnnGraphBuilderConv2d(b, in, w, &o, &out));
+    WtFeed feeds[3] = {{"x", f16 ? (void*)xh : (void*)x}};
+    size_t nfeeds = 1;
+    if (c->filterInput) feeds[nfeeds++] = (WtFeed){"w", fdata};
+    if (c->biasMode == 2) feeds[nfeeds++] = (WtFeed){"b", bdata};
+    WNNNamedOperand outs[1] = {{"y", out}};
+    void* data[1] = {f16 ? (void*)yh : (void*)y};
+    WT_OK(wt_run(wt_cpu(), b, feeds, nfeeds, outs, 1, data));
+    /* Random signs cancel, so compare absolutely: |error| <= K * eps * sum|x*w| with |x|,|w| <= 1. */
+    double k = kh * kw * cinG + 1;
+    if (f16)
+        for (size_t i = 0; i < ny; i++) y[i] = wt_h2f(yh[i]);
+    char what[200];
+    snprintf(what, sizeof what, "%s %s nhwc %d layout %d groups %u cinG %u coutG %u k %ux%u stride %u %u dil %u %u pad %u %u %u %u filter %s bias %d",
+             name, f16 ? "f16" : "f32", nhwc, c->layout, groups, cinG, coutG, kh, kw, sh, sw, dh, dw, pad[0], pad[1], pad[2], pad[3],
+             c->filterInput ? "input" : "const", c->biasMode);
+    wt_expect_f32_atol(what, y, want, ny, k * (f16 ? 2e-3 : 2.4e-7));
+    free(x); free(f); free(y); free(bias); free(xh); free(fh); free(yh); free(biash); free(want);
+    wnnGraphBuilderRelease(b);
+}
+
+static void test_conv2d_random(void) {
     uint64_t seed = 11;
     for (int rep = 0; rep < 24; rep++) {
-        int nhwc = rep & 1, layout = (rep >> 1) % 4, f16 = rep % 5 == 4;
-        uint32_t groups = 1 + (uint32_t)(wt_next(&seed) % 3), cinG = 1 + (uint32_t)(wt_next(&seed) % 3),
-                 coutG = 1 + (uint32_t)(wt_next(&seed) % 3);
-        if (rep % 6 == 5) { cinG = 1; coutG = 1; groups = 4; } /* depthwise */
-        uint32_t N = 1 + (uint32_t)(wt_next(&seed) % 2), H = 5 + (uint32_t)(wt_next(&seed) % 4), W = 5 + (uint32_t)(wt_next(&seed) % 4);
-        uint32_t kh = 1 + (uint32_t)(wt_next(&seed) % 3), kw = 1 + (uint32_t)(wt_next(&seed) % 3);
-        uint32_t sh = 1 + (uint32_t)(wt_next(&seed) % 2), sw = 1 + (uint32_t)(wt_next(&seed) % 2), dh = 1 + rep % 2, dw = 1;
-        uint32_t pad[4] = {(uint32_t)(wt_next(&seed) % 2), (uint32_t)(wt_next(&seed) % 2), 1, 0};
-        uint32_t cin = cinG * groups, cout = coutG * groups;
-        uint32_t OH = (H + pad[0] + pad[1] - ((kh - 1) * dh + 1)) / sh + 1, OW = (W + pad[2] + pad[3] - ((kw - 1) * dw + 1)) / sw + 1;
-        uint32_t xs[4] = {N, nhwc ? H : cin, nhwc ? W : H, nhwc ? cin : W};
-        uint32_t logical[4] = {cout, cinG, kh, kw}, fs[4];
-        for (int k = 0; k < 4; k++) fs[pos[layout][k]] = logical[k];
-        uint32_t ys[4] = {N, nhwc ? OH : cout, nhwc ? OW : OH, nhwc ? cout : OW};
-        size_t nx = (size_t)N * cin * H * W, nf = (size_t)cout * cinG * kh * kw, ny = (size_t)N * cout * OH * OW;
-        float *x = malloc(4 * nx), *f = malloc(4 * nf), *y = malloc(4 * ny), bias[16];
-        uint16_t *xh = malloc(2 * nx), *fh = malloc(2 * nf), *yh = malloc(2 * ny), biash[16];
-        double* want = malloc(8 * ny);
-        for (size_t i = 0; i < nx; i++) { x[i] = (float)wt_rand(&seed, -1, 1); xh[i] = wt_f2h(x[i]); if (f16) x[i] = wt_h2f(xh[i]); }
-        for (size_t i = 0; i < nf; i++) { f[i] = (float)wt_rand(&seed, -1, 1); fh[i] = wt_f2h(f[i]); if (f16) f[i] = wt_h2f(fh[i]); }
-        for (uint32_t i = 0; i < cout; i++) { bias[i] = (float)wt_rand(&seed, -1, 1); biash[i] = wt_f2h(bias[i]); if (f16) bias[i] = wt_h2f(biash[i]); }
-        for (size_t n = 0; n < N; n++)
-            for (size_t o = 0; o < cout; o++)
-                for (size_t oy = 0; oy < OH; oy++)
-                    for (size_t ox = 0; ox < OW; ox++) {
-                        double s = bias[o];
-                        size_t g = o / coutG;
-                        for (size_t i = 0; i < cinG; i++)
-                            for (size_t ky = 0; ky < kh; ky++)
-                                for (size_t kx = 0; kx < kw; kx++) {
-                                    long iy = (long)(oy * sh + ky * dh) - (long)pad[0], ix = (long)(ox * sw + kx * dw) - (long)pad[2];
-                                    if (iy < 0 || iy >= (long)H || ix < 0 || ix >= (long)W) continue;
-                                    s += (double)x[act_at(nhwc, xs, n, g * cinG + i, (size_t)iy, (size_t)ix)] *
-                                         f[filt_at(fs, pos[layout], o, i, ky, kx)];
-                                }
-                        want[act_at(nhwc, ys, n, o, oy, ox)] = s;
-                    }
-        WNNOperandDataType t = f16 ? WNNOperandDataType_Float16 : WNNOperandDataType_Float32;
-        WNNGraphBuilder b = wt_builder();
-        WNNOperand in = wt_input(b, "x", t, 4, xs), w = wt_constant(b, t, 4, fs, f16 ? (void*)fh : (void*)f), out;
-        uint32_t bs[1] = {cout};
-        WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
-        uint32_t strides[2] = {sh, sw}, dil[2] = {dh, dw};
-        o.padding = pad; o.paddingCount = 4;
-        o.strides = strides; o.stridesCount = 2;
-        o.dilations = dil; o.dilationsCount = 2;
-        o.groups = wnnSomeUint32(groups);
-        o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
-        o.filterLayout = (WNNConv2dFilterOperandLayout)(layout + 1);
-        o.bias = wt_constant(b, t, 1, bs, f16 ? (void*)biash : (void*)bias);
-        WT_OK(wnnGraphBuilderConv2d(b, in, w, &o, &out));
-        WtFeed feed = {"x", f16 ? (void*)xh : (void*)x};
-        WNNNamedOperand outs[1] = {{"y", out}};
-        void* data[1] = {f16 ? (void*)yh : (void*)y};
-        WT_OK(wt_run(wt_cpu(), b, &feed, 1, outs, 1, data));
-        /* Random signs cancel, so compare absolutely: |error| <= K * eps * sum|x*w| with |x|,|w| <= 1. */
-        double k = kh * kw * cinG + 1;
-        if (f16)
-            for (size_t i = 0; i < ny; i++) y[i] = wt_h2f(yh[i]);
-        wt_expect_f32_atol(f16 ? "conv2d f16" : "conv2d", y, want, ny, k * (f16 ? 2e-3 : 2.4e-7));
-        free(x); free(f); free(y); free(xh); free(fh); free(yh); free(want);
-        wnnGraphBuilderRelease(b);
+        ConvCase c = {0};
+        c.nhwc = rep & 1; c.layout = (rep >> 1) % 4; c.f16 = rep % 5 == 4;
+        c.groups = 1 + (uint32_t)(wt_next(&seed) % 3); c.cinG = 1 + (uint32_t)(wt_next(&seed) % 3);
+        c.coutG = 1 + (uint32_t)(wt_next(&seed) % 3);
+        if (rep % 6 == 5) { c.cinG = 1; c.coutG = 1; c.groups = 4; } /* depthwise */
+        c.N = 1 + (uint32_t)(wt_next(&seed) % 2); c.H = 5 + (uint32_t)(wt_next(&seed) % 4); c.W = 5 + (uint32_t)(wt_next(&seed) % 4);
+        c.kh = 1 + (uint32_t)(wt_next(&seed) % 3); c.kw = 1 + (uint32_t)(wt_next(&seed) % 3);
+        c.sh = 1 + (uint32_t)(wt_next(&seed) % 2); c.sw = 1 + (uint32_t)(wt_next(&seed) % 2); c.dh = 1 + rep % 2; c.dw = 1;
+        c.pad[0] = (uint32_t)(wt_next(&seed) % 2); c.pad[1] = (uint32_t)(wt_next(&seed) % 2); c.pad[2] = 1; c.pad[3] = 0;
+        c.filterInput = rep % 7 == 3; c.biasMode = rep % 4 == 2 ? 1 : 0;
+        check_conv2d("conv2d", &c, &seed);
+    }
+}
+
+/* The direct depthwise kernel (groups == input channels): channel multipliers 1-3, strides 1-3,
+ * dilations 1-2, asymmetric padding wider than the filter reach, both layouts, every filter layout,
+ * float16, the filter and bias constant (prepared at build) or graph inputs; rows wider than a vector. */
+static void test_conv2d_depthwise(void) {
+    uint64_t seed = 23;
+    for (int rep = 0; rep < 40; rep++) {
+        ConvCase c = {0};
+        c.nhwc = rep & 1; c.layout = (rep >> 1) % 4; c.f16 = rep % 5 == 3;
+        c.groups = 1 + (uint32_t)(wt_next(&seed) % 11); c.cinG = 1; c.coutG = 1 + (uint32_t)(rep / 3 % 3);
+        c.N = 1 + (uint32_t)(rep % 7 == 0); c.H = 3 + (uint32_t)(wt_next(&seed) % 20); c.W = 3 + (uint32_t)(wt_next(&seed) % 24);
+        c.kh = 1 + (uint32_t)(wt_next(&seed) % 3); c.kw = 1 + (uint32_t)(wt_next(&seed) % 4);
+        c.sh = 1 + (uint32_t)(wt_next(&seed) % 3); c.sw = 1 + (uint32_t)(rep / 2 % 3);
+        c.dh = 1 + (uint32_t)(rep % 3 == 1); c.dw = 1 + (uint32_t)(rep % 4 == 2);
+        for (int i = 0; i < 4; i++) c.pad[i] = (uint32_t)(wt_next(&seed) % 4);
+        if ((c.kh - 1) * c.dh + 1 > c.H + c.pad[0] + c.pad[1]) c.dh = 1;
+        if ((c.kw - 1) * c.dw + 1 > c.W + c.pad[2] + c.pad[3]) c.dw = 1;
+        c.filterInput = rep % 3 == 2; c.biasMode = rep % 5 == 1 ? 1 : rep % 5 == 4 ? 2 : 0;
+        check_conv2d("conv2d depthwise", &c, &seed);
+    }
+}
+
+/* The GEMM kernels with a constant filter (packed at build) and with the filter and bias as graph
+ * inputs, same shapes: NCHW (cout x pixels, 1x1 read in place, strips and channel blocks) and NHWC. */
+static void test_conv2d_gemm_paths(void) {
+    uint64_t seed = 31;
+    static const uint32_t shapes[][7] = {
+        /* groups cinG coutG H W k stride */
+        {1, 7, 40, 13, 11, 1, 1}, /* 1x1 stride 1: NCHW reads x directly; 143 pixels = 2 strips */
+        {1, 5, 70, 6, 5, 1, 2},   /* 1x1 stride 2: im2col; few pixels: channel blocks split */
+        {1, 9, 19, 17, 12, 3, 1}, /* 3x3 */
+        {2, 3, 18, 9, 14, 3, 2},  /* grouped 3x3 stride 2 */
+        {3, 2, 1, 12, 12, 2, 1},  /* grouped, one output channel per group */
+    };
+    for (int rep = 0; rep < 20; rep++) {
+        const uint32_t* s = shapes[rep / 4];
+        ConvCase c = {0};
+        c.nhwc = rep & 1; c.filterInput = rep >> 1 & 1; c.biasMode = c.filterInput ? 2 : 0;
+        c.layout = rep % 4; c.f16 = rep % 7 == 6;
+        c.groups = s[0]; c.cinG = s[1]; c.coutG = s[2]; c.N = 1 + (uint32_t)(rep % 3 == 0); c.H = s[3]; c.W = s[4];
+        c.kh = c.kw = s[5]; c.sh = c.sw = s[6]; c.dh = c.dw = 1;
+        if (s[5] > 1) { c.pad[0] = 1; c.pad[1] = 0; c.pad[2] = 1; c.pad[3] = 2; }
+        check_conv2d("conv2d gemm", &c, &seed);
     }
 }
 
@@ -336,6 +412,8 @@ static void test_validation(void) {
 
 int main(void) {
     test_conv2d_random();
+    test_conv2d_depthwise();
+    test_conv2d_gemm_paths();
     test_conv_transpose_random();
     test_matmul_gemm();
     test_l2pool_resample();

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backends/backend.h"
+#include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_kernels.h"
 #include "backends/cpu/memory_plan.h"
 #include "core/threadpool.h"
@@ -31,6 +32,7 @@ struct WnnCompiled {
     void** ptrs;         /* per operand, filled at dispatch */
     WnnCpuTensor* views; /* per node: inputs then outputs, consecutive */
     size_t* viewStart;   /* per node */
+    WnnCpuPrepared** prepared; /* per node: state built once from constants, or NULL (conv_prepare.h) */
     void* arena;
     size_t arenaBytes;
 };
@@ -90,6 +92,9 @@ static void cpu_compiled_free(WnnDevice* dev, WnnCompiled* c) {
     free(c->ptrs);
     free(c->views);
     free(c->viewStart);
+    for (uint32_t k = 0; c->prepared && k < c->ir->nodeCount; k++)
+        if (c->prepared[k]) c->prepared[k]->release(c->prepared[k]);
+    free(c->prepared);
     wnn_aligned_free(c->arena);
     free(c);
 }
@@ -147,7 +152,8 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
     c->ptrs = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(void*));
     c->views = wnn_calloc(views ? views : 1, sizeof(WnnCpuTensor));
     c->viewStart = wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, sizeof(size_t));
-    if (!c->locs || !c->ptrs || !c->views || !c->viewStart) {
+    c->prepared = wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, sizeof(WnnCpuPrepared*));
+    if (!c->locs || !c->ptrs || !c->views || !c->viewStart || !c->prepared) {
         cpu_compiled_free(dev, c);
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
@@ -160,6 +166,10 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
     for (uint32_t k = 0; k < ir->nodeCount; k++) {
         c->viewStart[k] = views;
         views += ir->nodes[k].inputCount + ir->nodes[k].outputCount;
+        if ((s = wnn_cpu_prepare_node(ir, &ir->nodes[k], &c->prepared[k]))) {
+            cpu_compiled_free(dev, c);
+            return s;
+        }
     }
     *out = c;
     return WNNStatus_Success;
@@ -191,7 +201,7 @@ static WNNStatus cpu_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const* 
             o[j].desc = &ir->operands[n->outputs[j]].desc;
         }
         WnnCpuKernelArgs args = {n, v, o, d->pool};
-        WNNStatus s = wnn_cpu_kernels[n->op](&args);
+        WNNStatus s = c->prepared[k] ? c->prepared[k]->run(c->prepared[k], &args) : wnn_cpu_kernels[n->op](&args);
         if (s) return s;
     }
     /* One operand built under several output names: copy it to the other outputs. */
