@@ -12,10 +12,11 @@ uint64_t wnn_desc_numel(const WnnDesc* d) {
 
 uint64_t wnn_desc_bytes(const WnnDesc* d) { return wnn_desc_numel(d) * wnn_type_size(d->type); }
 
-bool wnn_desc_equal(const WnnDesc* a, const WnnDesc* b) {
-    if (a->type != b->type || a->rank != b->rank) return false;
-    return memcmp(a->shape, b->shape, a->rank * sizeof(uint32_t)) == 0;
+bool wnn_desc_same_shape(const WnnDesc* a, const WnnDesc* b) {
+    return a->rank == b->rank && memcmp(a->shape, b->shape, a->rank * sizeof(uint32_t)) == 0;
 }
+
+bool wnn_desc_equal(const WnnDesc* a, const WnnDesc* b) { return a->type == b->type && wnn_desc_same_shape(a, b); }
 
 const char* wnn_dims_str(const uint32_t* dims, size_t n, char* buf, size_t size) {
     size_t used = 0;

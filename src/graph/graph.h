@@ -70,6 +70,7 @@ typedef struct WnnDesc {
 uint64_t wnn_desc_numel(const WnnDesc* d);   /* 1 for a scalar */
 uint64_t wnn_desc_bytes(const WnnDesc* d);
 bool wnn_desc_equal(const WnnDesc* a, const WnnDesc* b);
+bool wnn_desc_same_shape(const WnnDesc* a, const WnnDesc* b); /* rank and dimensions, any type */
 /* Formats "float32 [1,2,3]" into buf. */
 const char* wnn_desc_str(const WnnDesc* d, char* buf, size_t size);
 /* Formats a uint32 list "[1,2,3]". */

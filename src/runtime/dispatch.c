@@ -23,7 +23,7 @@ static WNNStatus bind(const char* kind, const char* name, const WnnDesc* want, c
         return wnn_error(WNNStatus_TypeError, "dispatch: %s '%s' is a constant tensor", kind, name);
     if (found->exportedTo)
         return wnn_error(WNNStatus_TypeError, "dispatch: %s '%s' is exported to CUDA code; return it first", kind, name);
-    WNNStatus s = wnn_tensor_check_usable(found, "dispatch");
+    WNNStatus s = wnn_tensor_settle(found);
     if (s) return s;
     if (!wnn_desc_equal(&found->desc, want)) {
         char a[96], b[96];

@@ -69,9 +69,11 @@ static WNNStatus finish_return(WNNTensor t) {
     return s;
 }
 
+WNNStatus wnn_tensor_settle(WNNTensor t) { return t->returning ? finish_return(t) : WNNStatus_Success; }
+
 WNNStatus wnn_tensor_check_usable(WNNTensor t, const char* what) {
     if (t->exportedTo) return wnn_error(WNNStatus_TypeError, "%s: the tensor is exported to CUDA code; return it first", what);
-    return t->returning ? finish_return(t) : WNNStatus_Success;
+    return wnn_tensor_settle(t);
 }
 
 WNN_EXPORT WNNStatus wnnContextExportToCuda(WNNContext ctx, WNNTensor t, const WNNCudaConsumer* consumer,
@@ -96,7 +98,7 @@ WNN_EXPORT WNNStatus wnnContextExportToCuda(WNNContext ctx, WNNTensor t, const W
         s = wnn_error(WNNStatus_TypeError, "exportToCuda: the tensor was not created exportableToGPU");
     if (!s && t->exportedTo)
         s = wnn_error(WNNStatus_TypeError, "exportToCuda: the tensor is already exported; return it first");
-    if (!s) s = wnn_tensor_check_usable(t, "exportToCuda");
+    if (!s) s = wnn_tensor_settle(t);
     size_t bytes = (size_t)wnn_desc_bytes(&t->desc);
     if (!s && dev->ops->buffer_export) {
         s = dev->ops->buffer_export(dev, t->buffer, device, consumer->stream, &x->state, &x->info.devicePointer,
@@ -155,10 +157,8 @@ WNN_EXPORT WNNStatus wnnCudaExportedTensorReturn(WNNCudaExportedTensor x, struct
     }
     t->exportedTo = NULL;
     if (t->destroyed) {
-        if (t->returning) {
-            WNNStatus f = finish_return(t);
-            if (!s) s = f;
-        }
+        WNNStatus f = wnn_tensor_settle(t);
+        if (!s) s = f;
         wnn_tensor_free_buffer(t);
     }
     pthread_mutex_unlock(&ctx->mutex);

@@ -78,8 +78,10 @@ WNNStatus wnn_context_check_alive(WNNContext ctx, const char* what);
 /* Passes s through; after a failure, marks the context lost when its device says it is (ctx locked). */
 WNNStatus wnn_context_after(WNNContext ctx, WNNStatus s);
 
-/* Tensor helpers (ctx locked). TypeError "<what>: the tensor is exported to CUDA..." while rented;
- * otherwise completes a pending copy back from a GPU consumer. */
+/* Tensor helpers (ctx locked). settle completes a pending copy back from a GPU consumer (a CPU
+ * tensor's); check_usable first fails with TypeError "<what>: the tensor is exported to CUDA..."
+ * while the tensor is rented. */
+WNNStatus wnn_tensor_settle(WNNTensor t);
 WNNStatus wnn_tensor_check_usable(WNNTensor t, const char* what);
 /* Frees the tensor's buffer (deferred to the return while the tensor is exported). */
 void wnn_tensor_free_buffer(WNNTensor t);

@@ -17,7 +17,7 @@ static void tensor_destroy_locked(WnnTracked* self) {
     WNNTensor t = TENSOR_OF(self);
     if (t->destroyed) return;
     t->destroyed = true;
-    if (!t->exportedTo) wnn_tensor_check_usable(t, "destroy"); /* completes a pending copy back first */
+    if (!t->exportedTo) wnn_tensor_settle(t); /* completes a pending copy back first */
     wnn_tensor_free_buffer(t);
 }
 

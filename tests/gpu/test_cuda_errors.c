@@ -40,6 +40,33 @@ static WNNStatus build_sum_of_relus(WNNContext ctx, uint32_t rows, uint32_t cols
     return s;
 }
 
+/* y = 2 relu(x) on [4,4], with its two tensors. */
+typedef struct Small {
+    WNNGraph g;
+    WNNTensor x, y;
+} Small;
+
+static Small small_open(WNNContext ctx) {
+    Small r = {NULL, NULL, NULL};
+    WT_OK(build_sum_of_relus(ctx, 4, 4, 2, &r.g));
+    uint32_t shape[2] = {4, 4};
+    WNNTensorDescriptor d = {WNNOperandDataType_Float32, shape, 2, true, true, false};
+    WT_OK(wnnContextCreateTensor(ctx, &d, &r.x));
+    WT_OK(wnnContextCreateTensor(ctx, &d, &r.y));
+    return r;
+}
+
+static WNNStatus small_dispatch(WNNContext ctx, const Small* r) {
+    WNNNamedTensor in = {"x", r->x}, out = {"y", r->y};
+    return wnnContextDispatch(ctx, r->g, &in, 1, &out, 1);
+}
+
+static void small_close(Small* r) {
+    wnnTensorRelease(r->x);
+    wnnTensorRelease(r->y);
+    wnnGraphRelease(r->g);
+}
+
 static void test_out_of_memory(WNNContext ctx) {
     /* One tensor is at most 2^31 - 1 elements (8 GiB of int32): 64 of 4 GiB exceed any GPU here. */
     uint32_t shape[2] = {32768, 32768};
@@ -59,55 +86,40 @@ static void test_out_of_memory(WNNContext ctx) {
     WT_CHECK(g == NULL);
     /* The context still works. */
     WT_CHECK(!wnnContextIsLost(ctx, NULL));
-    WT_OK(build_sum_of_relus(ctx, 4, 4, 2, &g));
-    uint32_t small[2] = {4, 4};
-    WNNTensorDescriptor sd = {WNNOperandDataType_Float32, small, 2, true, true, false};
-    WNNTensor x = NULL, y = NULL;
-    WT_OK(wnnContextCreateTensor(ctx, &sd, &x));
-    WT_OK(wnnContextCreateTensor(ctx, &sd, &y));
+    Small r = small_open(ctx);
     float in[16], out[16];
     for (int i = 0; i < 16; i++) in[i] = (float)(i - 8);
-    WT_OK(wnnContextWriteTensor(ctx, x, in, sizeof in));
-    WNNNamedTensor ni = {"x", x}, no = {"y", y};
-    WT_OK(wnnContextDispatch(ctx, g, &ni, 1, &no, 1));
-    WT_OK(wnnContextReadTensor(ctx, y, out, sizeof out));
+    WT_OK(wnnContextWriteTensor(ctx, r.x, in, sizeof in));
+    WT_OK(small_dispatch(ctx, &r));
+    WT_OK(wnnContextReadTensor(ctx, r.y, out, sizeof out));
     int ok = 1;
     for (int i = 0; i < 16; i++) ok &= out[i] == (in[i] > 0 ? 2 * in[i] : 0);
     WT_CHECK(ok);
-    wnnTensorRelease(x);
-    wnnTensorRelease(y);
-    wnnGraphRelease(g);
+    small_close(&r);
 }
 
 static void test_device_loss(WNNContext ctx) {
-    WNNGraph g = NULL;
-    WT_OK(build_sum_of_relus(ctx, 4, 4, 2, &g));
-    uint32_t small[2] = {4, 4};
-    WNNTensorDescriptor sd = {WNNOperandDataType_Float32, small, 2, true, true, false};
-    WNNTensor x = NULL, y = NULL;
-    WT_OK(wnnContextCreateTensor(ctx, &sd, &x));
-    WT_OK(wnnContextCreateTensor(ctx, &sd, &y));
+    Small r = small_open(ctx);
     cudaStream_t s;
     WT_CHECK(cudaStreamCreate(&s) == cudaSuccess);
     WT_CHECK(app_fault(s) == 0);
     cudaStreamSynchronize(s); /* the fault is now sticky */
-    WNNNamedTensor ni = {"x", x}, no = {"y", y};
-    WNNStatus first = wnnContextDispatch(ctx, g, &ni, 1, &no, 1);
+    WNNStatus first = small_dispatch(ctx, &r);
     float out[16];
-    if (first == WNNStatus_Success) first = wnnContextReadTensor(ctx, y, out, sizeof out);
+    if (first == WNNStatus_Success) first = wnnContextReadTensor(ctx, r.y, out, sizeof out);
     WT_CHECK(first != WNNStatus_Success);
     const char* why = NULL;
     WT_CHECK(wnnContextIsLost(ctx, &why));
     WT_CHECK(why && strstr(why, "CUDA device"));
-    WT_CHECK_STATUS(wnnContextDispatch(ctx, g, &ni, 1, &no, 1), WNNStatus_InvalidStateError);
+    WT_CHECK_STATUS(small_dispatch(ctx, &r), WNNStatus_InvalidStateError);
     WT_CHECK_MESSAGE("lost");
-    WT_CHECK_STATUS(wnnContextReadTensor(ctx, y, out, sizeof out), WNNStatus_InvalidStateError);
+    WT_CHECK_STATUS(wnnContextReadTensor(ctx, r.y, out, sizeof out), WNNStatus_InvalidStateError);
+    uint32_t shape[2] = {4, 4};
+    WNNTensorDescriptor d = {WNNOperandDataType_Float32, shape, 2, true, true, false};
     WNNTensor z = NULL;
-    WT_CHECK_STATUS(wnnContextCreateTensor(ctx, &sd, &z), WNNStatus_InvalidStateError);
+    WT_CHECK_STATUS(wnnContextCreateTensor(ctx, &d, &z), WNNStatus_InvalidStateError);
     printf("lost context says: %s\n", why ? why : "(null)");
-    wnnTensorRelease(x);
-    wnnTensorRelease(y);
-    wnnGraphRelease(g);
+    small_close(&r);
 }
 
 int main(void) {

@@ -4,7 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-#include "backends/cpu/memory_plan.h"
+#include "compile/memory_plan.h"
 #include "core/core.h"
 #include "core/threadpool.h"
 #include "graph/graph.h"
@@ -112,7 +112,7 @@ static void test_memory_plan(void) {
             items[i] = (WnnPlanItem){1 + wt_next(&seed) % 5000, first, first + (uint32_t)(wt_next(&seed) % 6), 0};
             total += (items[i].size + 63) & ~(size_t)63;
         }
-        arena = wnn_memory_plan(items, n);
+        arena = wnn_memory_plan(items, n, 64);
         WT_CHECK(arena <= total);
         for (size_t i = 0; i < n; i++) {
             WT_CHECK(items[i].offset % 64 == 0 && items[i].offset + items[i].size <= arena);
@@ -121,7 +121,7 @@ static void test_memory_plan(void) {
     }
     /* A chain reuses memory: three steps of 1 KiB need two blocks. */
     WnnPlanItem chain[3] = {{1024, 0, 1, 0}, {1024, 1, 2, 0}, {1024, 2, 3, 0}};
-    WT_CHECK(wnn_memory_plan(chain, 3) == 2048);
+    WT_CHECK(wnn_memory_plan(chain, 3, 64) == 2048);
 }
 
 static void test_desc_and_broadcast(void) {

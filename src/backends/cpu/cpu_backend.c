@@ -6,7 +6,7 @@
 #include "backends/backend.h"
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_kernels.h"
-#include "backends/cpu/memory_plan.h"
+#include "compile/memory_plan.h"
 #include "core/threadpool.h"
 
 typedef struct CpuDevice {
@@ -130,7 +130,7 @@ static WNNStatus plan_locations(WnnCompiled* c) {
             if (id >= 0 && c->locs[id].kind == LOC_ARENA) items[itemOf[id]].last = k;
         }
     }
-    c->arenaBytes = wnn_memory_plan(items, count);
+    c->arenaBytes = wnn_memory_plan(items, count, 64);
     for (uint32_t i = 0; i < ir->operandCount; i++)
         if (c->locs[i].kind == LOC_ARENA) c->locs[i].index = items[itemOf[i]].offset;
     free(items);

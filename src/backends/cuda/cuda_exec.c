@@ -1,8 +1,11 @@
 /* cuda_exec.c: graphs on a CUDA device. compile() turns each node into a step (our element-wise
  * kernels, cuBLAS for matmul and gemm), uploads constants and allocates intermediates; dispatch()
  * binds the tensors and enqueues the steps on the context's stream without waiting.
- * Nodes this file cannot run (supports() says which) are placed on the CPU by the partitioner.
- * Not yet: memory reuse by liveness, fusions, CUDA graph capture, cuDNN's graph API. */
+ * At build it also fuses (conv + activation, matmul/gemm + bias (+ relu) as cuBLASLt epilogues, runs
+ * of element-wise ops), aliases reshapes, places intermediates in one arena by liveness, and may
+ * rewrite float16 NCHW graphs to NHWC (cuda_layout.c); each dispatch replays one captured CUDA graph.
+ * Ops outside the built-in steps go to the op families (cuda_op.h); nodes no one runs are placed on
+ * the CPU by the partitioner. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include "backends/cuda/cuda_layout.h"
 #include "backends/cuda/cuda_matmul.h"
 #include "backends/cuda/cuda_op.h"
+#include "compile/memory_plan.h"
 #include "graph/ops/conv.h"
 #include "graph/ops/elementwise.h"
 #include "graph/ops/movement.h"
@@ -37,9 +41,9 @@ typedef struct Step {
     int64_t outer, len, inner; /* softmax, layerNormalization, concat (axis geometry) */
     uint32_t node;       /* the IR node (concat's inputs) */
     CudaConv* conv;
-    int activation;   /* conv2d: a fused relu (1) or clamp (2) that followed it */
+    int activation;   /* conv2d: the WnnCudaConvAct of an activation that followed it */
     float actLo, actHi;
-    int skip;         /* an activation fused into the conv before it */
+    int skip;         /* fused into an earlier step: nothing to run */
     int alias;        /* STEP_COPY (reshape) whose output is its input's memory: no work */
     int integer;      /* element-wise on int32 (0), int8 (1) or uint8 (2) when >= 0; -1 otherwise */
     int64_t ilo, ihi; /* integer clamp bounds */
@@ -75,7 +79,6 @@ struct WnnCompiled {
     cudaGraphExec_t exec;
     void** capturedPtrs; /* bound input then output pointers of the capture */
     int noCapture;       /* capture failed once (or profiling): launch step by step */
-    int capturing;
 };
 
 #define NONE UINT32_MAX
@@ -418,8 +421,6 @@ static void fuse_activations(WnnCompiled* c, const uint8_t* bound, const uint32_
     }
 }
 
-static bool same_shape(const WnnDesc* a, const WnnDesc* b);
-
 /* A constant holding one value per column of `out` (shape [N] or [1, ..., 1, N]). */
 static bool is_row_bias(const WnnGraphIR* ir, uint32_t id, const WnnDesc* out) {
     const WnnIrOperand* o = &ir->operands[id];
@@ -459,7 +460,8 @@ static void fuse_gemm_bias(WnnCompiled* c, const uint8_t* bound, const uint32_t*
             (add->a == g->out || add->b == g->out)) {
             uint32_t other = add->a == g->out ? add->b : add->a;
             const WnnDesc* out = &ir->operands[add->out].desc;
-            if (other != g->out && same_shape(out, &ir->operands[g->out].desc) && is_row_bias(ir, other, out)) {
+            if (other != g->out && wnn_desc_same_shape(out, &ir->operands[g->out].desc) &&
+                is_row_bias(ir, other, out)) {
                 g->epilogue = WNN_LT_BIAS;
                 g->bias = other;
                 eliminated[g->out] = 1;
@@ -485,13 +487,6 @@ static WNNStatus prepare_lt(CudaDevice* d, WnnCompiled* c) {
     return WNNStatus_Success;
 }
 
-static bool same_shape(const WnnDesc* a, const WnnDesc* b) {
-    if (a->rank != b->rank) return false;
-    for (uint32_t d = 0; d < a->rank; d++)
-        if (a->shape[d] != b->shape[d]) return false;
-    return true;
-}
-
 /* The index of operand id among the fused step's inputs, added when new; -1 when full. */
 static int fused_input(Step* st, const WnnGraphIR* ir, uint32_t id, const WnnDesc* out) {
     WnnCudaFused* f = st->fused;
@@ -501,7 +496,7 @@ static int fused_input(Step* st, const WnnGraphIR* ir, uint32_t id, const WnnDes
     WnnCudaShape sh;
     broadcast_shape(out, &ir->operands[id].desc, NULL, &sh);
     memcpy(f->strides[f->inputCount], sh.strideA, sizeof sh.strideA);
-    if (!same_shape(&ir->operands[id].desc, out)) f->broadcast = 1;
+    if (!wnn_desc_same_shape(&ir->operands[id].desc, out)) f->broadcast = 1;
     st->fusedInputs[f->inputCount] = id;
     return f->inputCount++;
 }
@@ -529,12 +524,12 @@ static void fuse_eltwise_chains(WnnCompiled* c, const uint8_t* bound, const uint
         Step* st = &c->steps[k];
         if (st->skip || st->kind != STEP_ELT || st->integer >= 0) continue;
         const WnnDesc* out = &ir->operands[st->out].desc;
-        if (!same_shape(&ir->operands[st->a].desc, out)) continue; /* the running value starts at full shape */
+        if (!wnn_desc_same_shape(&ir->operands[st->a].desc, out)) continue; /* the running value starts at full shape */
         uint32_t j = k + 1;
         Step* next = &c->steps[j];
         if (next->skip || next->kind != STEP_ELT || next->integer >= 0 || next->dtype != st->dtype ||
             bound[st->out] || readers[st->out] != 1 || (next->a != st->out && next->b != st->out) ||
-            !same_shape(&ir->operands[next->out].desc, out))
+            !wnn_desc_same_shape(&ir->operands[next->out].desc, out))
             continue;
         WnnCudaFused* f = calloc(1, sizeof *f);
         if (!f) return; /* fusion is an optimisation only */
@@ -553,7 +548,7 @@ static void fuse_eltwise_chains(WnnCompiled* c, const uint8_t* bound, const uint
             next = &c->steps[j];
             if (next->skip || next->kind != STEP_ELT || next->integer >= 0 || next->dtype != st->dtype ||
                 bound[running] || readers[running] != 1 || (next->a != running && next->b != running) ||
-                !same_shape(&ir->operands[next->out].desc, out) || !fuse_append(&fused, ir, next, running, out))
+                !wnn_desc_same_shape(&ir->operands[next->out].desc, out) || !fuse_append(&fused, ir, next, running, out))
                 break;
             eliminated[running] = 1;
             next->skip = 1;
@@ -609,39 +604,25 @@ static uint32_t step_outputs(const WnnCompiled* c, const Step* st, const int32_t
     return 1;
 }
 
-typedef struct Interval {
-    uint32_t id;
-    int first, last; /* steps that write it first and read it last */
-    size_t bytes, offset;
-} Interval;
-
-static int by_size_desc(const void* a, const void* b) {
-    size_t x = ((const Interval*)a)->bytes, y = ((const Interval*)b)->bytes;
-    return x < y ? 1 : x > y ? -1 : 0;
-}
-
-/* Places every intermediate in one arena: two share memory only when no step needs both (their
- * step intervals, from the first write to the last read, do not overlap). Biggest first, each at
- * the lowest offset free for its interval. */
+/* Places every intermediate in one arena (compile/memory_plan.c): two share memory only when no
+ * step needs both (their step intervals, from the first write to the last read, do not overlap). */
 static WNNStatus plan_memory(WnnCompiled* c, const uint8_t* bound, const uint8_t* eliminated) {
     const WnnGraphIR* ir = c->ir;
     uint32_t n = ir->operandCount;
-    Interval* iv = calloc(n + 1, sizeof *iv);
-    int* slot = malloc(sizeof(int) * (n + 1));
-    if (!iv || !slot) {
-        free(iv);
-        free(slot);
-        return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    WnnPlanItem* items = calloc(n + 1, sizeof *items);
+    uint32_t* ids = malloc(sizeof(uint32_t) * (n + 1));   /* per item: its operand */
+    int* slot = malloc(sizeof(int) * (n + 1));             /* per operand: its item, or -1 */
+    uint32_t* root = malloc(sizeof(uint32_t) * (n + 1));   /* per operand: whose memory it uses (aliases) */
+    WNNStatus s = WNNStatus_Success;
+    if (!items || !ids || !slot || !root) {
+        s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+        goto done;
     }
-    for (uint32_t i = 0; i < n; i++) slot[i] = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        slot[i] = -1;
+        root[i] = i;
+    }
     uint32_t count = 0;
-    uint32_t* root = malloc(sizeof(uint32_t) * (n + 1)); /* the operand whose memory an alias uses */
-    if (!root) {
-        free(iv);
-        free(slot);
-        return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
-    }
-    for (uint32_t i = 0; i < n; i++) root[i] = i;
     for (uint32_t k = 0; k < c->stepCount; k++) {
         const Step* st = &c->steps[k];
         if (st->skip) continue;
@@ -649,51 +630,44 @@ static WNNStatus plan_memory(WnnCompiled* c, const uint8_t* bound, const uint8_t
             root[st->out] = root[st->a];
             continue;
         }
-        const int32_t* ids;
-        uint32_t single, m = step_outputs(c, st, &ids, &single);
+        const int32_t* outs;
+        uint32_t single, m = step_outputs(c, st, &outs, &single);
         for (uint32_t j = 0; j < m; j++) {
-            uint32_t id = (uint32_t)ids[j];
-            if (ids[j] < 0 || bound[id] || eliminated[id] || slot[id] >= 0) continue;
+            uint32_t id = (uint32_t)outs[j];
+            if (outs[j] < 0 || bound[id] || eliminated[id] || slot[id] >= 0) continue;
             slot[id] = (int)count;
-            iv[count++] = (Interval){id, (int)k, (int)k, (size_t)wnn_desc_bytes(&ir->operands[id].desc), 0};
+            ids[count] = id;
+            items[count++] = (WnnPlanItem){(size_t)wnn_desc_bytes(&ir->operands[id].desc), k, k, 0};
         }
     }
     /* Reads, at the node's own step (a fused step reads earlier: later is the safe side). */
     for (uint32_t k = 0; k < ir->nodeCount; k++)
         for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++) {
             int32_t id = ir->nodes[k].inputs[j];
-            if (id >= 0) id = (int32_t)root[id];
-            if (id >= 0 && slot[id] >= 0 && iv[slot[id]].last < (int)k) iv[slot[id]].last = (int)k;
+            if (id < 0 || slot[root[id]] < 0) continue;
+            WnnPlanItem* it = &items[slot[root[id]]];
+            if (it->last < k) it->last = k;
         }
-    qsort(iv, count, sizeof *iv, by_size_desc);
-    size_t total = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        size_t offset = 0, need = (iv[i].bytes + 255) & ~(size_t)255;
-        for (int moved = 1; moved;) { /* first fit among the placed ones that live at the same time */
-            moved = 0;
-            for (uint32_t j = 0; j < i; j++) {
-                size_t jb = (iv[j].bytes + 255) & ~(size_t)255;
-                bool timeOverlap = iv[j].first <= iv[i].last && iv[i].first <= iv[j].last;
-                if (timeOverlap && offset < iv[j].offset + jb && iv[j].offset < offset + need) {
-                    offset = iv[j].offset + jb;
-                    moved = 1;
-                }
-            }
-        }
-        iv[i].offset = offset;
-        if (offset + need > total) total = offset + need;
-    }
-    WNNStatus s = WNNStatus_Success;
-    if (total) {
-        cudaError_t e = cudaMalloc(&c->arena, total);
+    c->arenaBytes = wnn_memory_plan(items, count, 256);
+    if (c->arenaBytes) {
+        cudaError_t e = cudaMalloc(&c->arena, c->arenaBytes);
         if (e != cudaSuccess) s = wnn_cuda_fail("build", "cudaMalloc (intermediates)", e);
-        c->arenaBytes = total;
-        for (uint32_t i = 0; i < count && !s; i++) c->ptr[iv[i].id] = (char*)c->arena + iv[i].offset;
+        for (uint32_t i = 0; i < count && !s; i++) c->ptr[ids[i]] = (char*)c->arena + items[i].offset;
     }
-    free(iv);
+done:
+    free(items);
+    free(ids);
     free(slot);
     free(root);
     return s;
+}
+
+/* WNN_CUDA_PROFILE=1: each step timed with events (no capture), printed once per dispatch. Read
+ * once per process. */
+static bool profiling(void) {
+    static int on = -1;
+    if (on < 0) on = getenv("WNN_CUDA_PROFILE") && getenv("WNN_CUDA_PROFILE")[0] == '1';
+    return on;
 }
 
 static bool layout_blind(WnnOpId op) { return elt_op(op) >= 0; }
@@ -709,6 +683,7 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
     }
     if (c->layoutIr) ir = c->layoutIr;
     c->ir = ir;
+    c->noCapture = profiling(); /* profiling times each step: no CUDA graph */
     c->steps = calloc(ir->nodeCount + 1, sizeof(Step));
     c->ptr = calloc(ir->operandCount + 1, sizeof(void*));
     c->own = calloc(ir->operandCount + 1, 1);
@@ -923,7 +898,7 @@ static const char* step_name(const WnnCompiled* c, const Step* st) {
                                                                                      : kinds[st->kind];
 }
 
-/* WNN_CUDA_PROFILE=1: each step timed with events (no capture), printed once per dispatch. */
+/* Times each step (WNN_CUDA_PROFILE; see profiling()). */
 static WNNStatus run_profiled(CudaDevice* d, WnnCompiled* c) {
     cudaEvent_t ev[2];
     CUDA_TRY("profile", cudaEventCreate(&ev[0]));
@@ -953,9 +928,7 @@ static WNNStatus run_profiled(CudaDevice* d, WnnCompiled* c) {
 
 static WNNStatus run_steps(CudaDevice* d, WnnCompiled* c, WnnBuffer* const* outputs) {
     const WnnGraphIR* ir = c->ir;
-    static int profile = -1;
-    if (profile < 0) profile = getenv("WNN_CUDA_PROFILE") && getenv("WNN_CUDA_PROFILE")[0] == '1';
-    if (profile && !c->capturing) {
+    if (profiling()) {
         WNNStatus s = run_profiled(d, c);
         if (s) return s;
     } else {
@@ -982,9 +955,7 @@ static int capture(CudaDevice* d, WnnCompiled* c, WnnBuffer* const* outputs, uin
     }
     cudaGraph_t graph = NULL;
     if (cudaStreamBeginCapture(d->stream, cudaStreamCaptureModeThreadLocal) != cudaSuccess) return -1;
-    c->capturing = 1;
     WNNStatus s = run_steps(d, c, outputs);
-    c->capturing = 0;
     cudaError_t e = cudaStreamEndCapture(d->stream, &graph);
     if (s || e != cudaSuccess || !graph || cudaGraphInstantiate(&c->exec, graph, 0) != cudaSuccess) {
         if (graph) cudaGraphDestroy(graph);
@@ -1015,7 +986,6 @@ WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* c, WnnBuffer* const*
     CUDA_TRY("dispatch", cudaSetDevice(d->ordinal));
     if (cublasSetStream(d->blas, d->stream) != CUBLAS_STATUS_SUCCESS)
         return wnn_error(WNNStatus_OperationError, "dispatch: cublasSetStream failed");
-    if (getenv("WNN_CUDA_PROFILE") && getenv("WNN_CUDA_PROFILE")[0] == '1') c->noCapture = 1;
     if (!c->noCapture && !c->capturedPtrs) c->capturedPtrs = calloc(bound + 1, sizeof(void*));
     if (!c->noCapture && c->capturedPtrs && (same || capture(d, c, outputs, bound) == 0)) {
         CUDA_TRY("dispatch", cudaGraphLaunch(c->exec, d->stream));

@@ -137,7 +137,7 @@ static bool eltwise_on_twins(Rewriter* r, const WnnNode* n, bool (*is_eltwise)(W
         int32_t id = n->inputs[i];
         if (id < 0) continue;
         const WnnIrOperand* o = &r->src->operands[id];
-        bool sameShape = o->desc.rank == 4 && memcmp(o->desc.shape, out->shape, sizeof(uint32_t) * 4) == 0;
+        bool sameShape = wnn_desc_same_shape(&o->desc, out);
         bool channel = o->kind == WNN_OPERAND_CONSTANT && o->desc.rank == 4 && o->desc.shape[0] == 1 &&
                        o->desc.shape[2] == 1 && o->desc.shape[3] == 1;
         if (sameShape && r->twin[id] >= 0) anyTwin = true;

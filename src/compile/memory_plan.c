@@ -1,9 +1,9 @@
 /* memory_plan.c: greedy first-fit over the live intervals, in step order. */
-#include "backends/cpu/memory_plan.h"
+#include "compile/memory_plan.h"
 
 #include <stdlib.h>
 
-#define ALIGN(x) (((x) + 63) & ~(size_t)63)
+#define ALIGN(x) (((x) + align - 1) & ~(align - 1))
 
 static int by_first(const void* a, const void* b) {
     const WnnPlanItem* const* x = a;
@@ -12,7 +12,7 @@ static int by_first(const void* a, const void* b) {
     return (*x)->size > (*y)->size ? -1 : (*x)->size < (*y)->size;
 }
 
-size_t wnn_memory_plan(WnnPlanItem* items, size_t count) {
+size_t wnn_memory_plan(WnnPlanItem* items, size_t count, size_t align) {
     if (count == 0) return 0;
     WnnPlanItem** order = malloc(count * sizeof *order);
     WnnPlanItem** live = malloc(count * sizeof *live);
