@@ -47,6 +47,11 @@ struct CudaConv {
     void* workspace; /* for either path (one runs at a time) */
     size_t workspaceBytes;
     int preferLegacy; /* both paths exist and the legacy one measured faster (e.g. depthwise) */
+    /* A filter given as a graph input in a layout cuDNN does not read: re-laid out into filterCopy
+     * at each run (the expand kernel with the permuting strides of filterShape). */
+    void* filterCopy;
+    WnnCudaShape filterShape;
+    int64_t filterCount;
 };
 
 static cudnnHandle_t handle_of(CudaDevice* d) { return (cudnnHandle_t)d->dnn; }
@@ -72,8 +77,8 @@ static int filter_matches(const WnnConvAttrs* a) {
 }
 
 bool wnn_cuda_conv_supported(const WnnGraphIR* ir, const WnnNode* n) {
-    if (n->op != WNN_OP_conv2d) return false;
-    return filter_matches(n->attrs) || ir->operands[n->inputs[1]].kind == WNN_OPERAND_CONSTANT;
+    (void)ir; /* every filter layout: constants re-laid out at build, inputs at each run */
+    return n->op == WNN_OP_conv2d;
 }
 
 static void legacy_free(Legacy* l) {
@@ -92,6 +97,7 @@ void wnn_cuda_conv_free(CudaConv* c) {
     wnn_cuda_conv_graph_free(c->plain);
     legacy_free(c->legacy);
     if (c->workspace) cudaFree(c->workspace);
+    if (c->filterCopy) cudaFree(c->filterCopy);
     free(c);
 }
 
@@ -104,6 +110,27 @@ void wnn_cuda_conv_free(CudaConv* c) {
     } while (0)
 
 /* The constant filter re-laid out to what cuDNN reads, on the device. */
+/* A graph-input filter: the expand kernel's view that reads it in cuDNN's layout (oihw for nchw,
+ * ohwi for nhwc), and the device memory it is copied into at each run. */
+static WNNStatus plan_filter_copy(const WnnGraphIR* ir, const WnnNode* n, const WnnConvAttrs* a, CudaConv* c) {
+    const WnnDesc* f = &ir->operands[n->inputs[1]].desc;
+    int64_t stride[4], acc = 1;
+    for (int d = 3; d >= 0; d--) {
+        stride[d] = acc;
+        acc *= f->shape[d];
+    }
+    const uint32_t order[2][4] = {{a->fo, a->fi, a->fh, a->fw}, {a->fo, a->fh, a->fw, a->fi}};
+    memset(&c->filterShape, 0, sizeof c->filterShape);
+    c->filterShape.rank = 4;
+    for (int t = 0; t < 4; t++) {
+        c->filterShape.shape[t] = f->shape[order[a->nhwc][t]];
+        c->filterShape.strideA[t] = stride[order[a->nhwc][t]];
+    }
+    c->filterCount = (int64_t)wnn_desc_numel(f);
+    cudaError_t e = cudaMalloc(&c->filterCopy, (size_t)wnn_desc_bytes(f) + 1);
+    return e == cudaSuccess ? WNNStatus_Success : wnn_cuda_fail("conv2d", "cudaMalloc (filter copy)", e);
+}
+
 static WNNStatus relayout_filter(const WnnGraphIR* ir, const WnnNode* n, const WnnConvAttrs* a, void** out) {
     const WnnIrOperand* f = &ir->operands[n->inputs[1]];
     size_t esize = wnn_type_size(f->desc.type), count = (size_t)wnn_desc_numel(&f->desc);
@@ -479,7 +506,9 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
         if (e == cudaSuccess) c->workspaceBytes = ws;
         else s = wnn_error(WNNStatus_OutOfMemory, "conv2d: cannot allocate a %zu-byte cuDNN workspace", ws);
     }
-    if (!s && !filter_matches(a)) s = relayout_filter(ir, n, a, filter);
+    if (!s && !filter_matches(a))
+        s = ir->operands[n->inputs[1]].kind == WNN_OPERAND_CONSTANT ? relayout_filter(ir, n, a, filter)
+                                                                    : plan_filter_copy(ir, n, a, c);
     if (!s && c->graph && (c->legacy || c->plain)) s = pick_faster(d, ir, n, c, label);
     if (s) {
         wnn_cuda_conv_free(c);
@@ -502,6 +531,11 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
 static bool aligned(const void* p) { return ((uintptr_t)p & (GRAPH_ALIGNMENT - 1)) == 0; }
 
 WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* c, const void* x, const void* w, const void* bias, void* y) {
+    if (c->filterCopy) {
+        int e = wnn_cuda_expand(c->dtype, w, c->filterCopy, &c->filterShape, c->filterCount, d->stream);
+        if (e) return wnn_cuda_fail("conv2d", "filter re-layout (expand kernel)", (cudaError_t)e);
+        w = c->filterCopy;
+    }
     cudnnStatus_t s = cudnnSetStream(handle_of(d), d->stream);
     if (s != CUDNN_STATUS_SUCCESS)
         return wnn_error(WNNStatus_OperationError, "conv2d: cudnnSetStream failed: %s", cudnnGetErrorString(s));

@@ -24,8 +24,9 @@ typedef enum WnnCudaConvAct {
     WNN_CONV_ACT_COUNT
 } WnnCudaConvAct;
 
-/* Whether this conv2d can run here: a filter either in the layout cuDNN reads for the input layout
- * (oihw for nchw, ohwi for nhwc) or constant (re-laid out at build). Any padding. */
+/* Whether this conv2d can run here: always. A filter not in the layout cuDNN reads for the input
+ * layout (oihw for nchw, ohwi for nhwc) is re-laid out: once at build when it is a constant, at each
+ * run when it is a graph input. Any padding. */
 bool wnn_cuda_conv_supported(const WnnGraphIR* ir, const WnnNode* node);
 /* Plans y = activation(conv(x, w) + bias): builds the cuDNN plan (or the legacy descriptors),
  * measures the candidates, allocates the workspace. activation is a WnnCudaConvAct with its
