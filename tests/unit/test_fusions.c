@@ -72,10 +72,11 @@ static WNNOperand activation(WNNGraphBuilder b, WNNOperand x, int which) {
 }
 #define ACTIVATIONS 10
 
-/* conv2d (nchw or nhwc by variant's bit 4) + bias + activation (variant & 15). */
+/* conv2d (nchw or nhwc by variant's bit 4; 13 output channels, not 16, by bit 5) + bias + activation
+ * (variant & 15). */
 static WNNOperand conv_act(WNNGraphBuilder b, WNNOperandDataType t, int variant) {
-    int nhwc = variant >> 4;
-    uint32_t xs[4] = {1, 8, 9, 10}, xsn[4] = {1, 9, 10, 8}, ws[4] = {16, 8, 3, 3}, bs[1] = {16};
+    int nhwc = variant >> 4 & 1, cout = variant >> 5 ? 13 : 16; /* 13: not a multiple of 8 (the GPU may pad) */
+    uint32_t xs[4] = {1, 8, 9, 10}, xsn[4] = {1, 9, 10, 8}, ws[4] = {cout, 8, 3, 3}, bs[1] = {cout};
     WNNOperand x = wt_input(b, "x", t, 4, nhwc ? xsn : xs);
     WNNOperand w = constant(b, t, 4, ws, -0.3, 0.3), bias = constant(b, t, 1, bs, -1, 1), y;
     WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
@@ -207,7 +208,7 @@ static void compare(const char* what, GraphFn fn, WNNOperandDataType t, int vari
 int main(void) {
     const WNNOperandDataType types[2] = {WNNOperandDataType_Float32, WNNOperandDataType_Float16};
     for (int ti = 0; ti < 2; ti++) {
-        for (int layout = 0; layout < 2; layout++)
+        for (int layout = 0; layout < 4; layout++) /* nchw, nhwc; with 16 and 13 output channels */
             for (int a = 0; a < ACTIVATIONS; a++) compare("conv2d + bias + activation", conv_act, types[ti], layout << 4 | a, 720, 1);
         for (int v = 0; v < 4; v++) compare("matmul / gemm + bias", matmul_bias, types[ti], v, v == 0 || v == 3 ? 1536 : 768, 1);
         for (int v = 0; v < 3; v++) compare("element-wise chain", eltwise_chain, types[ti], v, 420, 2);

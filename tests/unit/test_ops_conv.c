@@ -166,6 +166,24 @@ static void test_conv2d_gemm_paths(void) {
     }
 }
 
+/* float16 convolutions whose channel counts are not multiples of 8 (13 -> 21, 100 -> 100 as in
+ * seed_conv) and aligned ones (16 -> 24), both layouts, batch 2, bias constant, a graph input or
+ * none: on a GPU these may take the padded path (channels padded to 8, nhwc inside; forced with
+ * WNN_CUDA_CONV=padded), whose repacking must drop nothing and add nothing. */
+static void test_conv2d_unaligned_channels(void) {
+    uint64_t seed = 41;
+    static const uint32_t channels[][2] = {{13, 21}, {100, 100}, {16, 24}};
+    for (int rep = 0; rep < 12; rep++) {
+        ConvCase c = {0};
+        c.f16 = 1; c.nhwc = rep & 1; c.layout = rep / 2 % 4; c.biasMode = rep / 4 % 3;
+        c.groups = 1; c.cinG = channels[rep % 3][0]; c.coutG = channels[rep % 3][1];
+        c.N = 1 + (uint32_t)(rep % 4 < 2); c.H = 9; c.W = 7 + (uint32_t)(rep % 2);
+        c.kh = c.kw = 3; c.sh = c.sw = 1; c.dh = c.dw = 1;
+        c.pad[0] = c.pad[1] = c.pad[2] = c.pad[3] = 1;
+        check_conv2d("conv2d unaligned channels", &c, &seed);
+    }
+}
+
 /* convTranspose2d in every filter layout (iohw hwoi ohwi) and input layout, with groups, strides,
  * dilations, asymmetric padding, outputPadding or outputSizes, a bias, the filter a constant or a
  * graph input, in float32 and float16, against a float64 scatter: y[oy] += x[iy] * w[ky] where
@@ -414,6 +432,7 @@ int main(void) {
     test_conv2d_random();
     test_conv2d_depthwise();
     test_conv2d_gemm_paths();
+    test_conv2d_unaligned_channels();
     test_conv_transpose_random();
     test_matmul_gemm();
     test_l2pool_resample();

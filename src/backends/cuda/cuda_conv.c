@@ -35,6 +35,14 @@ typedef struct Legacy {
     int64_t windowBase;  /* element offset of y's first element in wide */
 } Legacy;
 
+typedef struct Padded {
+    WnnConvGraph* graph;
+    int graphBias, graphAct;
+    int64_t batch, inPixels, outPixels, cin, cinPad, cout, coutPad;
+    void *xPad, *yPad, *wPad, *bPad;
+    int biasIsInput; /* the bias is copied into bPad at each run (a constant is uploaded once) */
+} Padded;
+
 struct CudaConv {
     int dtype, nhwc, hasBias;
     int act; /* WnnCudaConvAct */
@@ -52,6 +60,12 @@ struct CudaConv {
     void* filterCopy;
     WnnCudaShape filterShape;
     int64_t filterCount;
+    /* The padded path (float16, one group, a constant filter): x repacked to NHWC with its channels
+     * rounded up to a multiple of 8 (cuDNN's fast tensor-core engines need that alignment; for
+     * 100 channels they run 1.8x faster), a plan on the padded shapes with a zero-padded filter and
+     * bias, y repacked back. xPad / yPad are NULL where x / y can be used as they are. */
+    Padded* padded;
+    int usePadded; /* measured faster than the other paths, or WNN_CUDA_CONV=padded */
 };
 
 static cudnnHandle_t handle_of(CudaDevice* d) { return (cudnnHandle_t)d->dnn; }
@@ -91,6 +105,15 @@ static void legacy_free(Legacy* l) {
     free(l);
 }
 
+static void padded_free(Padded* p) {
+    if (!p) return;
+    wnn_cuda_conv_graph_free(p->graph);
+    void* bufs[4] = {p->xPad, p->yPad, p->wPad, p->bPad};
+    for (int i = 0; i < 4; i++)
+        if (bufs[i]) cudaFree(bufs[i]);
+    free(p);
+}
+
 void wnn_cuda_conv_free(CudaConv* c) {
     if (!c) return;
     wnn_cuda_conv_graph_free(c->graph);
@@ -98,6 +121,7 @@ void wnn_cuda_conv_free(CudaConv* c) {
     legacy_free(c->legacy);
     if (c->workspace) cudaFree(c->workspace);
     if (c->filterCopy) cudaFree(c->filterCopy);
+    padded_free(c->padded);
     free(c);
 }
 
@@ -109,7 +133,6 @@ void wnn_cuda_conv_free(CudaConv* c) {
                              cudnnGetErrorString(s_));                                             \
     } while (0)
 
-/* The constant filter re-laid out to what cuDNN reads, on the device. */
 /* A graph-input filter: the expand kernel's view that reads it in cuDNN's layout (oihw for nchw,
  * ohwi for nhwc), and the device memory it is copied into at each run. */
 static WNNStatus plan_filter_copy(const WnnGraphIR* ir, const WnnNode* n, const WnnConvAttrs* a, CudaConv* c) {
@@ -131,10 +154,13 @@ static WNNStatus plan_filter_copy(const WnnGraphIR* ir, const WnnNode* n, const 
     return e == cudaSuccess ? WNNStatus_Success : wnn_cuda_fail("conv2d", "cudaMalloc (filter copy)", e);
 }
 
-static WNNStatus relayout_filter(const WnnGraphIR* ir, const WnnNode* n, const WnnConvAttrs* a, void** out) {
+/* The constant filter on the device in cuDNN's oihw (nhwc = 0) or ohwi (nhwc = 1) layout, with
+ * cinTo input and coutTo output channels (zeros past the filter's own). */
+static WNNStatus upload_filter(const WnnGraphIR* ir, const WnnNode* n, const WnnConvAttrs* a, int nhwc, size_t cinTo,
+                               size_t coutTo, void** out) {
     const WnnIrOperand* f = &ir->operands[n->inputs[1]];
-    size_t esize = wnn_type_size(f->desc.type), count = (size_t)wnn_desc_numel(&f->desc);
-    char* host = malloc(esize * count + 1);
+    size_t esize = wnn_type_size(f->desc.type), count = coutTo * cinTo * a->kh * a->kw;
+    char* host = calloc(count + 1, esize);
     if (!host) return wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory");
     uint32_t cin = a->cin / a->groups;
     for (uint32_t o = 0; o < a->cout; o++)
@@ -144,7 +170,8 @@ static WNNStatus relayout_filter(const WnnGraphIR* ir, const WnnNode* n, const W
                     uint32_t idx[4];
                     idx[a->fo] = o; idx[a->fi] = i; idx[a->fh] = y; idx[a->fw] = x;
                     size_t src = ((size_t)(idx[0] * f->desc.shape[1] + idx[1]) * f->desc.shape[2] + idx[2]) * f->desc.shape[3] + idx[3];
-                    size_t dst = a->nhwc ? (((size_t)o * a->kh + y) * a->kw + x) * cin + i : (((size_t)o * cin + i) * a->kh + y) * a->kw + x;
+                    size_t dst = nhwc ? (((size_t)o * a->kh + y) * a->kw + x) * cinTo + i
+                                      : (((size_t)o * cinTo + i) * a->kh + y) * a->kw + x;
                     memcpy(host + dst * esize, (const char*)f->data + src * esize, esize);
                 }
     cudaError_t e = cudaMalloc(out, esize * count);
@@ -157,6 +184,10 @@ static WNNStatus relayout_filter(const WnnGraphIR* ir, const WnnNode* n, const W
     }
     free(host);
     return e == cudaSuccess ? WNNStatus_Success : wnn_cuda_fail("conv2d", "upload filter", e);
+}
+
+static WNNStatus relayout_filter(const WnnGraphIR* ir, const WnnNode* n, const WnnConvAttrs* a, void** out) {
+    return upload_filter(ir, n, a, a->nhwc, a->cin / a->groups, a->cout, out);
 }
 
 /* ---- the legacy path ---- */
@@ -321,55 +352,147 @@ static int tries_setting(void) {
     return v < 1 ? 1 : v;
 }
 
-/* From the most fused plan to the least (cuDNN may run a convolution but not its fusion); leaves
- * c->graph NULL when none finalizes. */
-static void graph_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, CudaConv* c, const char* label) {
+/* The spec of node n's convolution with cin / cout channels in the given layout (the padded path
+ * asks for more channels than the node has, in nhwc). */
+static void conv_spec(CudaDevice* d, const CudaConv* c, const WnnGraphIR* ir, const WnnNode* n, int64_t cin,
+                      int64_t cout, int nhwc, WnnConvGraphSpec* sp) {
     const WnnConvAttrs* a = n->attrs;
     const WnnDesc *in = &ir->operands[n->inputs[0]].desc, *od = &ir->operands[n->outputs[0]].desc;
     int h = a->nhwc ? 1 : 2, w = a->nhwc ? 2 : 3;
-    WnnConvGraphSpec sp;
-    memset(&sp, 0, sizeof sp);
-    sp.half = c->dtype;
-    sp.allowTf32 = d->allowTf32;
-    sp.lo = c->lo;
-    sp.hi = c->hi;
-    sp.alignment = GRAPH_ALIGNMENT;
-    sp.tries = tries_setting();
-    sp.device = d->ordinal;
-    dims_strides(sp.x, sp.xStride, in->shape[0], a->cin, in->shape[h], in->shape[w], a->nhwc);
-    dims_strides(sp.w, sp.wStride, a->cout, a->cin / a->groups, a->kh, a->kw, a->nhwc); /* as filter_matches */
-    dims_strides(sp.y, sp.yStride, od->shape[0], a->cout, od->shape[h], od->shape[w], a->nhwc);
+    memset(sp, 0, sizeof *sp);
+    sp->half = c->dtype;
+    sp->allowTf32 = d->allowTf32;
+    sp->lo = c->lo;
+    sp->hi = c->hi;
+    sp->alignment = GRAPH_ALIGNMENT;
+    sp->tries = tries_setting();
+    sp->device = d->ordinal;
+    dims_strides(sp->x, sp->xStride, in->shape[0], cin, in->shape[h], in->shape[w], nhwc);
+    dims_strides(sp->w, sp->wStride, cout, cin / a->groups, a->kh, a->kw, nhwc); /* as filter_matches */
+    dims_strides(sp->y, sp->yStride, od->shape[0], cout, od->shape[h], od->shape[w], nhwc);
     for (int i = 0; i < 2; i++) {
-        sp.prePad[i] = a->pad[2 * i];
-        sp.postPad[i] = a->pad[2 * i + 1];
-        sp.stride[i] = a->strides[i];
-        sp.dilation[i] = a->dilations[i];
+        sp->prePad[i] = a->pad[2 * i];
+        sp->postPad[i] = a->pad[2 * i + 1];
+        sp->stride[i] = a->strides[i];
+        sp->dilation[i] = a->dilations[i];
     }
-    int act = wnn_cuda_conv_graph_can_fuse(c->act, c->dtype) ? c->act : 0;
-    const int rungs[3][2] = {{c->hasBias, act}, {c->hasBias, 0}, {0, 0}};
+}
+
+/* The most fused plan that finalizes, from conv + bias + activation down to the conv alone (cuDNN
+ * may run a convolution but not its fusion); NULL when none does. *bias / *act say what it applies. */
+static WnnConvGraph* most_fused_plan(CudaDevice* d, const CudaConv* c, WnnConvGraphSpec* sp, int* bias, int* act,
+                                     const char* label) {
+    int fusable = wnn_cuda_conv_graph_can_fuse(c->act, c->dtype) ? c->act : 0;
+    const int rungs[3][2] = {{c->hasBias, fusable}, {c->hasBias, 0}, {0, 0}};
     for (int r = 0; r < 3; r++) {
         if (r > 0 && rungs[r][0] == rungs[r - 1][0] && rungs[r][1] == rungs[r - 1][1]) continue;
-        sp.bias = rungs[r][0];
-        sp.act = rungs[r][1];
+        sp->bias = rungs[r][0];
+        sp->act = rungs[r][1];
         char why[384];
-        cudnnStatus_t s = wnn_cuda_conv_graph_build(handle_of(d), d->stream, &sp, &c->graph, why, sizeof why);
-        if (s == CUDNN_STATUS_SUCCESS) {
-            c->graphBias = sp.bias;
-            c->graphAct = sp.act;
-            /* Fused engines are a subset of the conv engines: a plain plan plus our bias / activation
-             * kernel can win; it is timed against this one (pick_faster). */
-            if (sp.bias || sp.act) {
-                sp.bias = sp.act = 0;
-                if (wnn_cuda_conv_graph_build(handle_of(d), d->stream, &sp, &c->plain, why, sizeof why) !=
-                    CUDNN_STATUS_SUCCESS)
-                    c->plain = NULL;
-            }
-            return;
+        WnnConvGraph* g = NULL;
+        if (wnn_cuda_conv_graph_build(handle_of(d), d->stream, sp, &g, why, sizeof why) == CUDNN_STATUS_SUCCESS) {
+            *bias = sp->bias;
+            *act = sp->act;
+            return g;
         }
         if (wnn_cuda_conv_tracing())
-            fprintf(stderr, "[wnn-cuda-conv] %s: no graph plan for conv%s%s%s: %s\n", label, sp.bias ? "+bias" : "",
-                    sp.act ? "+" : "", kActNames[sp.act], why);
+            fprintf(stderr, "[wnn-cuda-conv] %s: no graph plan for conv%s%s%s: %s\n", label, sp->bias ? "+bias" : "",
+                    sp->act ? "+" : "", kActNames[sp->act], why);
     }
+    return NULL;
+}
+
+/* c->graph: the most fused plan; with a fusion, c->plain too: fused engines are a subset of the
+ * conv engines, so a conv-only plan plus our bias / activation kernel can win (pick_faster times
+ * them). c->graph stays NULL when no plan finalizes. */
+static void graph_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, CudaConv* c, const char* label) {
+    const WnnConvAttrs* a = n->attrs;
+    WnnConvGraphSpec sp;
+    conv_spec(d, c, ir, n, a->cin, a->cout, a->nhwc, &sp);
+    c->graph = most_fused_plan(d, c, &sp, &c->graphBias, &c->graphAct, label);
+    if (c->graph && (c->graphBias || c->graphAct)) {
+        char why[384];
+        sp.bias = sp.act = 0;
+        if (wnn_cuda_conv_graph_build(handle_of(d), d->stream, &sp, &c->plain, why, sizeof why) != CUDNN_STATUS_SUCCESS)
+            c->plain = NULL;
+    }
+}
+
+/* ---- the padded path ---- */
+
+static int64_t round8(int64_t v) { return (v + 7) / 8 * 8; }
+
+/* Whether the padded path is a candidate: float16 (float32 engines gained nothing from it when
+ * measured), one group, a constant filter, and something to gain: unaligned channels or an nchw
+ * tensor (the fast engines read nhwc). */
+static bool padded_candidate(const CudaConv* c, const WnnGraphIR* ir, const WnnNode* n) {
+    const WnnConvAttrs* a = n->attrs;
+    return c->dtype && a->groups == 1 && ir->operands[n->inputs[1]].kind == WNN_OPERAND_CONSTANT &&
+           ir->operands[n->inputs[1]].data && (!a->nhwc || a->cin % 8 || a->cout % 8);
+}
+
+/* Plans the padded path into c->padded (left NULL when cuDNN has no plan for it). Fails only on
+ * device errors. */
+static WNNStatus padded_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, CudaConv* c, const char* label) {
+    const WnnConvAttrs* a = n->attrs;
+    const WnnDesc *in = &ir->operands[n->inputs[0]].desc, *od = &ir->operands[n->outputs[0]].desc;
+    Padded* p = calloc(1, sizeof *p);
+    if (!p) return wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory");
+    p->batch = in->shape[0];
+    p->inPixels = (int64_t)in->shape[a->nhwc ? 1 : 2] * in->shape[a->nhwc ? 2 : 3];
+    p->outPixels = (int64_t)od->shape[a->nhwc ? 1 : 2] * od->shape[a->nhwc ? 2 : 3];
+    p->cin = a->cin;
+    p->cout = a->cout;
+    p->cinPad = round8(a->cin);
+    p->coutPad = round8(a->cout);
+    WnnConvGraphSpec sp;
+    conv_spec(d, c, ir, n, p->cinPad, p->coutPad, 1, &sp);
+    p->graph = most_fused_plan(d, c, &sp, &p->graphBias, &p->graphAct, label);
+    if (!p->graph) {
+        free(p);
+        return WNNStatus_Success;
+    }
+    c->padded = p;
+    WNNStatus s = upload_filter(ir, n, a, 1, (size_t)p->cinPad, (size_t)p->coutPad, &p->wPad);
+    size_t es = 2;
+    cudaError_t e = cudaSuccess;
+    if (!s && (a->nhwc == 0 || p->cin != p->cinPad))
+        e = cudaMalloc(&p->xPad, (size_t)(p->batch * p->inPixels * p->cinPad) * es);
+    if (!s && e == cudaSuccess && (a->nhwc == 0 || p->cout != p->coutPad))
+        e = cudaMalloc(&p->yPad, (size_t)(p->batch * p->outPixels * p->coutPad) * es);
+    if (!s && e == cudaSuccess && p->graphBias) {
+        const WnnIrOperand* b = &ir->operands[n->inputs[2]];
+        p->biasIsInput = b->kind != WNN_OPERAND_CONSTANT || !b->data;
+        e = cudaMalloc(&p->bPad, (size_t)p->coutPad * es);
+        if (e == cudaSuccess) e = cudaMemset(p->bPad, 0, (size_t)p->coutPad * es);
+        if (e == cudaSuccess && !p->biasIsInput) e = cudaMemcpy(p->bPad, b->data, (size_t)p->cout * es, cudaMemcpyHostToDevice);
+    }
+    if (!s && e != cudaSuccess) s = wnn_cuda_fail("conv2d", "cudaMalloc/cudaMemcpy (padded path)", e);
+    return s;
+}
+
+static WNNStatus padded_run(CudaDevice* d, const CudaConv* c, const void* x, const void* bias, void* y) {
+    const Padded* p = c->padded;
+    int e = 0;
+    if (p->xPad) {
+        e = wnn_cuda_repack_channels(1, x, p->xPad, p->batch, p->inPixels, (int)p->cin, (int)p->cinPad, !c->nhwc, 0,
+                                     d->stream);
+        if (e) return wnn_cuda_fail("conv2d", "channel repack kernel (input)", (cudaError_t)e);
+        x = p->xPad;
+    }
+    if (p->graphBias && p->biasIsInput && bias)
+        CUDA_TRY("conv2d", cudaMemcpyAsync(p->bPad, bias, (size_t)p->cout * 2, cudaMemcpyDeviceToDevice, d->stream));
+    char why[384];
+    void* out = p->yPad ? p->yPad : y;
+    if (wnn_cuda_conv_graph_run(handle_of(d), p->graph, x, p->wPad, p->bPad, out, c->workspace, why, sizeof why) !=
+        CUDNN_STATUS_SUCCESS)
+        return wnn_error(WNNStatus_OperationError, "conv2d: %s", why);
+    if (p->yPad) {
+        e = wnn_cuda_repack_channels(1, p->yPad, y, p->batch, p->outPixels, (int)p->coutPad, (int)p->cout, 0, !c->nhwc,
+                                     d->stream);
+        if (e) return wnn_cuda_fail("conv2d", "channel repack kernel (output)", (cudaError_t)e);
+    }
+    return finish(d, c, y, bias, p->graphBias, p->graphAct);
 }
 
 /* "f16 nhwc x[1,100,100,100] 3x3 100->100 groups 1 pad [1,1,1,1] strides [1,1] dilations [1,1] +bias +relu" */
@@ -385,10 +508,23 @@ static void describe(const CudaConv* c, const WnnGraphIR* ir, const WnnNode* n, 
 
 /* ---- the contract ---- */
 
-enum { PATH_GRAPH, PATH_LEGACY, PATH_PLAIN };
+enum { PATH_GRAPH, PATH_LEGACY, PATH_PLAIN, PATH_PADDED };
 
-/* Milliseconds per run of one path (the fused graph plan, the legacy algorithm, or the plain graph
- * plan, each with what it leaves to our kernels) on scratch. */
+/* One run of a path: the fused graph plan, the legacy algorithm, the plain graph plan or the
+ * padded path, each with what it leaves to our kernels. */
+static WNNStatus run_path(CudaDevice* d, const CudaConv* c, int path, const void* x, const void* w, const void* bias,
+                          void* y) {
+    if (path == PATH_LEGACY) return legacy_run(d, c, x, w, bias, y);
+    if (path == PATH_PADDED) return padded_run(d, c, x, bias, y);
+    int fused = path == PATH_GRAPH;
+    char why[384];
+    if (wnn_cuda_conv_graph_run(handle_of(d), fused ? c->graph : c->plain, x, w, fused ? bias : NULL, y, c->workspace,
+                                why, sizeof why) != CUDNN_STATUS_SUCCESS)
+        return wnn_error(WNNStatus_OperationError, "conv2d: %s", why);
+    return finish(d, c, y, bias, fused ? c->graphBias : 0, fused ? c->graphAct : 0);
+}
+
+/* Milliseconds per run of a path on scratch data, -1 when it fails. */
 static float time_path(CudaDevice* d, CudaConv* c, int path, void* x, void* w, void* b, void* y, cudaEvent_t ev[2]) {
     const int warmup = 2, runs = 10;
     float ms = -1.0f;
@@ -397,16 +533,7 @@ static float time_path(CudaDevice* d, CudaConv* c, int path, void* x, void* w, v
             wnn_cuda_spin(500 * 1000, d->stream);
             cudaEventRecord(ev[0], d->stream);
         }
-        char why[384];
-        WNNStatus s = WNNStatus_Success;
-        const WnnConvGraph* g = path == PATH_PLAIN ? c->plain : c->graph;
-        int plain = path == PATH_PLAIN;
-        if (path == PATH_LEGACY) s = legacy_run(d, c, x, w, c->hasBias ? b : NULL, y);
-        else if (wnn_cuda_conv_graph_run(handle_of(d), g, x, w, c->hasBias && !plain ? b : NULL, y, c->workspace, why,
-                                         sizeof why) != CUDNN_STATUS_SUCCESS)
-            s = WNNStatus_OperationError;
-        else s = finish(d, c, y, c->hasBias ? b : NULL, plain ? 0 : c->graphBias, plain ? 0 : c->graphAct);
-        if (s) return -1.0f;
+        if (run_path(d, c, path, x, w, c->hasBias ? b : NULL, y)) return -1.0f;
     }
     cudaEventRecord(ev[1], d->stream);
     if (cudaEventSynchronize(ev[1]) != cudaSuccess || cudaEventElapsedTime(&ms, ev[0], ev[1]) != cudaSuccess) return -1.0f;
@@ -416,6 +543,12 @@ static float time_path(CudaDevice* d, CudaConv* c, int path, void* x, void* w, v
 /* Times the graph plan and the legacy algorithm on random data and keeps the faster: cuDNN's graph
  * engines lose to the legacy API on some shapes (depthwise convolutions, for one). Only measuring
  * errors fail the build. */
+/* WNN_CUDA_CONV=padded: the padded path wherever it is a candidate (tests of that path). */
+static bool padded_forced(void) {
+    const char* mode = getenv("WNN_CUDA_CONV");
+    return mode && strcmp(mode, "padded") == 0;
+}
+
 static WNNStatus pick_faster(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, CudaConv* c, const char* label) {
     size_t es = c->dtype ? 2 : 4;
     size_t bytes[4] = {(size_t)wnn_desc_bytes(&ir->operands[n->inputs[0]].desc),
@@ -435,7 +568,7 @@ static WNNStatus pick_faster(CudaDevice* d, const WnnGraphIR* ir, const WnnNode*
     if (!s && cudnnSetStream(handle_of(d), d->stream) != CUDNN_STATUS_SUCCESS)
         s = wnn_error(WNNStatus_OperationError, "conv2d: cudnnSetStream failed");
     if (!s) {
-        float g = time_path(d, c, PATH_GRAPH, buf[0], buf[1], buf[2], buf[3], ev);
+        float g = c->graph ? time_path(d, c, PATH_GRAPH, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
         float l = c->legacy ? time_path(d, c, PATH_LEGACY, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
         float p = c->plain ? time_path(d, c, PATH_PLAIN, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
         if (p > 0 && (g < 0 || p < 0.97f * g)) { /* the plain plan and our kernels beat the fused plan */
@@ -446,9 +579,17 @@ static WNNStatus pick_faster(CudaDevice* d, const WnnGraphIR* ir, const WnnNode*
             g = p;
         }
         c->preferLegacy = l > 0 && (g < 0 || l < 0.97f * g);
+        float best = c->preferLegacy ? l : g;
+        float q = c->padded ? time_path(d, c, PATH_PADDED, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
+        c->usePadded = q > 0 && (best < 0 || q < 0.97f * best || padded_forced());
         if (wnn_cuda_conv_tracing())
-            fprintf(stderr, "[wnn-cuda-conv] %s: fused graph %.4f ms, plain graph %.4f ms, legacy %.4f ms -> %s\n",
-                    label, g, p, l, c->preferLegacy ? "legacy" : c->graphBias || c->graphAct || !c->hasBias ? "graph" : "plain graph");
+            fprintf(stderr, "[wnn-cuda-conv] %s: fused graph %.4f ms, plain graph %.4f ms, legacy %.4f ms, padded %.4f ms"
+                    " -> %s\n", label, g, p, l, q, c->usePadded ? "padded" : c->preferLegacy ? "legacy"
+                    : c->graphBias || c->graphAct || !c->hasBias ? "graph" : "plain graph");
+    }
+    if (!c->usePadded) { /* its buffers are not needed */
+        padded_free(c->padded);
+        c->padded = NULL;
     }
     wnn_cuda_conv_graph_free(c->plain);
     c->plain = NULL;
@@ -483,7 +624,8 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
     char label[256];
     describe(c, ir, n, label, sizeof label);
     const char* mode = getenv("WNN_CUDA_CONV"); /* "legacy": the legacy path only (A/B measurements) */
-    if (!(mode && strcmp(mode, "legacy") == 0)) graph_prepare(d, ir, n, c, label);
+    bool legacyOnly = mode && strcmp(mode, "legacy") == 0;
+    if (!legacyOnly) graph_prepare(d, ir, n, c, label);
     WNNStatus s = WNNStatus_Success;
     if (!c->graph) {
         s = legacy_prepare(d, ir, n, c, 1);
@@ -498,7 +640,9 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
             c->legacy = NULL;
         }
     }
+    if (!s && !legacyOnly && padded_candidate(c, ir, n)) s = padded_prepare(d, ir, n, c, label);
     size_t ws = c->graph ? wnn_cuda_conv_graph_workspace(c->graph) : 0;
+    if (c->padded && wnn_cuda_conv_graph_workspace(c->padded->graph) > ws) ws = wnn_cuda_conv_graph_workspace(c->padded->graph);
     if (c->plain && wnn_cuda_conv_graph_workspace(c->plain) > ws) ws = wnn_cuda_conv_graph_workspace(c->plain);
     if (c->legacy && c->legacy->workspaceBytes > ws) ws = c->legacy->workspaceBytes;
     if (!s && ws) {
@@ -509,13 +653,18 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
     if (!s && !filter_matches(a))
         s = ir->operands[n->inputs[1]].kind == WNN_OPERAND_CONSTANT ? relayout_filter(ir, n, a, filter)
                                                                     : plan_filter_copy(ir, n, a, c);
-    if (!s && c->graph && (c->legacy || c->plain)) s = pick_faster(d, ir, n, c, label);
+    if (!s && ((c->graph && (c->legacy || c->plain)) || c->padded)) s = pick_faster(d, ir, n, c, label);
     if (s) {
         wnn_cuda_conv_free(c);
         return s;
     }
     if (trace) {
-        if (c->graph)
+        if (c->usePadded)
+            fprintf(stderr, "[wnn-cuda-conv] %s: padded nhwc %lld->%lld channels, graph conv%s%s%s, %s\n", label,
+                    (long long)c->padded->cin, (long long)c->padded->cinPad, c->padded->graphBias ? "+bias" : "",
+                    c->padded->graphAct ? "+" : "", kActNames[c->padded->graphAct],
+                    wnn_cuda_conv_graph_describe(c->padded->graph));
+        else if (c->graph)
             fprintf(stderr, "[wnn-cuda-conv] %s: %sgraph conv%s%s%s, %s; workspace %zu bytes%s\n", label,
                     c->preferLegacy ? "legacy (measured faster) over " : "",
                     c->graphBias ? "+bias" : "", c->graphAct ? "+" : "", kActNames[c->graphAct],
@@ -539,13 +688,10 @@ WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* c, const void* x, const voi
     cudnnStatus_t s = cudnnSetStream(handle_of(d), d->stream);
     if (s != CUDNN_STATUS_SUCCESS)
         return wnn_error(WNNStatus_OperationError, "conv2d: cudnnSetStream failed: %s", cudnnGetErrorString(s));
-    if (c->graph && !c->preferLegacy && aligned(x) && aligned(w) && aligned(bias) && aligned(y) &&
-        (bias || !c->graphBias)) {
-        char why[384];
-        s = wnn_cuda_conv_graph_run(handle_of(d), c->graph, x, w, bias, y, c->workspace, why, sizeof why);
-        if (s != CUDNN_STATUS_SUCCESS) return wnn_error(WNNStatus_OperationError, "conv2d: %s", why);
-        return finish(d, c, y, bias, c->graphBias, c->graphAct);
-    }
+    bool fit = aligned(x) && aligned(bias) && aligned(y);
+    if (c->usePadded && fit) return run_path(d, c, PATH_PADDED, x, w, bias, y);
+    if (c->graph && !c->preferLegacy && fit && aligned(w) && (bias || !c->graphBias))
+        return run_path(d, c, PATH_GRAPH, x, w, bias, y);
     if (!c->legacy)
         return wnn_error(WNNStatus_OperationError,
                          "conv2d: an operand is not %d-byte aligned and this convolution (asymmetric padding) has no "

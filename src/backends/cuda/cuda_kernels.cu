@@ -402,3 +402,50 @@ extern "C" int wnn_cuda_eltwise_int(int op, int idtype, const void* a, const voi
                                                              *shape, count, lo, hi);
     return (int)cudaGetLastError();
 }
+
+namespace {
+
+/* One 32-channel x 32-pixel tile through shared memory, so that reads and writes are both
+ * coalesced whichever side is NCHW (there the pixels are contiguous, in NHWC the channels).
+ * tile[c][p] holds channel c0 + c of pixel p0 + p. */
+template <typename T>
+__global__ void repack_kernel(const T* src, T* dst, int64_t pixels, int srcC, int dstC, int srcNchw, int dstNchw) {
+    __shared__ T tile[32][33];
+    const int64_t p0 = (int64_t)blockIdx.x * 32;
+    const int c0 = blockIdx.y * 32;
+    const T* s = src + (int64_t)blockIdx.z * pixels * srcC;
+    T* d = dst + (int64_t)blockIdx.z * pixels * dstC;
+    for (int j = threadIdx.y; j < 32; j += blockDim.y) {
+        int tc = srcNchw ? j : threadIdx.x, tp = srcNchw ? threadIdx.x : j;
+        int64_t p = p0 + tp;
+        int c = c0 + tc;
+        T v = T(0); /* channels past the source's are the zero padding */
+        if (p < pixels && c < srcC) v = srcNchw ? s[(int64_t)c * pixels + p] : s[p * srcC + c];
+        tile[tc][tp] = v;
+    }
+    __syncthreads();
+    for (int j = threadIdx.y; j < 32; j += blockDim.y) {
+        int tc = dstNchw ? j : threadIdx.x, tp = dstNchw ? threadIdx.x : j;
+        int64_t p = p0 + tp;
+        int c = c0 + tc;
+        if (p < pixels && c < dstC) {
+            if (dstNchw) d[(int64_t)c * pixels + p] = tile[tc][tp];
+            else d[p * dstC + c] = tile[tc][tp];
+        }
+    }
+}
+
+}  // namespace
+
+extern "C" int wnn_cuda_repack_channels(int dtype, const void* src, void* dst, int64_t batch, int64_t pixels, int srcC,
+                                        int dstC, int srcNchw, int dstNchw, void* stream) {
+    if (batch <= 0 || pixels <= 0 || dstC <= 0) return 0;
+    if (batch > 65535) return (int)cudaErrorInvalidConfiguration;
+    dim3 grid((unsigned)((pixels + 31) / 32), (unsigned)((dstC + 31) / 32), (unsigned)batch), block(32, 8);
+    cudaStream_t st = (cudaStream_t)stream;
+    if (dtype == 0)
+        repack_kernel<uint32_t><<<grid, block, 0, st>>>((const uint32_t*)src, (uint32_t*)dst, pixels, srcC, dstC, srcNchw, dstNchw);
+    else
+        repack_kernel<uint16_t><<<grid, block, 0, st>>>((const uint16_t*)src, (uint16_t*)dst, pixels, srcC, dstC, srcNchw, dstNchw);
+    return (int)cudaGetLastError();
+}

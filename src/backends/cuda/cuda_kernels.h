@@ -86,12 +86,17 @@ typedef struct WnnCudaPool {
     int window[2], pad[2], strides[2], dilations[2];
 } WnnCudaPool;
 int wnn_cuda_pool(int dtype, const void* x, void* y, const WnnCudaPool* p, void* stream);
-/* Fills with pseudo-random values in [-1, 1) (scratch data for measuring algorithms: zeros can run
- * faster than real data). */
 /* Keeps the stream busy for about `ns` nanoseconds: queued before a timed region, it lets the host
  * enqueue the timed work ahead of the GPU, so that the events measure GPU time, not launch gaps. */
 int wnn_cuda_spin(int64_t ns, void* stream);
+/* Fills with pseudo-random values in [-1, 1) (scratch data for measuring algorithms: zeros can run
+ * faster than real data). */
 int wnn_cuda_fill_random(int dtype, void* p, int64_t count, uint64_t seed, void* stream);
+/* Copies `batch` images of `pixels` pixels from src (srcC channels) to dst (dstC channels), each side
+ * NCHW or NHWC: channels dst has beyond src's are zeros, channels src has beyond dst's are dropped
+ * (a float16 conv on channels padded to a multiple of 8 runs this in and out). */
+int wnn_cuda_repack_channels(int dtype, const void* src, void* dst, int64_t batch, int64_t pixels, int srcC, int dstC,
+                             int srcNchw, int dstNchw, void* stream);
 #ifdef __cplusplus
 }
 #endif
