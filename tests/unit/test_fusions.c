@@ -1,6 +1,6 @@
 /* test_fusions.c: graphs shaped for the backends' fusions (conv2d + bias + each activation, matmul /
- * gemm + bias + relu, element-wise chains with broadcast operands and repeated inputs, reshape
- * chains), run on the test adapter (WNN_TEST_ADAPTER; the CPU by default) and compared with the same
+ * gemm + bias + relu and + each activation, element-wise chains with broadcast operands and repeated
+ * inputs, reshape chains), run on the test adapter (WNN_TEST_ADAPTER; the CPU by default) and compared with the same
  * graph on a CPU context. A fusion that changes a result fails here: on a GPU adapter the CUDA
  * executor's fusions; on the CPU (CI) the CPU backend's own compile-time rewrites. */
 #include <math.h>
@@ -112,6 +112,29 @@ static WNNOperand matmul_bias(WNNGraphBuilder b, WNNOperandDataType t, int varia
     return y;
 }
 
+/* matmul / gemm + each activation (variant & 15), shaped by variant >> 4: batched matmul + bias
+ * row (0), matmul alone (1), gemm with both transposes and c a bias row (2), gemm with alpha 0.5
+ * and c a bias row (3). On a GPU: a cuDNN graph or cuBLASLt + our activation kernel. */
+static WNNOperand matmul_act(WNNGraphBuilder b, WNNOperandDataType t, int variant) {
+    int shape = variant >> 4;
+    uint32_t xs[3] = {2, 24, 32}, xt[2] = {32, 24}, x2[2] = {24, 32}, ws[2] = {32, 40}, wt[2] = {40, 32};
+    uint32_t bs[1] = {40}, bs2[2] = {1, 40};
+    WNNOperand y;
+    if (shape < 2) {
+        WNNOperand x = wt_input(b, "x", t, 3, xs), w = constant(b, t, 2, ws, -0.5, 0.5);
+        WT_OK(wnnGraphBuilderMatmul(b, x, w, NULL, &y));
+        if (shape == 0) WT_OK(wnnGraphBuilderAdd(b, y, constant(b, t, 1, bs, -1, 1), NULL, &y));
+    } else {
+        WNNOperand x = wt_input(b, "x", t, 2, shape == 2 ? xt : x2), w = constant(b, t, 2, shape == 2 ? wt : ws, -0.5, 0.5);
+        WNNGemmOptions o = WNN_GEMM_OPTIONS_INIT;
+        o.c = constant(b, t, 2, bs2, -1, 1);
+        o.aTranspose = o.bTranspose = shape == 2;
+        if (shape == 3) o.alpha = wnnSomeDouble(0.5);
+        WT_OK(wnnGraphBuilderGemm(b, x, w, &o, &y));
+    }
+    return activation(b, y, variant & 15);
+}
+
 /* Element-wise chains: ((x + c[1,C,1,1]) * x) -> relu -> sigmoid -> sub scalar -> max(., y) ...,
  * long enough to exceed one fused kernel's op and input limits. */
 static WNNOperand eltwise_chain(WNNGraphBuilder b, WNNOperandDataType t, int variant) {
@@ -211,6 +234,9 @@ int main(void) {
         for (int layout = 0; layout < 4; layout++) /* nchw, nhwc; with 16 and 13 output channels */
             for (int a = 0; a < ACTIVATIONS; a++) compare("conv2d + bias + activation", conv_act, types[ti], layout << 4 | a, 720, 1);
         for (int v = 0; v < 4; v++) compare("matmul / gemm + bias", matmul_bias, types[ti], v, v == 0 || v == 3 ? 1536 : 768, 1);
+        for (int shape = 0; shape < 4; shape++)
+            for (int a = 0; a < ACTIVATIONS; a++)
+                compare("matmul / gemm + activation", matmul_act, types[ti], shape << 4 | a, shape < 2 ? 1536 : 768, 1);
         for (int v = 0; v < 3; v++) compare("element-wise chain", eltwise_chain, types[ti], v, 420, 2);
     }
     return wt_summary("test_fusions");

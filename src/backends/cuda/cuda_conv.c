@@ -303,16 +303,19 @@ static WNNStatus finish(CudaDevice* d, const CudaConv* c, void* y, const void* b
         int e = wnn_cuda_bias_activation(c->dtype, y, b, c->count, c->cout, c->inner, simple, c->lo, c->hi, d->stream);
         if (e) return wnn_cuda_fail("conv2d", "bias and activation kernel", (cudaError_t)e);
     }
-    if (act > WNN_CONV_ACT_CLAMP) {
-        WnnCudaShape flat;
-        memset(&flat, 0, sizeof flat);
-        flat.rank = 1;
-        flat.shape[0] = c->count;
-        flat.strideA[0] = 1;
-        int e = wnn_cuda_eltwise(kActOps[act], c->dtype, y, NULL, y, &flat, c->count, c->lo, c->hi, d->stream);
-        if (e) return wnn_cuda_fail("conv2d", "activation kernel", (cudaError_t)e);
-    }
-    return WNNStatus_Success;
+    return act > WNN_CONV_ACT_CLAMP ? wnn_cuda_activation(d, c->dtype, y, c->count, act, c->lo, c->hi)
+                                    : WNNStatus_Success;
+}
+
+WNNStatus wnn_cuda_activation(CudaDevice* d, int dtype, void* y, int64_t count, int act, float lo, float hi) {
+    if (act <= WNN_CONV_ACT_NONE || act >= WNN_CONV_ACT_COUNT) return WNNStatus_Success;
+    WnnCudaShape flat;
+    memset(&flat, 0, sizeof flat);
+    flat.rank = 1;
+    flat.shape[0] = count;
+    flat.strideA[0] = 1;
+    int e = wnn_cuda_eltwise(kActOps[act], dtype, y, NULL, y, &flat, count, lo, hi, d->stream);
+    return e ? wnn_cuda_fail(kActNames[act], "activation kernel", (cudaError_t)e) : WNNStatus_Success;
 }
 
 static WNNStatus legacy_run(CudaDevice* d, const CudaConv* c, const void* x, const void* w, const void* bias, void* y) {

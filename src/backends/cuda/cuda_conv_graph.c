@@ -86,13 +86,16 @@ static cudnnStatus_t create(Err* err, WnnConvGraph* g, cudnnBackendDescriptorTyp
     return CUDNN_STATUS_SUCCESS;
 }
 
-static cudnnStatus_t tensor(Err* err, WnnConvGraph* g, int64_t uid, const int64_t* dims, const int64_t* strides,
-                            cudnnDataType_t type, bool isVirtual, int64_t alignment, cudnnBackendDescriptor_t* t) {
+static int rank_of(const WnnConvGraphSpec* sp) { return sp->matmul ? 3 : 4; }
+
+static cudnnStatus_t tensor(Err* err, WnnConvGraph* g, int64_t uid, int rank, const int64_t* dims,
+                            const int64_t* strides, cudnnDataType_t type, bool isVirtual, int64_t alignment,
+                            cudnnBackendDescriptor_t* t) {
     cudnnStatus_t s = create(err, g, CUDNN_BACKEND_TENSOR_DESCRIPTOR, t);
     if (s != CUDNN_STATUS_SUCCESS) return s;
     SET(*t, CUDNN_ATTR_TENSOR_DATA_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &type);
-    SET(*t, CUDNN_ATTR_TENSOR_DIMENSIONS, CUDNN_TYPE_INT64, 4, dims);
-    SET(*t, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 4, strides); /* in elements, per dimension above */
+    SET(*t, CUDNN_ATTR_TENSOR_DIMENSIONS, CUDNN_TYPE_INT64, rank, dims);
+    SET(*t, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, rank, strides); /* in elements, per dimension above */
     SET(*t, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid);
     SET(*t, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &alignment); /* of the data pointer */
     /* CUDNN_TYPE_BOOLEAN is a one-byte C++ bool, as C's bool is. */
@@ -128,6 +131,25 @@ static cudnnStatus_t convolution(Err* err, WnnConvGraph* g, const WnnConvGraphSp
     /* The scaling factors' type is CUDNN_TYPE_FLOAT (or DOUBLE) whatever the tensors' type. */
     SET(*op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA, CUDNN_TYPE_FLOAT, 1, &alpha);
     SET(*op, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT, 1, &beta);
+    TRY(cudnnBackendFinalize(*op));
+    return CUDNN_STATUS_SUCCESS;
+}
+
+/* y = x w, batched (the matmul's operands are 3-D tensors; strides give the transposes). */
+static cudnnStatus_t matmul(Err* err, WnnConvGraph* g, cudnnBackendDescriptor_t x, cudnnBackendDescriptor_t w,
+                            cudnnBackendDescriptor_t y, cudnnBackendDescriptor_t* op) {
+    cudnnBackendDescriptor_t mm;
+    cudnnDataType_t compute = CUDNN_DATA_FLOAT; /* accumulate in float32 for float16 too */
+    cudnnStatus_t s = create(err, g, CUDNN_BACKEND_MATMUL_DESCRIPTOR, &mm);
+    if (s != CUDNN_STATUS_SUCCESS) return s;
+    SET(mm, CUDNN_ATTR_MATMUL_COMP_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &compute);
+    TRY(cudnnBackendFinalize(mm));
+    s = create(err, g, CUDNN_BACKEND_OPERATION_MATMUL_DESCRIPTOR, op);
+    if (s != CUDNN_STATUS_SUCCESS) return s;
+    SET(*op, CUDNN_ATTR_OPERATION_MATMUL_ADESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &x);
+    SET(*op, CUDNN_ATTR_OPERATION_MATMUL_BDESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &w);
+    SET(*op, CUDNN_ATTR_OPERATION_MATMUL_CDESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &y);
+    SET(*op, CUDNN_ATTR_OPERATION_MATMUL_DESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &mm);
     TRY(cudnnBackendFinalize(*op));
     return CUDNN_STATUS_SUCCESS;
 }
@@ -192,7 +214,20 @@ static cudnnStatus_t pointwise(Err* err, WnnConvGraph* g, const Pointwise* p, cu
     return CUDNN_STATUS_SUCCESS;
 }
 
-/* conv_fwd -> (add bias) -> (activation). Intermediates are virtual float32 tensors laid out as y. */
+/* The bias's dimensions and strides: one value per output channel (conv: [1, K, 1, 1], broadcast
+ * over N, H and W, whose strides do not matter) or per column (matmul: [1, 1, N]). */
+static void bias_dims(const WnnConvGraphSpec* sp, int64_t* dims, int64_t* strides) {
+    int64_t k = sp->matmul ? sp->y[2] : sp->y[1];
+    for (int i = 0; i < 4; i++) {
+        dims[i] = 1;
+        strides[i] = k;
+    }
+    dims[sp->matmul ? 2 : 1] = k;
+    strides[sp->matmul ? 2 : 1] = 1;
+}
+
+/* conv_fwd (or matmul) -> (add bias) -> (activation). Intermediates are virtual float32 tensors
+ * laid out as y. */
 static cudnnStatus_t operation_graph(Err* err, WnnConvGraph* g, cudnnHandle_t handle, const WnnConvGraphSpec* sp,
                                      cudnnBackendDescriptor_t* graph) {
     cudnnDataType_t io = sp->half ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
@@ -205,23 +240,26 @@ static cudnnStatus_t operation_graph(Err* err, WnnConvGraph* g, cudnnHandle_t ha
     if (sp->act && !act_pointwise(sp->act, sp->lo, sp->hi, &act))
         return failed(err, "activation (no exact cuDNN pointwise mode)", CUDNN_STATUS_NOT_SUPPORTED);
     cudnnStatus_t s;
-    if ((s = tensor(err, g, UID_X, sp->x, sp->xStride, io, false, sp->alignment, &x)) ||
-        (s = tensor(err, g, UID_W, sp->w, sp->wStride, io, false, sp->alignment, &w)) ||
-        (s = tensor(err, g, UID_Y, sp->y, sp->yStride, io, false, sp->alignment, &y)))
+    int rank = rank_of(sp);
+    if ((s = tensor(err, g, UID_X, rank, sp->x, sp->xStride, io, false, sp->alignment, &x)) ||
+        (s = tensor(err, g, UID_W, rank, sp->w, sp->wStride, io, false, sp->alignment, &w)) ||
+        (s = tensor(err, g, UID_Y, rank, sp->y, sp->yStride, io, false, sp->alignment, &y)))
         return s;
     convOut = y;
     if ((sp->bias || sp->act) &&
-        (s = tensor(err, g, UID_CONV_OUT, sp->y, sp->yStride, CUDNN_DATA_FLOAT, true, sp->alignment, &convOut)))
+        (s = tensor(err, g, UID_CONV_OUT, rank, sp->y, sp->yStride, CUDNN_DATA_FLOAT, true, sp->alignment, &convOut)))
         return s;
-    if ((s = convolution(err, g, sp, x, w, convOut, &ops[opCount++]))) return s;
+    if ((s = sp->matmul ? matmul(err, g, x, w, convOut, &ops[opCount++])
+                        : convolution(err, g, sp, x, w, convOut, &ops[opCount++])))
+        return s;
     biasOut = convOut;
     if (sp->bias) {
-        /* [1, K, 1, 1], broadcast over N, H and W (their strides do not matter: one element). */
-        int64_t dims[4] = {1, sp->y[1], 1, 1}, strides[4] = {sp->y[1], 1, sp->y[1], sp->y[1]};
+        int64_t dims[4], strides[4];
+        bias_dims(sp, dims, strides);
         biasOut = y;
-        if ((s = tensor(err, g, UID_B, dims, strides, io, false, sp->alignment, &b)) ||
-            (sp->act && (s = tensor(err, g, UID_BIAS_OUT, sp->y, sp->yStride, CUDNN_DATA_FLOAT, true, sp->alignment,
-                                    &biasOut))) ||
+        if ((s = tensor(err, g, UID_B, rank, dims, strides, io, false, sp->alignment, &b)) ||
+            (sp->act && (s = tensor(err, g, UID_BIAS_OUT, rank, sp->y, sp->yStride, CUDNN_DATA_FLOAT, true,
+                                    sp->alignment, &biasOut))) ||
             (s = pointwise(err, g, &add, convOut, b, biasOut, &ops[opCount++])))
             return s;
     }
@@ -379,9 +417,9 @@ done: {
 }
 
 /* Elements from the first to the last of a strided tensor. */
-static int64_t span(const int64_t* dims, const int64_t* strides) {
+static int64_t span(int rank, const int64_t* dims, const int64_t* strides) {
     int64_t last = 0;
-    for (int i = 0; i < 4; i++) last += (dims[i] - 1) * strides[i];
+    for (int i = 0; i < rank; i++) last += (dims[i] - 1) * strides[i];
     return last + 1;
 }
 
@@ -407,7 +445,9 @@ static float time_plan(cudnnHandle_t handle, cudaStream_t stream, const Config* 
  * false when the scratch memory could not be had (then nothing is timed). */
 static bool measure(cudnnHandle_t handle, cudaStream_t stream, const WnnConvGraphSpec* sp, Config** cands, int count) {
     size_t esize = sp->half ? 2 : 4;
-    int64_t nx = span(sp->x, sp->xStride), nw = span(sp->w, sp->wStride), ny = span(sp->y, sp->yStride), nb = sp->y[1];
+    int r = rank_of(sp);
+    int64_t nx = span(r, sp->x, sp->xStride), nw = span(r, sp->w, sp->wStride), ny = span(r, sp->y, sp->yStride);
+    int64_t nb = sp->matmul ? sp->y[2] : sp->y[1];
     int64_t work = 0;
     for (int i = 0; i < count; i++)
         if (cands[i]->workspace > work) work = cands[i]->workspace;
@@ -455,6 +495,7 @@ static void cache_key(const WnnConvGraphSpec* sp, CacheKey* k) {
     int n = 0;
     memset(k, 0, sizeof *k);
     k->v[n++] = sp->device;
+    k->v[n++] = sp->matmul;
     k->v[n++] = sp->half;
     k->v[n++] = sp->allowTf32;
     k->v[n++] = sp->bias;

@@ -1,7 +1,8 @@
-/* cuda_conv_graph.h: y = activation(conv(x, w) + bias) as one cuDNN backend ("graph") API plan:
- * an operation graph conv_fwd -> pointwise add (bias) -> pointwise activation, the engine configs
- * of the heuristics, the fastest of the first few that finalize (measured on scratch data), and a
- * process-wide cache of that choice so that the same convolution is measured once. */
+/* cuda_conv_graph.h: y = activation(conv(x, w) + bias), or activation(matmul(x, w) + bias), as one
+ * cuDNN backend ("graph") API plan: an operation graph conv_fwd (or matmul) -> pointwise add (bias)
+ * -> pointwise activation, the engine configs of the heuristics, the fastest of the first few that
+ * finalize (measured on scratch data), and a process-wide cache of that choice so that the same
+ * operation is measured once. */
 #ifndef WNN_BACKENDS_CUDA_CUDA_CONV_GRAPH_H_
 #define WNN_BACKENDS_CUDA_CUDA_CONV_GRAPH_H_
 
@@ -12,10 +13,12 @@
 
 typedef struct WnnConvGraph WnnConvGraph;
 
-/* What the plan computes. Dimensions are in cuDNN's order whatever the memory layout (x: N, C, H,
- * W; w: K, C/groups, R, S; y: N, K, OH, OW); the strides say where the elements are. cuDNN infers
- * the group count from C / (C/groups). */
+/* What the plan computes. A convolution's dimensions are in cuDNN's order whatever the memory layout
+ * (x: N, C, H, W; w: K, C/groups, R, S; y: N, K, OH, OW); the strides say where the elements are.
+ * cuDNN infers the group count from C / (C/groups). A matmul (matmul = 1) uses the first three
+ * entries: x [batch, M, K], w [batch, K, N], y [batch, M, N], and its bias has N elements. */
 typedef struct WnnConvGraphSpec {
+    int matmul;    /* a matmul, not a convolution (the padding, stride and dilation are unused) */
     int half;      /* float16 tensors, else float32; the math is float32 either way */
     int allowTf32; /* float32 may use TF32 tensor cores */
     int64_t x[4], xStride[4];

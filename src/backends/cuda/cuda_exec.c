@@ -41,7 +41,7 @@ typedef struct Step {
     int64_t outer, len, inner; /* softmax, layerNormalization, concat (axis geometry) */
     uint32_t node;       /* the IR node (concat's inputs) */
     CudaConv* conv;
-    int activation;   /* conv2d: the WnnCudaConvAct of an activation that followed it */
+    int activation;   /* conv2d, matmul, gemm: the WnnCudaConvAct of an activation that followed it */
     float actLo, actHi;
     int skip;         /* fused into an earlier step: nothing to run */
     int alias;        /* STEP_COPY (reshape) whose output is its input's memory: no work */
@@ -59,6 +59,7 @@ typedef struct Step {
     CudaLt* lt;               /* STEP_GEMM through cuBLASLt, with the epilogue: */
     WnnLtEpilogue epilogue;   /* a bias add (and relu) that followed it */
     uint32_t bias;            /* the bias operand (a constant) */
+    CudaMmGraph* mm;          /* STEP_GEMM with `activation`: one cuDNN graph, when it measured faster */
     WnnCudaFused* fused;      /* STEP_FUSED: a run of element-wise steps, reading fusedInputs */
     uint32_t fusedInputs[WNN_CUDA_FUSED_MAX_INPUTS];
 } Step;
@@ -431,22 +432,27 @@ static bool is_row_bias(const WnnGraphIR* ir, uint32_t id, const WnnDesc* out) {
     return o->desc.shape[o->desc.rank - 1] == out->shape[out->rank - 1];
 }
 
-/* matmul / gemm (without c) followed by the add of a bias row, and maybe a relu: one cuBLASLt call
- * with the bias (relu) epilogue. */
-/* A relu right after a gemm step with a bias epilogue joins the epilogue. */
-static void fuse_gemm_relu(WnnCompiled* c, uint32_t k, const uint8_t* bound, const uint32_t* readers,
-                           uint8_t* eliminated) {
+/* matmul / gemm (without c) followed by the add of a bias row, and maybe an activation: a relu
+ * after the bias joins cuBLASLt's epilogue; another activation (or a relu without a bias) is kept
+ * on the step, for a cuDNN graph that applies it or for our kernel after cuBLASLt (prepare_lt
+ * measures which). */
+static void fuse_gemm_activation(WnnCompiled* c, uint32_t k, const uint8_t* bound, const uint32_t* readers,
+                                 uint8_t* eliminated) {
     Step* g = &c->steps[k];
-    if (g->epilogue != WNN_LT_BIAS || k + 1 >= c->stepCount) return;
-    Step* relu = &c->steps[k + 1];
-    while (relu->skip && relu < &c->steps[c->stepCount - 1]) relu++; /* past the add it absorbed */
-    if (relu->skip || relu->kind != STEP_ELT || c->ir->nodes[relu->node].op != WNN_OP_relu || relu->a != g->out ||
-        bound[g->out] || readers[g->out] != 1)
-        return;
-    g->epilogue = WNN_LT_RELU_BIAS;
+    if (k + 1 >= c->stepCount) return;
+    Step* act = &c->steps[k + 1];
+    while (act->skip && act < &c->steps[c->stepCount - 1]) act++; /* past the add it absorbed */
+    int code = act->kind == STEP_ELT ? conv_activation(c->ir->nodes[act->node].op) : -1;
+    if (act->skip || code < 0 || act->integer >= 0 || act->a != g->out || bound[g->out] || readers[g->out] != 1) return;
+    if (code == WNN_CONV_ACT_RELU && g->epilogue == WNN_LT_BIAS) g->epilogue = WNN_LT_RELU_BIAS;
+    else {
+        g->activation = code;
+        g->actLo = act->alpha;
+        g->actHi = act->beta;
+    }
     eliminated[g->out] = 1;
-    g->out = relu->out;
-    relu->skip = 1;
+    g->out = act->out;
+    act->skip = 1;
 }
 
 static void fuse_gemm_bias(WnnCompiled* c, const uint8_t* bound, const uint32_t* readers, uint8_t* eliminated) {
@@ -469,7 +475,7 @@ static void fuse_gemm_bias(WnnCompiled* c, const uint8_t* bound, const uint32_t*
                 add->skip = 1;
             }
         }
-        fuse_gemm_relu(c, k, bound, readers, eliminated);
+        if (!g->skip && g->kind == STEP_GEMM && g->c == NONE) fuse_gemm_activation(c, k, bound, readers, eliminated);
     }
 }
 
@@ -483,6 +489,9 @@ static WNNStatus prepare_lt(CudaDevice* d, WnnCompiled* c) {
                           st->epilogue ? c->ptr[st->bias] : NULL};
         WNNStatus s = wnn_cuda_lt_prepare(d, &sh, &st->lt);
         if (s && s != WNNStatus_NotSupportedError) return s;
+        if (st->activation && st->alpha == 1.0f &&
+            (s = wnn_cuda_mm_graph_prepare(d, &sh, st->lt, st->activation, st->actLo, st->actHi, &st->mm)))
+            return s;
     }
     return WNNStatus_Success;
 }
@@ -571,6 +580,7 @@ void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
         for (int i = 0; i < 2; i++)
             if (c->steps[k].expanded[i]) cudaFree(c->steps[k].expanded[i]);
         wnn_cuda_lt_free(c->steps[k].lt);
+        wnn_cuda_mm_graph_free(c->steps[k].mm);
         cudaFree(c->steps[k].scratch);
         if (c->filters && c->filters[k]) cudaFree(c->filters[k]);
     }
@@ -790,9 +800,15 @@ static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
         if (i) pb = st->expanded[i];
         else pa = st->expanded[i];
     }
-    /* cuBLASLt's algorithm was chosen for 16-byte aligned operands (imported memory may not be). */
-    if (st->lt && aligned16(pa) && aligned16(pb) && aligned16(c->ptr[st->out]))
-        return wnn_cuda_lt_run(d, st->lt, pb, pa, c->ptr[st->out], st->alpha);
+    /* cuBLASLt's algorithm and the cuDNN plan were chosen for 16-byte aligned operands (imported
+     * memory may not be). */
+    bool aligned = aligned16(pa) && aligned16(pb) && aligned16(c->ptr[st->out]);
+    if (st->mm && aligned)
+        return wnn_cuda_mm_graph_run(d, st->mm, pb, pa, st->epilogue ? c->ptr[st->bias] : NULL, c->ptr[st->out]);
+    if (st->lt && aligned) {
+        WNNStatus s = wnn_cuda_lt_run(d, st->lt, pb, pa, c->ptr[st->out], st->alpha);
+        return s ? s : wnn_cuda_activation(d, st->dtype, c->ptr[st->out], st->count, st->activation, st->actLo, st->actHi);
+    }
     if (st->c != NONE) {
         int e = wnn_cuda_expand(st->dtype, c->ptr[st->c], c->ptr[st->out], &st->cShape, st->count, d->stream);
         if (e) return wnn_cuda_fail("dispatch", "expand kernel", (cudaError_t)e);
@@ -812,7 +828,7 @@ static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
                                          st->epilogue == WNN_LT_RELU_BIAS, 0, 0, d->stream);
         if (e) return wnn_cuda_fail("dispatch", "bias kernel", (cudaError_t)e);
     }
-    return WNNStatus_Success;
+    return wnn_cuda_activation(d, st->dtype, c->ptr[st->out], st->count, st->activation, st->actLo, st->actHi);
 }
 
 static WNNStatus run_family(CudaDevice* d, WnnCompiled* c, const Step* st) {
