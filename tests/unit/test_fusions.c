@@ -1,8 +1,9 @@
 /* test_fusions.c: graphs shaped for the backends' fusions (conv2d + bias + each activation, matmul /
- * gemm + bias + relu and + each activation, element-wise chains with broadcast operands and repeated
- * inputs, reshape chains), run on the test adapter (WNN_TEST_ADAPTER; the CPU by default) and compared with the same
- * graph on a CPU context. A fusion that changes a result fails here: on a GPU adapter the CUDA
- * executor's fusions; on the CPU (CI) the CPU backend's own compile-time rewrites. */
+ * gemm + bias + relu and + each activation, convTranspose2d + bias + each activation, element-wise
+ * chains with broadcast operands and repeated inputs, reshape chains), run on the test adapter
+ * (WNN_TEST_ADAPTER; the CPU by default) and compared with the same graph on a CPU context. A fusion
+ * that changes a result fails here: on a GPU adapter the CUDA executor's fusions; on the CPU (CI) the
+ * CPU backend's own compile-time rewrites. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -110,6 +111,24 @@ static WNNOperand matmul_bias(WNNGraphBuilder b, WNNOperandDataType t, int varia
     WT_OK(wnnGraphBuilderGemm(b, x, w, &o, &y));
     if (variant == 1) WT_OK(wnnGraphBuilderRelu(b, y, NULL, &y));
     return y;
+}
+
+/* convTranspose2d (stride 2, nchw or nhwc by variant's bit 4, with a bias unless bit 5) + each
+ * activation (variant & 15): on a GPU the activation joins the bias kernel after cuDNN. */
+static WNNOperand convt_act(WNNGraphBuilder b, WNNOperandDataType t, int variant) {
+    int nhwc = variant >> 4 & 1, bias = !(variant >> 5);
+    uint32_t xs[4] = {1, 8, 9, 10}, xsn[4] = {1, 9, 10, 8}, ws[4] = {8, 6, 3, 3}, bs[1] = {6};
+    WNNOperand x = wt_input(b, "x", t, 4, nhwc ? xsn : xs), w = constant(b, t, 4, ws, -0.3, 0.3), y;
+    WNNConvTranspose2dOptions o = WNN_CONV_TRANSPOSE2D_OPTIONS_INIT;
+    uint32_t strides[2] = {2, 2}, pad[4] = {1, 0, 1, 1};
+    o.strides = strides;
+    o.stridesCount = 2;
+    o.padding = pad;
+    o.paddingCount = 4;
+    if (bias) o.bias = constant(b, t, 1, bs, -1, 1);
+    o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
+    WT_OK(wnnGraphBuilderConvTranspose2d(b, x, w, &o, &y));
+    return activation(b, y, variant & 15);
 }
 
 /* matmul / gemm + each activation (variant & 15), shaped by variant >> 4: batched matmul + bias
@@ -234,6 +253,8 @@ int main(void) {
         for (int layout = 0; layout < 4; layout++) /* nchw, nhwc; with 16 and 13 output channels */
             for (int a = 0; a < ACTIVATIONS; a++) compare("conv2d + bias + activation", conv_act, types[ti], layout << 4 | a, 720, 1);
         for (int v = 0; v < 4; v++) compare("matmul / gemm + bias", matmul_bias, types[ti], v, v == 0 || v == 3 ? 1536 : 768, 1);
+        for (int v = 0; v < 4; v++) /* nchw, nhwc; with a bias, without */
+            for (int a = 0; a < ACTIVATIONS; a++) compare("convTranspose2d + activation", convt_act, types[ti], v << 4 | a, 720, 1);
         for (int shape = 0; shape < 4; shape++)
             for (int a = 0; a < ACTIVATIONS; a++)
                 compare("matmul / gemm + activation", matmul_act, types[ti], shape << 4 | a, shape < 2 ? 1536 : 768, 1);

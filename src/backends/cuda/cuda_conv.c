@@ -293,29 +293,23 @@ static WNNStatus legacy_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
     return WNNStatus_Success;
 }
 
-/* What the plan did not apply: the bias (with relu or clamp, whose codes the bias kernel shares),
- * then any other activation in place. */
+/* What the plan did not apply (the bias, the activation) in one kernel. */
 static WNNStatus finish(CudaDevice* d, const CudaConv* c, void* y, const void* bias, int biasDone, int actDone) {
-    int act = actDone ? WNN_CONV_ACT_NONE : c->act;
-    int simple = act == WNN_CONV_ACT_RELU || act == WNN_CONV_ACT_CLAMP ? act : 0;
-    const void* b = biasDone ? NULL : bias;
-    if (b || simple) {
-        int e = wnn_cuda_bias_activation(c->dtype, y, b, c->count, c->cout, c->inner, simple, c->lo, c->hi, d->stream);
-        if (e) return wnn_cuda_fail("conv2d", "bias and activation kernel", (cudaError_t)e);
-    }
-    return act > WNN_CONV_ACT_CLAMP ? wnn_cuda_activation(d, c->dtype, y, c->count, act, c->lo, c->hi)
-                                    : WNNStatus_Success;
+    return wnn_cuda_bias_act(d, c->dtype, y, biasDone ? NULL : bias, c->count, c->cout, c->inner,
+                             actDone ? WNN_CONV_ACT_NONE : c->act, c->lo, c->hi);
+}
+
+WNNStatus wnn_cuda_bias_act(CudaDevice* d, int dtype, void* y, const void* bias, int64_t count, int64_t channels,
+                            int64_t inner, int act, float lo, float hi) {
+    if (act < WNN_CONV_ACT_NONE || act >= WNN_CONV_ACT_COUNT) act = WNN_CONV_ACT_NONE;
+    if (!bias && act == WNN_CONV_ACT_NONE) return WNNStatus_Success;
+    int e = wnn_cuda_bias_activation(dtype, y, bias, count, channels, inner, kActOps[act], lo, hi, d->stream);
+    return e ? wnn_cuda_fail(act ? kActNames[act] : "bias", "bias and activation kernel", (cudaError_t)e)
+             : WNNStatus_Success;
 }
 
 WNNStatus wnn_cuda_activation(CudaDevice* d, int dtype, void* y, int64_t count, int act, float lo, float hi) {
-    if (act <= WNN_CONV_ACT_NONE || act >= WNN_CONV_ACT_COUNT) return WNNStatus_Success;
-    WnnCudaShape flat;
-    memset(&flat, 0, sizeof flat);
-    flat.rank = 1;
-    flat.shape[0] = count;
-    flat.strideA[0] = 1;
-    int e = wnn_cuda_eltwise(kActOps[act], dtype, y, NULL, y, &flat, count, lo, hi, d->stream);
-    return e ? wnn_cuda_fail(kActNames[act], "activation kernel", (cudaError_t)e) : WNNStatus_Success;
+    return wnn_cuda_bias_act(d, dtype, y, NULL, count, 1, 1, act, lo, hi);
 }
 
 static WNNStatus legacy_run(CudaDevice* d, const CudaConv* c, const void* x, const void* w, const void* bias, void* y) {

@@ -38,8 +38,12 @@ WNNStatus wnn_cuda_conv_prepare(CudaDevice* d, const WnnGraphIR* ir, const WnnNo
  * node's bias (NULL when it has none); y receives the activation's result. */
 WNNStatus wnn_cuda_conv_run(CudaDevice* d, CudaConv* conv, const void* x, const void* w, const void* bias, void* y);
 void wnn_cuda_conv_free(CudaConv* conv);
-/* In place: y = activation(y) over count elements, by our element-wise kernel of that
- * WnnCudaConvAct (what a plan could not fuse: conv2d's and matmul's epilogues). */
+/* In place, one kernel: y = activation(y + bias) over count elements, bias (may be NULL) indexed by
+ * (i / inner) % channels, activation a WnnCudaConvAct with its parameters (what a plan could not
+ * fuse: the epilogues of conv2d, convTranspose2d, matmul and gemm). */
+WNNStatus wnn_cuda_bias_act(CudaDevice* d, int dtype, void* y, const void* bias, int64_t count, int64_t channels,
+                            int64_t inner, int act, float lo, float hi);
+/* The same without a bias. */
 WNNStatus wnn_cuda_activation(CudaDevice* d, int dtype, void* y, int64_t count, int act, float lo, float hi);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/cuda/cuda_conv.h"
 #include "backends/cuda/cuda_kernels.h"
 #include "backends/cuda/cuda_op.h"
 #include "graph/ops/conv.h"
@@ -97,6 +98,8 @@ typedef struct ConvT {
     int64_t filterCount;
     void* filter;      /* a constant filter, re-laid out at build */
     int64_t count, cout, inner; /* for the bias */
+    int act;           /* a fused activation (WnnCudaConvAct), applied with the bias in one kernel */
+    float lo, hi;
 } ConvT;
 
 static void release(void* state) {
@@ -307,11 +310,15 @@ static WNNStatus run(CudaDevice* d, const void* state, const void* const* in, vo
                                 c->count, d->stream);
         if (e) return wnn_cuda_fail("convTranspose2d", "crop kernel", (cudaError_t)e);
     }
-    if (in[2]) {
-        int e = wnn_cuda_bias_activation(c->dtype, out[0], in[2], c->count, c->cout, c->inner, 0, 0.0f, 0.0f, d->stream);
-        if (e) return wnn_cuda_fail("convTranspose2d", "bias kernel", (cudaError_t)e);
-    }
-    return WNNStatus_Success;
+    return wnn_cuda_bias_act(d, c->dtype, out[0], in[2], c->count, c->cout, c->inner, c->act, c->lo, c->hi);
 }
 
-const CudaOpFamily wnn_cuda_family_conv_transpose = {"convTranspose2d", supports, plan, run, release};
+static bool fuse_activation(void* state, int act, float lo, float hi) {
+    ConvT* c = state;
+    c->act = act;
+    c->lo = lo;
+    c->hi = hi;
+    return true;
+}
+
+const CudaOpFamily wnn_cuda_family_conv_transpose = {"convTranspose2d", supports, plan, run, release, fuse_activation};

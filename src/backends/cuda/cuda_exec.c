@@ -401,23 +401,35 @@ static int conv_activation(WnnOpId op) {
     }
 }
 
-/* conv2d followed by an activation on its result, which nothing else reads and the graph does not
- * output: the activation runs in the conv's cuDNN plan (or its bias kernel) and the conv writes
- * the activation's output directly. Parameters: clamp's bounds, leakyRelu's / elu's alpha (lo),
- * hardSigmoid's alpha and beta (lo, hi). */
+/* The output a step writes: st->out, or a family step's single node output (NONE when several). */
+static uint32_t single_output(const WnnCompiled* c, const Step* st) {
+    if (st->kind != STEP_FAMILY || st->out != NONE) return st->out;
+    const WnnNode* n = &c->ir->nodes[st->node];
+    return n->outputCount == 1 && n->outputs[0] >= 0 ? (uint32_t)n->outputs[0] : NONE;
+}
+
+/* conv2d (or a family step that accepts it, as convTranspose2d) followed by an activation on its
+ * result, which nothing else reads and the graph does not output: the activation runs in the
+ * conv's cuDNN plan (or its bias kernel) and the step writes the activation's output directly.
+ * Parameters: clamp's bounds, leakyRelu's / elu's alpha (lo), hardSigmoid's alpha and beta (lo, hi). */
 static void fuse_activations(WnnCompiled* c, const uint8_t* bound, const uint32_t* readers, uint8_t* eliminated) {
     const WnnGraphIR* ir = c->ir;
     for (uint32_t k = 0; k + 1 < c->stepCount; k++) {
-        Step *conv = &c->steps[k], *act = &c->steps[k + 1];
+        Step *st = &c->steps[k], *act = &c->steps[k + 1];
         const WnnNode* an = &ir->nodes[act->node];
-        if (conv->kind != STEP_CONV || act->kind != STEP_ELT || act->skip || act->a != conv->out || bound[conv->out] ||
-            readers[conv->out] != 1 || conv_activation(an->op) < 0)
+        uint32_t out = single_output(c, st);
+        bool fusable = st->kind == STEP_CONV || (st->kind == STEP_FAMILY && st->family->fuse_activation);
+        if (!fusable || out == NONE || act->kind != STEP_ELT || act->skip || act->integer >= 0 || act->a != out ||
+            bound[out] || readers[out] != 1 || conv_activation(an->op) < 0)
             continue;
-        conv->activation = conv_activation(an->op);
-        conv->actLo = act->alpha;
-        conv->actHi = act->beta;
-        eliminated[conv->out] = 1; /* the conv now writes the activation's output directly */
-        conv->out = act->out;
+        int code = conv_activation(an->op);
+        if (st->kind == STEP_FAMILY && !st->family->fuse_activation(st->familyState, code, act->alpha, act->beta))
+            continue;
+        st->activation = code;
+        st->actLo = act->alpha;
+        st->actHi = act->beta;
+        eliminated[out] = 1; /* the step now writes the activation's output directly */
+        st->out = act->out;
         act->skip = 1;
     }
 }
@@ -604,7 +616,7 @@ static void alias_reshapes(WnnCompiled* c, const uint8_t* bound) {
 
 /* The operand ids a step writes: a family's node outputs, else st->out. */
 static uint32_t step_outputs(const WnnCompiled* c, const Step* st, const int32_t** ids, uint32_t* single) {
-    if (st->kind == STEP_FAMILY) {
+    if (st->kind == STEP_FAMILY && st->out == NONE) { /* not fused: the node's outputs */
         const WnnNode* n = &c->ir->nodes[st->node];
         *ids = n->outputs;
         return n->outputCount;
@@ -824,9 +836,9 @@ static WNNStatus run_gemm(CudaDevice* d, WnnCompiled* c, const Step* st) {
         return wnn_error(WNNStatus_OperationError, "dispatch: cublasGemmStridedBatchedEx failed (status %d)", (int)bs);
     if (st->epilogue) { /* the fused bias (relu) that cuBLASLt would have applied */
         int64_t cols = c->ir->operands[st->out].desc.shape[c->ir->operands[st->out].desc.rank - 1];
-        int e = wnn_cuda_bias_activation(st->dtype, c->ptr[st->out], c->ptr[st->bias], st->count, cols, 1,
-                                         st->epilogue == WNN_LT_RELU_BIAS, 0, 0, d->stream);
-        if (e) return wnn_cuda_fail("dispatch", "bias kernel", (cudaError_t)e);
+        return wnn_cuda_bias_act(d, st->dtype, c->ptr[st->out], c->ptr[st->bias], st->count, cols, 1,
+                                 st->epilogue == WNN_LT_RELU_BIAS ? WNN_CONV_ACT_RELU : st->activation, st->actLo,
+                                 st->actHi);
     }
     return wnn_cuda_activation(d, st->dtype, c->ptr[st->out], st->count, st->activation, st->actLo, st->actHi);
 }
@@ -841,6 +853,7 @@ static WNNStatus run_family(CudaDevice* d, WnnCompiled* c, const Step* st) {
     if (in && out) {
         for (uint32_t i = 0; i < n->inputCount; i++) in[i] = n->inputs[i] >= 0 ? c->ptr[n->inputs[i]] : NULL;
         for (uint32_t j = 0; j < n->outputCount; j++) out[j] = c->ptr[n->outputs[j]];
+        if (st->out != NONE) out[0] = c->ptr[st->out]; /* an activation fused into the step */
         s = st->family->run(d, st->familyState, in, out, st->scratch);
     }
     if (in != inStack) free((void*)in);

@@ -134,13 +134,11 @@ __global__ void eltwise_int_kernel(int op, const T* a, const T* b, T* out, WnnCu
 }
 
 template <typename T>
-__global__ void bias_kernel(T* data, const T* bias, int64_t count, int64_t channels, int64_t inner, int act, float lo,
-                            float hi) {
+__global__ void bias_kernel(T* data, const T* bias, int64_t count, int64_t channels, int64_t inner, int op,
+                            float alpha, float beta) {
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count; i += (int64_t)gridDim.x * blockDim.x) {
         float v = load(data, i) + (bias ? load(bias, (i / inner) % channels) : 0.0f);
-        if (act == 1) v = v < 0.0f ? 0.0f : v;
-        else if (act == 2) v = v < lo ? lo : v > hi ? hi : v;
-        store(data, i, v);
+        store(data, i, apply(op, v, 0.0f, alpha, beta));
     }
 }
 
@@ -200,12 +198,14 @@ extern "C" int wnn_cuda_fused_eltwise(int dtype, const void* const* in, void* ou
 }
 
 extern "C" int wnn_cuda_bias_activation(int dtype, void* data, const void* bias, int64_t count, int64_t channels,
-                                        int64_t inner, int act, float lo, float hi, void* stream) {
+                                        int64_t inner, int op, float alpha, float beta, void* stream) {
     cudaStream_t st = (cudaStream_t)stream;
     if (dtype == 0)
-        bias_kernel<float><<<blocks_for(count), 256, 0, st>>>((float*)data, (const float*)bias, count, channels, inner, act, lo, hi);
+        bias_kernel<float><<<blocks_for(count), 256, 0, st>>>((float*)data, (const float*)bias, count, channels, inner, op,
+                                                              alpha, beta);
     else
-        bias_kernel<__half><<<blocks_for(count), 256, 0, st>>>((__half*)data, (const __half*)bias, count, channels, inner, act, lo, hi);
+        bias_kernel<__half><<<blocks_for(count), 256, 0, st>>>((__half*)data, (const __half*)bias, count, channels, inner,
+                                                               op, alpha, beta);
     return (int)cudaGetLastError();
 }
 

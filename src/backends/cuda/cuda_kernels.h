@@ -57,10 +57,11 @@ int wnn_cuda_fused_eltwise(int dtype, const void* const* inputs, void* out, cons
 int wnn_cuda_eltwise_int(int op, int idtype, const void* a, const void* b, void* out, const WnnCudaShape* shape,
                          int64_t count, int64_t lo, int64_t hi, void* stream);
 
-/* In place: data[i] += bias[(i / inner) % channels] (bias may be NULL), then the activation:
- * 0 none, 1 relu, 2 clamp to [lo, hi]. NCHW has inner = H*W, NHWC inner = 1. */
+/* In place: data[i] += bias[(i / inner) % channels] (bias may be NULL), then the unary element-wise
+ * op `op` (a WnnCudaEltOp: WNN_CU_IDENTITY for none) with its alpha and beta. NCHW has inner = H*W,
+ * NHWC inner = 1. */
 int wnn_cuda_bias_activation(int dtype, void* data, const void* bias, int64_t count, int64_t channels, int64_t inner,
-                             int activation, float lo, float hi, void* stream);
+                             int op, float alpha, float beta, void* stream);
 
 /* Broadcast copy (expand) of src into dst with the shape's strideA. */
 int wnn_cuda_expand(int dtype, const void* src, void* dst, const WnnCudaShape* shape, int64_t count, void* stream);

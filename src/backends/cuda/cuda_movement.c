@@ -324,4 +324,4 @@ static void release(void* state) {
     free(p);
 }
 
-const CudaOpFamily wnn_cuda_family_movement = {"movement", supports, plan, run, release};
+const CudaOpFamily wnn_cuda_family_movement = {"movement", supports, plan, run, release, NULL};

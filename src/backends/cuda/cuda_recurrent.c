@@ -283,4 +283,4 @@ static WNNStatus run(CudaDevice* d, const void* state, const void* const* in, vo
     return WNNStatus_Success;
 }
 
-const CudaOpFamily wnn_cuda_family_recurrent = {"recurrent", supports, plan, run, release};
+const CudaOpFamily wnn_cuda_family_recurrent = {"recurrent", supports, plan, run, release, NULL};

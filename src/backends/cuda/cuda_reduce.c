@@ -229,4 +229,4 @@ static WNNStatus run(CudaDevice* d, const void* state, const void* const* in, vo
 
 static void release(void* state) { free(state); }
 
-const CudaOpFamily wnn_cuda_family_reduce = {"reduce", supports, plan, run, release};
+const CudaOpFamily wnn_cuda_family_reduce = {"reduce", supports, plan, run, release, NULL};
