@@ -11,7 +11,7 @@ OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
 {
   echo "== unit tests on the GPU (WNN_TEST_ADAPTER=1, WNN_TEST_REQUIRE_DEVICE=1)"
-  for t in "$DIST"/test_ops_*; do WNN_TEST_ADAPTER=1 WNN_TEST_REQUIRE_DEVICE=1 timeout 300 "$t" > "$OUT/$(basename $t).log" 2>&1; echo "$(tail -1 "$OUT/$(basename $t).log")  [exit $?]"; grep -m5 -E "ran on the CPU|off by|failed" "$OUT/$(basename $t).log"; done
+  for t in "$DIST"/test_ops_* "$DIST"/test_fusions "$DIST"/test_runtime; do WNN_TEST_ADAPTER=1 WNN_TEST_REQUIRE_DEVICE=1 timeout 300 "$t" > "$OUT/$(basename $t).log" 2>&1; echo "$(tail -1 "$OUT/$(basename $t).log")  [exit $?]"; grep -m5 -E "ran on the CPU|off by|failed" "$OUT/$(basename $t).log"; done
   echo "== conformance --device cuda"
   "$DIST/wnn-conformance" --device cuda --corpus "$SHARED/conformance" --json "$OUT/conformance_cuda.json" > "$OUT/conformance_cuda.txt" 2>&1
   grep -E "^FAIL" "$OUT/conformance_cuda.txt" | head -20; tail -3 "$OUT/conformance_cuda.txt"

@@ -335,6 +335,15 @@ WNN_EXPORT WNNStatus wnnContextWriteTensor(WNNContext context, WNNTensor tensor,
                                            size_t byteLength);
 /* Blocks until the queued work that writes the tensor is done, then copies it out. */
 WNN_EXPORT WNNStatus wnnContextReadTensor(WNNContext context, WNNTensor tensor, void* data, size_t byteLength);
+/* Host memory that the context's device copies to and from fastest: page-locked on a GPU, so that
+ * writeTensor and readTensor with it are DMA transfers without a staging copy (a write from it
+ * returns once the transfer is done, behind the work queued before it); plain 64-byte aligned
+ * memory on the CPU. It stays valid until wnnContextFreeHostMemory or the context's last release,
+ * which frees what is left. TypeError for byteLength 0; OutOfMemory when it cannot be had. */
+WNN_EXPORT WNNStatus wnnContextAllocateHostMemory(WNNContext context, size_t byteLength, void** data);
+/* TypeError (and nothing freed) for memory this context did not allocate or already freed; NULL is
+ * a no-op. */
+WNN_EXPORT WNNStatus wnnContextFreeHostMemory(WNNContext context, void* data);
 WNN_EXPORT void wnnTensorDestroy(WNNTensor tensor);
 WNN_EXPORT void wnnTensorAddRef(WNNTensor tensor);
 WNN_EXPORT void wnnTensorRelease(WNNTensor tensor);

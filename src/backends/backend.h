@@ -62,6 +62,10 @@ typedef struct WnnBackendOps {
     /* After a failed call: whether the device is unusable from now on (a sticky CUDA error), with
      * why; the runtime then marks the context lost. NULL: a failure never loses the device. */
     bool (*device_lost)(WnnDevice* device, char* why, size_t whySize);
+    /* Host memory the device copies to and from by DMA (page-locked), for
+     * wnnContextAllocateHostMemory; NULL: plain aligned memory serves. */
+    WNNStatus (*host_alloc)(WnnDevice* device, size_t bytes, void** data);
+    void (*host_free)(WnnDevice* device, void* data);
 } WnnBackendOps;
 
 /* Every device begins with this header. */

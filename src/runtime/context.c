@@ -77,6 +77,7 @@ WNN_EXPORT void wnnContextAddRef(WNNContext ctx) {
 WNN_EXPORT void wnnContextRelease(WNNContext ctx) {
     if (!ctx || !wnn_ref_release(&ctx->ref)) return;
     /* Tensors and graphs hold references, so none is alive here. */
+    wnn_context_free_host_memory(ctx); /* before the device that made the blocks closes */
     ctx->device->ops->device_close(ctx->device);
     if (ctx->fallback) ctx->fallback->ops->device_close(ctx->fallback);
     pthread_mutex_destroy(&ctx->mutex);

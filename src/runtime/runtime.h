@@ -10,6 +10,8 @@
 #include "backends/backend.h"
 #include "graph/graph.h"
 
+typedef struct WnnHostBlock WnnHostBlock; /* host_memory.c */
+
 typedef struct WnnTracked {
     struct WnnTracked* prev;
     struct WnnTracked* next;
@@ -26,6 +28,7 @@ struct WNNContextImpl {
     WnnDevice* device;
     WnnDevice* fallback; /* the CPU, opened when a graph has nodes the device does not run */
     WnnTracked live; /* list head of live tensors and graphs */
+    WnnHostBlock* hostBlocks; /* wnnContextAllocateHostMemory's blocks not yet freed */
 };
 
 struct WNNTensorImpl {
@@ -76,6 +79,8 @@ void wnn_context_untrack(WnnTracked* t);                  /* ctx locked by calle
 /* InvalidStateError "<what>: the context is lost" when lost. */
 WNNStatus wnn_context_check_alive(WNNContext ctx, const char* what);
 /* Passes s through; after a failure, marks the context lost when its device says it is (ctx locked). */
+/* Frees the host memory blocks still listed (at the context's last release). */
+void wnn_context_free_host_memory(WNNContext ctx);
 WNNStatus wnn_context_after(WNNContext ctx, WNNStatus s);
 
 /* Tensor helpers (ctx locked). settle completes a pending copy back from a GPU consumer (a CPU

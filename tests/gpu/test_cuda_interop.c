@@ -372,6 +372,35 @@ static void test_dlpack(void) {
 }
 #endif
 
+/* writeTensor takes the bytes at call time, also from page-locked memory (whose copy is a DMA
+ * transfer in stream order): with 20 ms of work queued ahead, changing the bytes right after the
+ * write must not change what the tensor holds. Then a read into page-locked memory. */
+static void test_write_from_page_locked(void) {
+    enum { N = 1 << 20 };
+    cudaStream_t nn;
+    CU_OK(cudaStreamCreateWithFlags(&nn, cudaStreamNonBlocking));
+    WNNContext ctx = NULL;
+    WT_OK(wnnCreateContextOnCudaStream(0, nn, NULL, &ctx));
+    WNNTensor x = make_tensor(ctx, N, true);
+    float* h = NULL;
+    WT_OK(wnnContextAllocateHostMemory(ctx, N * sizeof(float), (void**)&h));
+    struct cudaPointerAttributes attrs;
+    CU_OK(cudaPointerGetAttributes(&attrs, h));
+    WT_CHECK(attrs.type == cudaMemoryTypeHost); /* page-locked, as documented for a GPU context */
+    for (uint32_t i = 0; i < N; i++) h[i] = 1.0f;
+    CU_OK(app_spin(20 * 1000 * 1000, nn));
+    WT_OK(wnnContextWriteTensor(ctx, x, h, N * sizeof(float)));
+    for (uint32_t i = 0; i < N; i++) h[i] = 2.0f; /* after the call: the tensor keeps 1 */
+    WT_OK(wnnContextReadTensor(ctx, x, h, N * sizeof(float)));
+    uint32_t bad = 0;
+    for (uint32_t i = 0; i < N; i++) bad += h[i] != 1.0f;
+    WT_CHECK(bad == 0);
+    WT_OK(wnnContextFreeHostMemory(ctx, h));
+    wnnTensorRelease(x);
+    wnnContextRelease(ctx);
+    CU_OK(cudaStreamDestroy(nn));
+}
+
 int main(int argc, char** argv) {
     int count = 0;
     if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
@@ -393,6 +422,7 @@ int main(int argc, char** argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 200;
     test_rules();
     test_ordering();
+    test_write_from_page_locked();
     test_same_stream();
     test_destroy_while_exported(false);
     test_destroy_while_exported(true);

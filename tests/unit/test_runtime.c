@@ -153,8 +153,15 @@ static void test_read_write_misuse(void) {
     WNNTensorDescriptor dh = {WNNOperandDataType_Float32, huge, 2, true, true, false};
     WT_CHECK_STATUS(wnnContextCreateTensor(ctx, &dh, &t), WNNStatus_TypeError);
     WT_CHECK_MESSAGE("element count");
+    /* Exportable to CUDA code: a GPU context's tensors are; a CPU context's are not. */
     WNNTensorDescriptor de = {WNNOperandDataType_Float32, k_shape, 2, true, true, true};
-    WT_CHECK_STATUS(wnnContextCreateTensor(ctx, &de, &t), WNNStatus_NotSupportedError);
+    if (wnnContextIsAccelerated(ctx)) {
+        WT_OK(wnnContextCreateTensor(ctx, &de, &t));
+        wnnTensorRelease(t);
+        t = NULL;
+    } else {
+        WT_CHECK_STATUS(wnnContextCreateTensor(ctx, &de, &t), WNNStatus_NotSupportedError);
+    }
 
     /* A tensor of another context. */
     WNNContext other = NULL;
@@ -368,6 +375,45 @@ static void test_memory_plan_chain(void) {
     wnnGraphBuilderRelease(b);
 }
 
+/* wnnContextAllocateHostMemory on the test adapter (page-locked on a GPU): a round trip through
+ * it, and every misuse a clear TypeError: byteLength 0, NULL out-pointer, freeing twice, freeing
+ * memory of another context or of malloc. A block left unfreed goes with the context (LeakSanitizer
+ * checks it in the sanitizer build); a lost context allocates nothing. */
+static void test_host_memory(void) {
+    WNNContext ctx = wt_cpu(), other = NULL;
+    WNNContextOptions o = WNN_CONTEXT_OPTIONS_INIT;
+    o.adapterIndex = wnnSomeUint32(0);
+    WT_OK(wnnCreateContext(&o, &other));
+    float *h = NULL, *left = NULL;
+    WT_OK(wnnContextAllocateHostMemory(ctx, 6 * sizeof(float), (void**)&h));
+    WT_CHECK(h && ((uintptr_t)h & 63) == 0);
+    WNNTensor t = make_tensor(ctx, WNNOperandDataType_Float32, 2, k_shape, true, true);
+    for (int i = 0; i < 6; i++) h[i] = (float)i - 2.5f;
+    WT_OK(wnnContextWriteTensor(ctx, t, h, 6 * sizeof(float)));
+    for (int i = 0; i < 6; i++) h[i] = 0;
+    WT_OK(wnnContextReadTensor(ctx, t, h, 6 * sizeof(float)));
+    for (int i = 0; i < 6; i++) WT_CHECK(h[i] == (float)i - 2.5f);
+    void* p = &left;
+    WT_CHECK_STATUS(wnnContextAllocateHostMemory(ctx, 0, &p), WNNStatus_TypeError);
+    WT_CHECK(p == NULL);
+    WT_CHECK_STATUS(wnnContextAllocateHostMemory(ctx, 16, NULL), WNNStatus_TypeError);
+    WT_CHECK_STATUS(wnnContextAllocateHostMemory(NULL, 16, &p), WNNStatus_TypeError);
+    WT_CHECK_STATUS(wnnContextFreeHostMemory(other, h), WNNStatus_TypeError); /* not other's */
+    WT_CHECK_MESSAGE("not host memory of this context");
+    float* plain = malloc(16);
+    WT_CHECK_STATUS(wnnContextFreeHostMemory(ctx, plain), WNNStatus_TypeError);
+    free(plain);
+    WT_OK(wnnContextFreeHostMemory(ctx, NULL));
+    WT_OK(wnnContextFreeHostMemory(ctx, h));
+    WT_CHECK_STATUS(wnnContextFreeHostMemory(ctx, h), WNNStatus_TypeError); /* twice */
+    wnnTensorRelease(t);
+    WT_OK(wnnContextAllocateHostMemory(other, 1000, (void**)&left)); /* freed by the release below */
+    left[999 / sizeof(float)] = 1.0f;
+    wnnContextDestroy(other);
+    WT_CHECK_STATUS(wnnContextAllocateHostMemory(other, 16, &p), WNNStatus_InvalidStateError);
+    wnnContextRelease(other);
+}
+
 int main(void) {
     test_happy_path_and_zero_fill();
     test_dispatch_misuse();
@@ -376,5 +422,6 @@ int main(void) {
     test_context_destroy();
     test_context_options_and_adapters();
     test_memory_plan_chain();
+    test_host_memory();
     return wt_summary("test_runtime");
 }

@@ -16,6 +16,10 @@ typedef struct Port {
     char* name;
     WtdTensor data;
     WNNTensor tensor;
+    /* The bytes moved to or from the tensor, in the context's host memory (page-locked on a GPU, as
+     * PyTorch's pinned buffers): an input's copy of data, or an output's data itself. NULL when
+     * none could be had (then data serves). */
+    void* host;
 } Port;
 
 struct WgjGraph {
@@ -73,11 +77,14 @@ void wgj_free(WgjGraph* g) {
         free(g->inputs[i].name);
         wtd_free(&g->inputs[i].data);
         wnnTensorRelease(g->inputs[i].tensor);
+        wnnContextFreeHostMemory(g->ctx, g->inputs[i].host);
     }
     for (size_t i = 0; i < g->outputCount; i++) {
         free(g->outputs[i].name);
+        if (g->outputs[i].host) g->outputs[i].data.data = NULL; /* not malloc's */
         wtd_free(&g->outputs[i].data);
         wnnTensorRelease(g->outputs[i].tensor);
+        wnnContextFreeHostMemory(g->ctx, g->outputs[i].host);
     }
     free(g->inputs);
     free(g->outputs);
@@ -190,8 +197,12 @@ WNNStatus wgj_write_inputs(WgjGraph* g, char* err, size_t errSize) {
                 snprintf(err, errSize, "createTensor '%s': %s", p->name, wnnGetLastErrorMessage());
                 return WNNStatus_OperationError;
             }
+            size_t bytes = (size_t)wnnTensorGetByteLength(p->tensor);
+            if (bytes && wnnContextAllocateHostMemory(g->ctx, bytes, &p->host) == WNNStatus_Success)
+                memcpy(p->host, p->data.data, bytes);
         }
-        WNNStatus s = wnnContextWriteTensor(g->ctx, p->tensor, p->data.data, (size_t)wnnTensorGetByteLength(p->tensor));
+        WNNStatus s = wnnContextWriteTensor(g->ctx, p->tensor, p->host ? p->host : p->data.data,
+                                            (size_t)wnnTensorGetByteLength(p->tensor));
         if (s) {
             snprintf(err, errSize, "writeTensor '%s': %s", p->name, wnnGetLastErrorMessage());
             return s;
@@ -223,7 +234,11 @@ WNNStatus wgj_dispatch_and_read(WgjGraph* g, char* err, size_t errSize) {
                 snprintf(err, errSize, "createTensor '%s': %s", p->name, wnnGetLastErrorMessage());
                 break;
             }
-            p->data.data = calloc(1, (size_t)wnnTensorGetByteLength(p->tensor));
+            size_t bytes = (size_t)wnnTensorGetByteLength(p->tensor);
+            if (bytes && wnnContextAllocateHostMemory(g->ctx, bytes, &p->host) == WNNStatus_Success)
+                p->data.data = memset(p->host, 0, bytes);
+            else
+                p->data.data = calloc(1, bytes ? bytes : 1);
         }
         outs[i] = (WNNNamedTensor){p->name, p->tensor};
     }

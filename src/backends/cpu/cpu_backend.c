@@ -230,4 +230,6 @@ const WnnBackendOps wnn_cpu_backend = {
     NULL,
     NULL,
     NULL, /* the CPU is never lost */
+    NULL, /* host memory: plain aligned memory */
+    NULL,
 };

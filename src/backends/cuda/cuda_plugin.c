@@ -126,12 +126,46 @@ static void cuda_buffer_free(WnnDevice* dev, WnnBuffer* b) {
     free(b);
 }
 
+/* Whether p is page-locked host memory (cudaHostAlloc'd or registered): copies from it are DMA
+ * transfers that run in stream order, after the call returns. */
+static bool page_locked(const void* p) {
+    struct cudaPointerAttributes a;
+    if (cudaPointerGetAttributes(&a, p) != cudaSuccess) {
+        cudaGetLastError(); /* an unknown pointer is plain (pageable) memory */
+        return false;
+    }
+    return a.type == cudaMemoryTypeHost;
+}
+
 static WNNStatus cuda_buffer_write(WnnDevice* dev, WnnBuffer* b, const void* data, size_t bytes) {
     CudaDevice* d = (CudaDevice*)dev;
     CUDA_CHECK("writeTensor", cudaSetDevice(d->ordinal));
-    /* Pageable source: the copy has taken the bytes when the call returns, as writeTensor requires. */
     CUDA_CHECK("writeTensor", cudaMemcpyAsync(b->ptr, data, bytes, cudaMemcpyHostToDevice, d->stream));
+    /* writeTensor takes the bytes at call time. From pageable memory the driver has staged them when
+     * cudaMemcpyAsync returns; from page-locked memory the DMA runs later, in stream order, so wait
+     * for it (behind the work queued before it) or the caller could change the bytes under it. */
+    if (page_locked(data)) {
+        CUDA_CHECK("writeTensor", cudaEventRecord(d->orderEvent, d->stream));
+        CUDA_CHECK("writeTensor", cudaEventSynchronize(d->orderEvent));
+    }
     return WNNStatus_Success;
+}
+
+static WNNStatus cuda_host_alloc(WnnDevice* dev, size_t bytes, void** data) {
+    CudaDevice* d = (CudaDevice*)dev;
+    CUDA_CHECK("allocateHostMemory", cudaSetDevice(d->ordinal));
+    cudaError_t e = cudaHostAlloc(data, bytes, cudaHostAllocPortable);
+    if (e == cudaErrorMemoryAllocation) {
+        cudaGetLastError();
+        return wnn_error(WNNStatus_OutOfMemory, "allocateHostMemory: cannot page-lock %zu bytes", bytes);
+    }
+    CUDA_CHECK("allocateHostMemory", e);
+    return WNNStatus_Success;
+}
+
+static void cuda_host_free(WnnDevice* dev, void* data) {
+    (void)dev;
+    cudaFreeHost(data);
 }
 
 static WNNStatus cuda_buffer_read(WnnDevice* dev, WnnBuffer* b, void* data, size_t bytes) {
@@ -146,7 +180,7 @@ static const WnnBackendOps k_cuda_ops = {
     "cuda",           cuda_device_open,  cuda_device_close,      cuda_buffer_alloc, cuda_buffer_free,
     cuda_buffer_write, cuda_buffer_read, wnn_cuda_compile, wnn_cuda_compiled_free, wnn_cuda_dispatch,
     wnn_cuda_supports, wnn_cuda_buffer_export, wnn_cuda_buffer_return, wnn_cuda_buffer_wrap, wnn_cuda_device_ordinal,
-    wnn_cuda_device_lost,
+    wnn_cuda_device_lost, cuda_host_alloc, cuda_host_free,
 };
 
 static void enumerate(void) {
