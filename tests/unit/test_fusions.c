@@ -113,14 +113,15 @@ static WNNOperand matmul_bias(WNNGraphBuilder b, WNNOperandDataType t, int varia
     return y;
 }
 
-/* convTranspose2d (stride 2, nchw or nhwc by variant's bit 4, with a bias unless bit 5) + each
- * activation (variant & 15): on a GPU the activation joins the bias kernel after cuDNN. */
+/* convTranspose2d (stride 2, nchw or nhwc by variant's bit 4, with a bias unless bit 5, padding
+ * asymmetric unless bit 6) + each activation (variant & 15): on a GPU the activation joins the bias
+ * kernel after cuDNN. */
 static WNNOperand convt_act(WNNGraphBuilder b, WNNOperandDataType t, int variant) {
-    int nhwc = variant >> 4 & 1, bias = !(variant >> 5);
+    int nhwc = variant >> 4 & 1, bias = !(variant >> 5 & 1), symmetric = variant >> 6 & 1;
     uint32_t xs[4] = {1, 8, 9, 10}, xsn[4] = {1, 9, 10, 8}, ws[4] = {8, 6, 3, 3}, bs[1] = {6};
     WNNOperand x = wt_input(b, "x", t, 4, nhwc ? xsn : xs), w = constant(b, t, 4, ws, -0.3, 0.3), y;
     WNNConvTranspose2dOptions o = WNN_CONV_TRANSPOSE2D_OPTIONS_INIT;
-    uint32_t strides[2] = {2, 2}, pad[4] = {1, 0, 1, 1};
+    uint32_t strides[2] = {2, 2}, pad[4] = {1, symmetric, 1, 1};
     o.strides = strides;
     o.stridesCount = 2;
     o.padding = pad;
@@ -253,7 +254,7 @@ int main(void) {
         for (int layout = 0; layout < 4; layout++) /* nchw, nhwc; with 16 and 13 output channels */
             for (int a = 0; a < ACTIVATIONS; a++) compare("conv2d + bias + activation", conv_act, types[ti], layout << 4 | a, 720, 1);
         for (int v = 0; v < 4; v++) compare("matmul / gemm + bias", matmul_bias, types[ti], v, v == 0 || v == 3 ? 1536 : 768, 1);
-        for (int v = 0; v < 4; v++) /* nchw, nhwc; with a bias, without */
+        for (int v = 0; v < 8; v++) /* nchw, nhwc; with a bias, without; asymmetric or symmetric padding */
             for (int a = 0; a < ACTIVATIONS; a++) compare("convTranspose2d + activation", convt_act, types[ti], v << 4 | a, 720, 1);
         for (int shape = 0; shape < 4; shape++)
             for (int a = 0; a < ACTIVATIONS; a++)

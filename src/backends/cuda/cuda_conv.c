@@ -15,6 +15,7 @@
 
 #include "backends/cuda/cuda_conv_graph.h"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cuda_timing.h"
 #include "graph/ops/conv.h"
 
 #define GRAPH_ALIGNMENT 16 /* bytes the plan may assume of every pointer (cudaMalloc gives 256) */
@@ -330,18 +331,6 @@ static WNNStatus legacy_run(CudaDevice* d, const CudaConv* c, const void* x, con
 
 /* ---- the graph path ---- */
 
-/* cuDNN's (n, c, h, w) dimensions and their strides in a packed nchw or nhwc tensor; for a filter
- * (k, c, r, s) in oihw or ohwi. */
-static void dims_strides(int64_t* dims, int64_t* strides, int64_t n, int64_t ch, int64_t h, int64_t w, int nhwc) {
-    dims[0] = n;
-    dims[1] = ch;
-    dims[2] = h;
-    dims[3] = w;
-    strides[0] = ch * h * w;
-    strides[1] = nhwc ? 1 : h * w;
-    strides[2] = nhwc ? w * ch : w;
-    strides[3] = nhwc ? ch : 1;
-}
 
 static int tries_setting(void) {
     const char* t = getenv("WNN_CUDA_CONV_TRIES");
@@ -364,9 +353,9 @@ static void conv_spec(CudaDevice* d, const CudaConv* c, const WnnGraphIR* ir, co
     sp->alignment = GRAPH_ALIGNMENT;
     sp->tries = tries_setting();
     sp->device = d->ordinal;
-    dims_strides(sp->x, sp->xStride, in->shape[0], cin, in->shape[h], in->shape[w], nhwc);
-    dims_strides(sp->w, sp->wStride, cout, cin / a->groups, a->kh, a->kw, nhwc); /* as filter_matches */
-    dims_strides(sp->y, sp->yStride, od->shape[0], cout, od->shape[h], od->shape[w], nhwc);
+    wnn_cuda_graph_dims(sp->x, sp->xStride, in->shape[0], cin, in->shape[h], in->shape[w], nhwc);
+    wnn_cuda_graph_dims(sp->w, sp->wStride, cout, cin / a->groups, a->kh, a->kw, nhwc); /* as filter_matches */
+    wnn_cuda_graph_dims(sp->y, sp->yStride, od->shape[0], cout, od->shape[h], od->shape[w], nhwc);
     for (int i = 0; i < 2; i++) {
         sp->prePad[i] = a->pad[2 * i];
         sp->postPad[i] = a->pad[2 * i + 1];
@@ -521,38 +510,40 @@ static WNNStatus run_path(CudaDevice* d, const CudaConv* c, int path, const void
     return finish(d, c, y, bias, fused ? c->graphBias : 0, fused ? c->graphAct : 0);
 }
 
-/* Milliseconds per run of a path on scratch data, -1 when it fails. */
-static float time_path(CudaDevice* d, CudaConv* c, int path, void* x, void* w, void* b, void* y, cudaEvent_t ev[2]) {
-    const int warmup = 2, runs = 10;
-    float ms = -1.0f;
-    for (int i = 0; i < warmup + runs; i++) {
-        if (i == warmup) { /* the timed runs queue up behind a spin: GPU time, not launch gaps */
-            wnn_cuda_spin(500 * 1000, d->stream);
-            cudaEventRecord(ev[0], d->stream);
-        }
-        if (run_path(d, c, path, x, w, c->hasBias ? b : NULL, y)) return -1.0f;
-    }
-    cudaEventRecord(ev[1], d->stream);
-    if (cudaEventSynchronize(ev[1]) != cudaSuccess || cudaEventElapsedTime(&ms, ev[0], ev[1]) != cudaSuccess) return -1.0f;
-    return ms / runs;
+/* One run of a path on scratch data (wnn_cuda_time_gpu's callback). */
+typedef struct TimedPath {
+    CudaDevice* d;
+    const CudaConv* c;
+    int path;
+    void* const* buf; /* x, w, bias, y */
+} TimedPath;
+
+static bool run_timed_path(void* arg) {
+    const TimedPath* t = arg;
+    return run_path(t->d, t->c, t->path, t->buf[0], t->buf[1], t->c->hasBias ? t->buf[2] : NULL, t->buf[3]) ==
+           WNNStatus_Success;
 }
 
-/* Times the graph plan and the legacy algorithm on random data and keeps the faster: cuDNN's graph
- * engines lose to the legacy API on some shapes (depthwise convolutions, for one). Only measuring
- * errors fail the build. */
+static float time_path(CudaDevice* d, const CudaConv* c, int path, void* const* buf) {
+    TimedPath t = {d, c, path, buf};
+    return wnn_cuda_time_gpu(d->stream, run_timed_path, &t);
+}
+
 /* WNN_CUDA_CONV=padded: the padded path wherever it is a candidate (tests of that path). */
 static bool padded_forced(void) {
     const char* mode = getenv("WNN_CUDA_CONV");
     return mode && strcmp(mode, "padded") == 0;
 }
 
+/* Times the paths that exist (fused graph plan, plain plan + our kernels, legacy algorithm, padded
+ * path) on random data and keeps the fastest: cuDNN's graph engines lose to the legacy API on some
+ * shapes (depthwise convolutions, for one). Only measuring errors fail the build. */
 static WNNStatus pick_faster(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* n, CudaConv* c, const char* label) {
     size_t es = c->dtype ? 2 : 4;
     size_t bytes[4] = {(size_t)wnn_desc_bytes(&ir->operands[n->inputs[0]].desc),
                        (size_t)wnn_desc_bytes(&ir->operands[n->inputs[1]].desc), (size_t)c->cout * es,
                        (size_t)c->count * es};
     void* buf[4] = {NULL, NULL, NULL, NULL};
-    cudaEvent_t ev[2] = {NULL, NULL};
     WNNStatus s = WNNStatus_Success;
     cudaSetDevice(d->ordinal);
     for (int i = 0; i < 4 && !s; i++) {
@@ -560,14 +551,12 @@ static WNNStatus pick_faster(CudaDevice* d, const WnnGraphIR* ir, const WnnNode*
         if (e == cudaSuccess) e = (cudaError_t)wnn_cuda_fill_random(c->dtype, buf[i], (int64_t)(bytes[i] / es), 7 + i, d->stream);
         if (e != cudaSuccess) s = wnn_cuda_fail("conv2d", "cudaMalloc (timing scratch)", e);
     }
-    if (!s && (cudaEventCreate(&ev[0]) != cudaSuccess || cudaEventCreate(&ev[1]) != cudaSuccess))
-        s = wnn_error(WNNStatus_OperationError, "conv2d: cudaEventCreate failed");
     if (!s && cudnnSetStream(handle_of(d), d->stream) != CUDNN_STATUS_SUCCESS)
         s = wnn_error(WNNStatus_OperationError, "conv2d: cudnnSetStream failed");
     if (!s) {
-        float g = c->graph ? time_path(d, c, PATH_GRAPH, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
-        float l = c->legacy ? time_path(d, c, PATH_LEGACY, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
-        float p = c->plain ? time_path(d, c, PATH_PLAIN, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
+        float g = c->graph ? time_path(d, c, PATH_GRAPH, buf) : -1.0f;
+        float l = c->legacy ? time_path(d, c, PATH_LEGACY, buf) : -1.0f;
+        float p = c->plain ? time_path(d, c, PATH_PLAIN, buf) : -1.0f;
         if (p > 0 && (g < 0 || p < 0.97f * g)) { /* the plain plan and our kernels beat the fused plan */
             wnn_cuda_conv_graph_free(c->graph);
             c->graph = c->plain;
@@ -577,7 +566,7 @@ static WNNStatus pick_faster(CudaDevice* d, const WnnGraphIR* ir, const WnnNode*
         }
         c->preferLegacy = l > 0 && (g < 0 || l < 0.97f * g);
         float best = c->preferLegacy ? l : g;
-        float q = c->padded ? time_path(d, c, PATH_PADDED, buf[0], buf[1], buf[2], buf[3], ev) : -1.0f;
+        float q = c->padded ? time_path(d, c, PATH_PADDED, buf) : -1.0f;
         c->usePadded = q > 0 && (best < 0 || q < 0.97f * best || padded_forced());
         if (wnn_cuda_conv_tracing())
             fprintf(stderr, "[wnn-cuda-conv] %s: fused graph %.4f ms, plain graph %.4f ms, legacy %.4f ms, padded %.4f ms"
@@ -591,8 +580,6 @@ static WNNStatus pick_faster(CudaDevice* d, const WnnGraphIR* ir, const WnnNode*
     wnn_cuda_conv_graph_free(c->plain);
     c->plain = NULL;
     cudaGetLastError();
-    for (int i = 0; i < 2; i++)
-        if (ev[i]) cudaEventDestroy(ev[i]);
     cudaStreamSynchronize(d->stream);
     for (int i = 0; i < 4; i++) cudaFree(buf[i]);
     return s;

@@ -14,6 +14,7 @@
 
 #include "backends/cuda/cuda_conv.h"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cuda_timing.h"
 
 /* Tensor ids in the variant pack; the last two are virtual (intermediates never stored). */
 enum { UID_X = 1, UID_W, UID_B, UID_Y, UID_CONV_OUT, UID_BIAS_OUT };
@@ -23,8 +24,6 @@ enum { UID_X = 1, UID_W, UID_B, UID_Y, UID_CONV_OUT, UID_BIAS_OUT };
 #define MAX_TRIES 16                         /* plans timed at most */
 #define WORKSPACE_LIMIT ((int64_t)256 << 20) /* plans needing more are skipped (as on the legacy path) */
 #define SIG_LEN 256
-#define WARMUP 2
-#define REPS 10
 
 struct WnnConvGraph {
     cudnnBackendDescriptor_t descs[MAX_DESCS]; /* in creation order; destroyed in reverse */
@@ -423,22 +422,21 @@ static int64_t span(int rank, const int64_t* dims, const int64_t* strides) {
     return last + 1;
 }
 
-/* Average time of one execution after warm-up runs, or -1 when a run fails. */
-static float time_plan(cudnnHandle_t handle, cudaStream_t stream, const Config* c, int count, const int64_t* uids,
-                       void* const* pointers, void* workspace, cudaEvent_t start, cudaEvent_t stop) {
+/* One execution of a candidate plan on the scratch data (wnn_cuda_time_gpu's callback). */
+typedef struct TimedPlan {
+    cudnnHandle_t handle;
+    const Config* config;
+    int count;
+    const int64_t* uids;
+    void* const* pointers;
+    void* workspace;
+} TimedPlan;
+
+static bool run_plan(void* arg) {
+    const TimedPlan* t = arg;
     Err quiet = {NULL, 0};
-    float ms = 0;
-    for (int i = 0; i < WARMUP; i++)
-        if (execute(&quiet, handle, c->plan, count, uids, pointers, workspace) != CUDNN_STATUS_SUCCESS) return -1;
-    /* A head start for the host: the timed runs queue up behind the spin and run back to back. */
-    if (wnn_cuda_spin(500 * 1000, stream) != 0) return -1;
-    if (cudaEventRecord(start, stream) != cudaSuccess) return -1;
-    for (int i = 0; i < REPS; i++)
-        if (execute(&quiet, handle, c->plan, count, uids, pointers, workspace) != CUDNN_STATUS_SUCCESS) return -1;
-    if (cudaEventRecord(stop, stream) != cudaSuccess || cudaEventSynchronize(stop) != cudaSuccess ||
-        cudaEventElapsedTime(&ms, start, stop) != cudaSuccess)
-        return -1;
-    return ms / REPS;
+    return execute(&quiet, t->handle, t->config->plan, t->count, t->uids, t->pointers, t->workspace) ==
+           CUDNN_STATUS_SUCCESS;
 }
 
 /* Times every candidate on random scratch data (zeros can run faster than real data). Returns
@@ -452,21 +450,20 @@ static bool measure(cudnnHandle_t handle, cudaStream_t stream, const WnnConvGrap
     for (int i = 0; i < count; i++)
         if (cands[i]->workspace > work) work = cands[i]->workspace;
     void *x = NULL, *w = NULL, *y = NULL, *b = NULL, *ws = NULL;
-    cudaEvent_t ev[2] = {NULL, NULL};
     bool ok = cudaMalloc(&x, (size_t)nx * esize) == cudaSuccess && cudaMalloc(&w, (size_t)nw * esize) == cudaSuccess &&
               cudaMalloc(&y, (size_t)ny * esize) == cudaSuccess &&
               (!sp->bias || cudaMalloc(&b, (size_t)nb * esize) == cudaSuccess) &&
-              (work == 0 || cudaMalloc(&ws, (size_t)work) == cudaSuccess) && cudaEventCreate(&ev[0]) == cudaSuccess &&
-              cudaEventCreate(&ev[1]) == cudaSuccess && wnn_cuda_fill_random(sp->half, x, nx, 1, stream) == 0 &&
+              (work == 0 || cudaMalloc(&ws, (size_t)work) == cudaSuccess) &&
+              wnn_cuda_fill_random(sp->half, x, nx, 1, stream) == 0 &&
               wnn_cuda_fill_random(sp->half, w, nw, 2, stream) == 0 &&
               (!sp->bias || wnn_cuda_fill_random(sp->half, b, nb, 3, stream) == 0);
     int64_t uids[4] = {UID_X, UID_W, UID_Y, UID_B};
     void* pointers[4] = {x, w, y, b};
-    for (int i = 0; i < count && ok; i++)
-        cands[i]->ms = time_plan(handle, stream, cands[i], sp->bias ? 4 : 3, uids, pointers, ws, ev[0], ev[1]);
+    for (int i = 0; i < count && ok; i++) {
+        TimedPlan t = {handle, cands[i], sp->bias ? 4 : 3, uids, pointers, ws};
+        cands[i]->ms = wnn_cuda_time_gpu(stream, run_plan, &t);
+    }
     cudaStreamSynchronize(stream);
-    for (int i = 0; i < 2; i++)
-        if (ev[i]) cudaEventDestroy(ev[i]);
     cudaFree(x);
     cudaFree(w);
     cudaFree(y);
@@ -669,6 +666,17 @@ done:
 }
 
 /* ---- the public functions ---- */
+
+void wnn_cuda_graph_dims(int64_t* dims, int64_t* strides, int64_t n, int64_t c, int64_t h, int64_t w, int nhwc) {
+    dims[0] = n;
+    dims[1] = c;
+    dims[2] = h;
+    dims[3] = w;
+    strides[0] = c * h * w;
+    strides[1] = nhwc ? 1 : h * w;
+    strides[2] = nhwc ? w * c : w;
+    strides[3] = nhwc ? c : 1;
+}
 
 cudnnStatus_t wnn_cuda_conv_graph_build(cudnnHandle_t handle, cudaStream_t stream, const WnnConvGraphSpec* spec,
                                         WnnConvGraph** out, char* why, size_t whySize) {

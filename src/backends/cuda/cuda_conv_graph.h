@@ -33,6 +33,10 @@ typedef struct WnnConvGraphSpec {
     int device;    /* the CUDA ordinal (the cache holds choices per device) */
 } WnnConvGraphSpec;
 
+/* cuDNN's (n, c, h, w) dimensions and their element strides in a packed nchw (nhwc = 0) or nhwc
+ * tensor; for a filter, (k, c, r, s) in kcrs or krsc. */
+void wnn_cuda_graph_dims(int64_t* dims, int64_t* strides, int64_t n, int64_t c, int64_t h, int64_t w, int nhwc);
+
 /* Whether the plan can apply this activation exactly (float32: the ones without transcendental
  * functions, whose accuracy inside cuDNN is not documented; float16: also sigmoid, tanh, gelu, elu). */
 bool wnn_cuda_conv_graph_can_fuse(int act, int half);

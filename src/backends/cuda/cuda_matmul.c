@@ -10,6 +10,7 @@
 #include "backends/cuda/cuda_conv.h"
 #include "backends/cuda/cuda_conv_graph.h"
 #include "backends/cuda/cuda_kernels.h"
+#include "backends/cuda/cuda_timing.h"
 
 #define WNN_LT_WORKSPACE ((size_t)32 << 20)
 
@@ -170,26 +171,25 @@ static int64_t span3(const int64_t* dims, const int64_t* strides) {
     return last + 1;
 }
 
-/* Milliseconds per run of the graph (graph != NULL) or of cuBLASLt + our activation kernel, after
- * a spin so that the events measure GPU time; -1 on failure. */
-static float time_mm(CudaDevice* d, const CudaLtShape* sh, const CudaMmGraph* graph, const CudaLt* lt, int act,
-                     float lo, float hi, void* const* buf, cudaEvent_t ev[2]) {
-    const int warmup = 2, runs = 10;
-    int64_t count = (int64_t)sh->m * sh->n * (sh->batch > 1 ? sh->batch : 1);
-    for (int i = 0; i < warmup + runs; i++) {
-        if (i == warmup) {
-            wnn_cuda_spin(500 * 1000, d->stream);
-            cudaEventRecord(ev[0], d->stream);
-        }
-        WNNStatus s = graph ? wnn_cuda_mm_graph_run(d, graph, buf[0], buf[1], buf[3], buf[2])
-                            : wnn_cuda_lt_run(d, lt, buf[0], buf[1], buf[2], 1.0f);
-        if (!s && !graph) s = wnn_cuda_activation(d, sh->dtype, buf[2], count, act, lo, hi);
-        if (s) return -1.0f;
-    }
-    float ms = -1.0f;
-    cudaEventRecord(ev[1], d->stream);
-    if (cudaEventSynchronize(ev[1]) != cudaSuccess || cudaEventElapsedTime(&ms, ev[0], ev[1]) != cudaSuccess) return -1.0f;
-    return ms / runs;
+/* One run of the graph (graph != NULL) or of cuBLASLt + our activation kernel on scratch data
+ * (wnn_cuda_time_gpu's callback). */
+typedef struct TimedMm {
+    CudaDevice* d;
+    const CudaLtShape* sh;
+    const CudaMmGraph* graph;
+    const CudaLt* lt;
+    int act;
+    float lo, hi;
+    void* const* buf; /* cuBLAS's first operand, second, the output, the bias */
+} TimedMm;
+
+static bool run_timed_mm(void* arg) {
+    const TimedMm* t = arg;
+    int64_t count = (int64_t)t->sh->m * t->sh->n * (t->sh->batch > 1 ? t->sh->batch : 1);
+    WNNStatus s = t->graph ? wnn_cuda_mm_graph_run(t->d, t->graph, t->buf[0], t->buf[1], t->buf[3], t->buf[2])
+                           : wnn_cuda_lt_run(t->d, t->lt, t->buf[0], t->buf[1], t->buf[2], 1.0f);
+    if (!s && !t->graph) s = wnn_cuda_activation(t->d, t->sh->dtype, t->buf[2], count, t->act, t->lo, t->hi);
+    return s == WNNStatus_Success;
 }
 
 WNNStatus wnn_cuda_mm_graph_prepare(CudaDevice* d, const CudaLtShape* sh, const CudaLt* lt, int act, float lo,
@@ -230,18 +230,16 @@ WNNStatus wnn_cuda_mm_graph_prepare(CudaDevice* d, const CudaLtShape* sh, const 
     size_t es = sh->dtype ? 2 : 4;
     int64_t counts[4] = {span3(sp.w, sp.wStride), span3(sp.x, sp.xStride), span3(sp.y, sp.yStride), sp.y[2]};
     void* buf[4] = {NULL, NULL, NULL, NULL};
-    cudaEvent_t ev[2] = {NULL, NULL};
-    bool ok = cudaEventCreate(&ev[0]) == cudaSuccess && cudaEventCreate(&ev[1]) == cudaSuccess;
+    bool ok = true;
     for (int i = 0; i < 4 && ok; i++)
         ok = cudaMalloc(&buf[i], (size_t)counts[i] * es) == cudaSuccess &&
              wnn_cuda_fill_random(sh->dtype, buf[i], counts[i], 11 + i, d->stream) == 0;
-    float mine = ok ? time_mm(d, sh, g, NULL, act, lo, hi, buf, ev) : -1.0f;
+    TimedMm fused = {d, sh, g, NULL, act, lo, hi, buf}, split = {d, sh, NULL, lt, act, lo, hi, buf};
+    float mine = ok ? wnn_cuda_time_gpu(d->stream, run_timed_mm, &fused) : -1.0f;
     /* cuBLASLt's bias epilogue reads the shape's own bias (a constant), not the scratch one. */
-    float theirs = ok && lt ? time_mm(d, sh, NULL, lt, act, lo, hi, buf, ev) : -1.0f;
+    float theirs = ok && lt ? wnn_cuda_time_gpu(d->stream, run_timed_mm, &split) : -1.0f;
     cudaStreamSynchronize(d->stream);
     for (int i = 0; i < 4; i++) cudaFree(buf[i]);
-    for (int i = 0; i < 2; i++)
-        if (ev[i]) cudaEventDestroy(ev[i]);
     cudaGetLastError();
     bool keep = mine > 0 && (theirs < 0 || mine < 0.97f * theirs);
     if (wnn_cuda_conv_tracing())
