@@ -5,6 +5,7 @@
 
 #include "backends/backend.h"
 #include "backends/cpu/conv_prepare.h"
+#include "backends/cpu/cpu_fuse.h"
 #include "backends/cpu/cpu_kernels.h"
 #include "compile/memory_plan.h"
 #include "core/threadpool.h"
@@ -27,7 +28,8 @@ typedef struct Loc {
 } Loc;
 
 struct WnnCompiled {
-    const WnnGraphIR* ir;
+    const WnnGraphIR* ir; /* &fused.view: the graph with fused chains as single nodes */
+    WnnCpuFusedIR fused;
     Loc* locs;           /* per operand */
     void** ptrs;         /* per operand, filled at dispatch */
     WnnCpuTensor* views; /* per node: inputs then outputs, consecutive */
@@ -95,6 +97,7 @@ static void cpu_compiled_free(WnnDevice* dev, WnnCompiled* c) {
     for (uint32_t k = 0; c->prepared && k < c->ir->nodeCount; k++)
         if (c->prepared[k]) c->prepared[k]->release(c->prepared[k]);
     free(c->prepared);
+    wnn_cpu_fused_ir_free(&c->fused);
     wnn_aligned_free(c->arena);
     free(c);
 }
@@ -142,23 +145,69 @@ static WNNStatus plan_locations(WnnCompiled* c) {
     return WNNStatus_Success;
 }
 
+/* Prepares every node of ir (prep[k]), offering conv2d / matmul / gemm the chain after them; the
+ * chains their states take in are recorded in fused[k]. */
+static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnCpuPrepared** prep, WnnCpuFusion* fused) {
+    uint32_t* uses = NULL;
+    WNNStatus s = wnn_cpu_fuse_uses(ir, &uses);
+    char* absorbed = s ? NULL : wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, 1);
+    if (!s && !absorbed) s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    for (uint32_t k = 0; !s && k < ir->nodeCount; k++) {
+        const WnnNode* n = &ir->nodes[k];
+        if (absorbed[k]) continue;
+        WnnCpuFusion f;
+        int offer = 0;
+        if (n->op == WNN_OP_conv2d || n->op == WNN_OP_matmul || n->op == WNN_OP_gemm) {
+            wnn_cpu_fuse_candidate(ir, uses, k, &f);
+            offer = f.absorbedCount > 0;
+        }
+        if ((s = wnn_cpu_prepare_node(ir, n, offer ? &f : NULL, &prep[k]))) break;
+        if (offer && prep[k] && prep[k]->fused) {
+            fused[k] = f;
+            for (uint32_t j = 0; j < f.absorbedCount; j++) absorbed[f.absorbed[j]] = 1;
+        }
+    }
+    free(uses);
+    free(absorbed);
+    return s;
+}
+
 static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled** out) {
     WnnCompiled* c = wnn_calloc(1, sizeof *c);
     if (!c) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     c->ir = ir;
+    uint32_t nn = ir->nodeCount ? ir->nodeCount : 1;
+    WnnCpuPrepared** prep = wnn_calloc(nn, sizeof *prep);
+    WnnCpuFusion* fused = wnn_calloc(nn, sizeof *fused);
+    WNNStatus s = prep && fused ? prepare_nodes(ir, prep, fused) : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    if (!s) s = wnn_cpu_fused_ir(ir, fused, &c->fused);
+    if (s) {
+        for (uint32_t k = 0; prep && k < ir->nodeCount; k++)
+            if (prep[k]) prep[k]->release(prep[k]);
+        free(prep);
+        free(fused);
+        free(c);
+        return s;
+    }
+    free(fused);
+    ir = c->ir = &c->fused.view;
     size_t views = 0;
     for (uint32_t k = 0; k < ir->nodeCount; k++) views += ir->nodes[k].inputCount + ir->nodes[k].outputCount;
     c->locs = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(Loc));
     c->ptrs = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(void*));
     c->views = wnn_calloc(views ? views : 1, sizeof(WnnCpuTensor));
     c->viewStart = wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, sizeof(size_t));
-    c->prepared = wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, sizeof(WnnCpuPrepared*));
-    if (!c->locs || !c->ptrs || !c->views || !c->viewStart || !c->prepared) {
+    c->prepared = prep; /* re-indexed to the view's nodes below (origin[k] >= k) */
+    for (uint32_t k = 0; k < ir->nodeCount; k++) {
+        WnnCpuPrepared* p = prep[c->fused.origin[k]];
+        prep[c->fused.origin[k]] = NULL;
+        prep[k] = p;
+    }
+    if (!c->locs || !c->ptrs || !c->views || !c->viewStart) {
         cpu_compiled_free(dev, c);
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
-    WNNStatus s = plan_locations(c);
-    if (s) {
+    if ((s = plan_locations(c))) {
         cpu_compiled_free(dev, c);
         return s;
     }
@@ -166,10 +215,6 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
     for (uint32_t k = 0; k < ir->nodeCount; k++) {
         c->viewStart[k] = views;
         views += ir->nodes[k].inputCount + ir->nodes[k].outputCount;
-        if ((s = wnn_cpu_prepare_node(ir, &ir->nodes[k], &c->prepared[k]))) {
-            cpu_compiled_free(dev, c);
-            return s;
-        }
     }
     *out = c;
     return WNNStatus_Success;

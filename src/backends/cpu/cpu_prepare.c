@@ -1,0 +1,54 @@
+/* cpu_prepare.c: which path runs a conv2d / matmul / gemm (conv_prepare.h). With oneDNN built in,
+ * WNN_CPU_CONV and WNN_CPU_MATMUL (own | onednn | auto, read at each build so tests can switch)
+ * force a path; auto takes oneDNN where conv_auto_onednn says it wins. A node oneDNN cannot run
+ * (float16, a filter that is not constant, ...) takes ours whatever the setting. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/cpu/conv_prepare.h"
+#include "graph/ops/conv.h"
+#ifdef WNN_HAVE_ONEDNN
+#include "backends/cpu/onednn.h"
+
+typedef enum { PATH_AUTO, PATH_OWN, PATH_ONEDNN } Path;
+
+static Path path_of(const char* var) {
+    const char* v = getenv(var);
+    if (v && !strcmp(v, "own")) return PATH_OWN;
+    if (v && !strcmp(v, "onednn")) return PATH_ONEDNN;
+    return PATH_AUTO;
+}
+
+/* auto: depthwise convs stay on our direct kernel (it reads NCHW as it is; oneDNN's wants a
+ * blocked layout and the reorders cost more than the conv). */
+static int conv_auto_onednn(const WnnConvAttrs* a) {
+    return a->groups != a->cin || a->groups == 1;
+}
+#endif
+
+unsigned wnn_cpu_onednn_nodes(void) {
+#ifdef WNN_HAVE_ONEDNN
+    return wnn_onednn_prepared_count();
+#else
+    return 0;
+#endif
+}
+
+WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
+                               WnnCpuPrepared** out) {
+    *out = NULL;
+#ifdef WNN_HAVE_ONEDNN
+    if (node->op == WNN_OP_conv2d && node->inputCount >= 2 && node->inputs[1] >= 0) {
+        Path p = path_of("WNN_CPU_CONV");
+        if (p == PATH_ONEDNN || (p == PATH_AUTO && conv_auto_onednn(node->attrs))) {
+            WNNStatus s = wnn_onednn_conv_prepare(ir, node, fuse, out);
+            if (s || *out) return s;
+        }
+    }
+    if ((node->op == WNN_OP_matmul || node->op == WNN_OP_gemm) && path_of("WNN_CPU_MATMUL") != PATH_OWN)
+        return wnn_onednn_matmul_prepare(ir, node, fuse, out);
+#else
+    (void)fuse;
+#endif
+    return wnn_cpu_conv_prepare_own(ir, node, out);
+}
