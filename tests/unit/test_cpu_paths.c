@@ -261,6 +261,70 @@ static void matmul_case(const char* path, int batched, int constB, int which) {
     free(a), free(bm), free(at), free(bt), free(got), free(want);
 }
 
+/* A residual block as mobilenetv2 and resnet50 have them: 1x1 conv + clamp(0, 6) -> depthwise 3x3
+ * + clamp -> 1x1 conv -> add(block input) -> relu -> 3x3 conv -> add -> 1x1 conv, channels C (a multiple of oneDNN's
+ * block of 8 or not). On oneDNN the activations between the steps stay in its blocked layout; the
+ * result must match our kernels'. extra: the add's output is a graph output too (never linked). */
+static void block_run(const char* path, uint32_t C, int extra, const float* x, float* out, float* outAdd) {
+    set_paths(path);
+    WNNGraphBuilder b = wt_builder();
+    uint32_t xs[4] = {1, C, 10, 9}, w1[4] = {2 * C, C, 1, 1}, wd[4] = {2 * C, 1, 3, 3}, w2[4] = {C, 2 * C, 1, 1};
+    uint32_t w3[4] = {C, C, 3, 3};
+    size_t n1 = 2 * C * C, nd = 2 * C * 9, n3 = C * C * 9;
+    float *f1 = malloc(4 * n1), *fd = malloc(4 * nd), *f2 = malloc(4 * n1), *f3 = malloc(4 * n3);
+    uint64_t seed = 99;
+    for (size_t i = 0; i < n1; i++) f1[i] = (float)wt_rand(&seed, -0.4, 0.4), f2[i] = (float)wt_rand(&seed, -0.3, 0.3);
+    for (size_t i = 0; i < nd; i++) fd[i] = (float)wt_rand(&seed, -0.4, 0.4);
+    for (size_t i = 0; i < n3; i++) f3[i] = (float)wt_rand(&seed, -0.2, 0.2);
+    WNNOperand in = wt_input(b, "x", WNNOperandDataType_Float32, 4, xs), y, r, a;
+    WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
+    /* a stem conv first and a 1x1 conv last, so that the residual operands are all inside */
+    uint32_t ws[4] = {C, C, 1, 1};
+    WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, WNNOperandDataType_Float32, 4, ws, f3), &o, &in));
+    WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, WNNOperandDataType_Float32, 4, w1, f1), &o, &y));
+    WNNClampOptions co = WNN_CLAMP_OPTIONS_INIT;
+    co.minValue = wnnNumberDouble(0);
+    co.maxValue = wnnNumberDouble(6);
+    WT_OK(wnnGraphBuilderClamp(b, y, &co, &y));
+    WNNConv2dOptions od = WNN_CONV2D_OPTIONS_INIT;
+    uint32_t pad[4] = {1, 1, 1, 1};
+    od.padding = pad, od.paddingCount = 4, od.groups = wnnSomeUint32(2 * C);
+    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, WNNOperandDataType_Float32, 4, wd, fd), &od, &y));
+    WT_OK(wnnGraphBuilderClamp(b, y, &co, &y));
+    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, WNNOperandDataType_Float32, 4, w2, f2), &o, &y));
+    WT_OK(wnnGraphBuilderAdd(b, y, in, NULL, &a));
+    WT_OK(wnnGraphBuilderRelu(b, a, NULL, &r));
+    WNNConv2dOptions o3 = WNN_CONV2D_OPTIONS_INIT;
+    o3.padding = pad, o3.paddingCount = 4;
+    WT_OK(wnnGraphBuilderConv2d(b, r, wt_constant(b, WNNOperandDataType_Float32, 4, w3, f3), &o3, &y));
+    WT_OK(wnnGraphBuilderAdd(b, y, r, NULL, &y)); /* second residual, from a linked operand */
+    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, WNNOperandDataType_Float32, 4, ws, f2), &o, &y));
+    WNNNamedOperand outs[2] = {{"y", y}, {"add", a}};
+    void* data[2] = {out, outAdd};
+    WtFeed feed = {"x", x};
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, outs, extra ? 2 : 1, data));
+    wnnGraphBuilderRelease(b);
+    free(f1), free(fd), free(f2), free(f3);
+}
+
+static void block_case(uint32_t C, int extra) {
+    size_t n = (size_t)C * 90;
+    float *x = malloc(4 * n), *own = malloc(4 * n), *one = malloc(4 * n), *ownA = malloc(4 * n), *oneA = malloc(4 * n);
+    fill(x, n, -1, 1);
+    block_run("own", C, extra, x, own, ownA);
+    block_run("onednn", C, extra, x, one, oneA);
+    double* want = malloc(sizeof(double) * n);
+    char what[64];
+    snprintf(what, sizeof what, "residual block C=%u%s", C, extra ? " (+add output)" : "");
+    for (size_t i = 0; i < n; i++) want[i] = own[i];
+    expect(what, one, 0, want, n);
+    if (extra) {
+        for (size_t i = 0; i < n; i++) want[i] = ownA[i];
+        expect(what, oneA, 0, want, n);
+    }
+    free(x), free(own), free(one), free(ownA), free(oneA), free(want);
+}
+
 int main(void) {
     const char* paths[2] = {"own", "onednn"};
     for (int p = 0; p < 2; p++) {
@@ -274,6 +338,11 @@ int main(void) {
         conv_case(paths[p], 1, 8, 16, 1, 1, 2, 5, 0);
         conv_case(paths[p], 0, 8, 16, 1, 1, 1, 0, 1); /* float16: ours whatever the setting */
         conv_case(paths[p], 1, 8, 16, 1, 2, 1, 1, 1);
+    }
+    for (int extra = 0; extra < 2; extra++) {
+        block_case(8, extra);
+        block_case(16, extra);
+        block_case(12, extra); /* padded to 16 inside oneDNN's layout: element-wise nodes stay plain */
     }
     unsetenv("WNN_CPU_CONV");
     unsetenv("WNN_CPU_MATMUL");

@@ -15,7 +15,8 @@ typedef struct WnnCpuPrepared WnnCpuPrepared;
 struct WnnCpuPrepared {
     WNNStatus (*run)(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args);
     void (*release)(WnnCpuPrepared* self);
-    int fused; /* runs the fusion chain it was offered (cpu_fuse.h) */
+    int fused;  /* runs the fusion chain it was offered (cpu_fuse.h) */
+    int onednn; /* a WnnOnednnExec (onednn.h): its tensors may be linked in oneDNN's layout */
 };
 
 /* *out = the node's prepared state, or NULL when it has none. fuse (may be NULL) offers the chain

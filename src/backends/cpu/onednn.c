@@ -95,14 +95,14 @@ static WNNStatus exec_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     WNNStatus s = WNNStatus_Success;
     pthread_mutex_lock(&e->lock);
     wnn_onednn_set_threads(args->pool);
-    dnnl_status_t st = dnnl_memory_set_data_handle(e->userIn, args->inputs[0].data);
-    if (st == dnnl_success) st = dnnl_memory_set_data_handle(e->userOut, args->outputs[0].data);
+    dnnl_status_t st = dnnl_memory_set_data_handle(e->inLinked ? e->in : e->userIn, args->inputs[0].data);
+    if (st == dnnl_success) st = dnnl_memory_set_data_handle(e->outLinked ? e->out : e->userOut, args->outputs[0].data);
     if (st == dnnl_success && e->weiArg >= 0) st = dnnl_memory_set_data_handle(e->wei, args->inputs[e->weiArg].data);
     if (st != dnnl_success) {
         s = wnn_onednn_check(st, e->what, "dnnl_memory_set_data_handle");
         goto done;
     }
-    if (e->reorderIn) {
+    if (e->reorderIn && !e->inLinked) {
         dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, e->userIn}, {DNNL_ARG_TO, e->in}};
         if ((s = wnn_onednn_check(dnnl_primitive_execute(e->reorderIn, e->stream, 2, ra), e->what,
                                   "dnnl_primitive_execute (reorder in)")))
@@ -113,7 +113,7 @@ static WNNStatus exec_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     if ((s = wnn_onednn_check(dnnl_primitive_execute(e->prim, e->stream, e->bias ? 4 : 3, pa), e->what,
                               "dnnl_primitive_execute")))
         goto done;
-    if (e->reorderOut) {
+    if (e->reorderOut && !e->outLinked) {
         dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, e->out}, {DNNL_ARG_TO, e->userOut}};
         if ((s = wnn_onednn_check(dnnl_primitive_execute(e->reorderOut, e->stream, 2, ra), e->what,
                                   "dnnl_primitive_execute (reorder out)")))
@@ -159,6 +159,7 @@ WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const
     const dnnl_memory_desc_t* out = dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
     WNNStatus s;
     e->base.run = exec_run;
+    e->base.onednn = 1;
     e->base.release = wnn_onednn_exec_release;
     if (pthread_mutex_init(&e->lock, NULL)) return wnn_error(WNNStatus_OperationError, "%s: cannot make a mutex", e->what);
     if ((s = wnn_onednn_check(dnnl_primitive_create(&e->prim, pd), e->what, "dnnl_primitive_create"))) return s;
@@ -186,6 +187,48 @@ WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const
         if ((s = make_reorder(e->what, out, userOut, &e->reorderOut))) return s;
     }
     return WNNStatus_Success;
+}
+
+/* m's descriptor, or NULL. */
+static const dnnl_memory_desc_t* md_of(dnnl_memory_t m) {
+    const dnnl_memory_desc_t* md = NULL;
+    return dnnl_memory_get_memory_desc(m, &md) == dnnl_success ? md : NULL;
+}
+
+size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepared* const* consumers, size_t nc,
+                       size_t plainBytes) {
+    if (!np || !nc) return 0;
+    WnnOnednnExec* first = (WnnOnednnExec*)producers[0];
+    const dnnl_memory_desc_t* want = producers[0]->onednn && first->reorderOut ? md_of(first->out) : NULL;
+    if (!want) return 0;
+    size_t bytes = dnnl_memory_desc_get_size(want);
+    if (plainBytes && bytes != plainBytes) return 0;
+    for (size_t i = 0; i < np + nc; i++) {
+        const WnnOnednnExec* e = (const WnnOnednnExec*)(i < np ? producers[i] : consumers[i - np]);
+        int ok = i < np ? e->base.onednn && e->reorderOut && !e->outLinked : e->base.onednn && e->reorderIn && !e->inLinked;
+        const dnnl_memory_desc_t* md = ok ? md_of(i < np ? e->out : e->in) : NULL;
+        if (!md || !dnnl_memory_desc_equal(want, md)) return 0;
+    }
+    /* Memories of that layout bound per dispatch, all made before anything changes. */
+    dnnl_memory_t* fresh = wnn_calloc(np + nc, sizeof *fresh);
+    if (!fresh) return 0;
+    for (size_t i = 0; i < np + nc; i++) {
+        if (dnnl_memory_create(&fresh[i], want, wnn_onednn_engine(), DNNL_MEMORY_NONE) != dnnl_success) {
+            for (size_t j = 0; j < i; j++) dnnl_memory_destroy(fresh[j]);
+            free(fresh);
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < np + nc; i++) {
+        WnnOnednnExec* e = (WnnOnednnExec*)(i < np ? producers[i] : consumers[i - np]);
+        dnnl_memory_t* m = i < np ? &e->out : &e->in;
+        dnnl_memory_destroy(*m); /* want may point into first->out: not read after this */
+        *m = fresh[i];
+        if (i < np) e->outLinked = 1;
+        else e->inLinked = 1;
+    }
+    free(fresh);
+    return bytes;
 }
 
 WNNStatus wnn_onednn_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const void* data,

@@ -40,6 +40,7 @@ typedef struct WnnOnednnExec {
     dnnl_primitive_t prim, reorderIn, reorderOut;
     dnnl_memory_t userIn, in, userOut, out, wei, bias;
     int weiArg;
+    int inLinked, outLinked; /* the graph's tensor holds oneDNN's layout itself (wnn_onednn_link) */
     dnnl_stream_t stream;
     pthread_mutex_t lock; /* the memories' handles are set per dispatch */
 } WnnOnednnExec;
@@ -52,6 +53,14 @@ WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const
 WNNStatus wnn_onednn_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const void* data,
                               const dnnl_memory_desc_t* want, dnnl_memory_t* out);
 void wnn_onednn_exec_release(WnnCpuPrepared* self);
+
+/* A set of operands written by `producers` and read (as input 0) by `consumers`, all oneDNN steps
+ * whose reorders would turn it into the graph's layout and back: when all want the same layout,
+ * those reorders are dropped and the operands' buffers hold oneDNN's layout. plainBytes != 0: the
+ * layout must take exactly that many bytes (element-wise kernels between the steps read the buffers
+ * as flat arrays). Returns the bytes each buffer needs, or 0 when nothing was linked. */
+size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepared* const* consumers, size_t nc,
+                       size_t plainBytes);
 
 /* Prepared states of the oneDNN paths; *out = NULL when oneDNN cannot run the node (not an
  * error: the caller uses its own kernels). *out->fused says whether the chain f was taken in. */
