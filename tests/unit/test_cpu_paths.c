@@ -261,7 +261,7 @@ static void matmul_case(const char* path, int batched, int constB, int which) {
     free(a), free(bm), free(at), free(bt), free(got), free(want);
 }
 
-/* A residual block as mobilenetv2 and resnet50 have them: 1x1 conv + clamp(0, 6) -> depthwise 3x3
+/* A residual block as mobilenetv2 and resnet50 have them (after a 1x1 conv and a 3x3 max pool): 1x1 conv + clamp(0, 6) -> depthwise 3x3
  * + clamp -> 1x1 conv -> add(block input) -> relu -> 3x3 conv -> add -> 1x1 conv, channels C (a multiple of oneDNN's
  * block of 8 or not). On oneDNN the activations between the steps stay in its blocked layout; the
  * result must match our kernels'. extra: the add's output is a graph output too (never linked). */
@@ -281,6 +281,10 @@ static void block_run(const char* path, uint32_t C, int extra, const float* x, f
     /* a stem conv first and a 1x1 conv last, so that the residual operands are all inside */
     uint32_t ws[4] = {C, C, 1, 1};
     WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, WNNOperandDataType_Float32, 4, ws, f3), &o, &in));
+    WNNPool2dOptions po = WNN_POOL2D_OPTIONS_INIT; /* a pool between convs: linked too */
+    uint32_t win[2] = {3, 3}, ppad[4] = {1, 1, 1, 1};
+    po.windowDimensions = win, po.windowDimensionsCount = 2, po.padding = ppad, po.paddingCount = 4;
+    WT_OK(wnnGraphBuilderMaxPool2d(b, in, &po, &in));
     WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, WNNOperandDataType_Float32, 4, w1, f1), &o, &y));
     WNNClampOptions co = WNN_CLAMP_OPTIONS_INIT;
     co.minValue = wnnNumberDouble(0);

@@ -1,6 +1,6 @@
 /* cpu_prepare.c: which path runs a conv2d / matmul / gemm (conv_prepare.h). With oneDNN built in,
  * WNN_CPU_CONV and WNN_CPU_MATMUL (own | onednn | auto, read at each build so tests can switch)
- * force a path; auto takes oneDNN where conv_auto_onednn says it wins. WNN_CPU_FUSE=0 turns the
+ * force a path (WNN_CPU_CONV covers maxPool2d and averagePool2d too); auto takes oneDNN where conv_auto_onednn says it wins. WNN_CPU_FUSE=0 turns the
  * build-time fusion off (cpu_fuse.h). A node oneDNN cannot run
  * (float16, a filter that is not constant, ...) takes ours whatever the setting. */
 #include <stdlib.h>
@@ -48,6 +48,8 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
             if (s || *out) return s;
         }
     }
+    if ((node->op == WNN_OP_maxPool2d || node->op == WNN_OP_averagePool2d) && path_of("WNN_CPU_CONV") != PATH_OWN)
+        return wnn_onednn_pool_prepare(ir, node, out);
     if ((node->op == WNN_OP_matmul || node->op == WNN_OP_gemm) && path_of("WNN_CPU_MATMUL") != PATH_OWN)
         return wnn_onednn_matmul_prepare(ir, node, fuse, out);
 #else

@@ -108,10 +108,11 @@ static WNNStatus exec_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
                                   "dnnl_primitive_execute (reorder in)")))
             goto done;
     }
-    dnnl_exec_arg_t pa[4] = {{DNNL_ARG_SRC, e->in}, {DNNL_ARG_WEIGHTS, e->wei}, {DNNL_ARG_DST, e->out},
-                             {DNNL_ARG_BIAS, e->bias}};
-    if ((s = wnn_onednn_check(dnnl_primitive_execute(e->prim, e->stream, e->bias ? 4 : 3, pa), e->what,
-                              "dnnl_primitive_execute")))
+    dnnl_exec_arg_t pa[4] = {{DNNL_ARG_SRC, e->in}, {DNNL_ARG_DST, e->out}};
+    int na = 2;
+    if (e->wei) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, e->wei};
+    if (e->bias) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, e->bias};
+    if ((s = wnn_onednn_check(dnnl_primitive_execute(e->prim, e->stream, na, pa), e->what, "dnnl_primitive_execute")))
         goto done;
     if (e->reorderOut && !e->outLinked) {
         dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, e->out}, {DNNL_ARG_TO, e->userOut}};

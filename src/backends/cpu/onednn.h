@@ -66,6 +66,7 @@ size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepar
  * error: the caller uses its own kernels). *out->fused says whether the chain f was taken in. */
 WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                   WnnCpuPrepared** out);
+WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out);
 WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                     WnnCpuPrepared** out);
 
