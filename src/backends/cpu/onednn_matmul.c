@@ -1,5 +1,5 @@
 /* onednn_matmul.c: matmul and gemm through oneDNN's matmul (float32; onednn.h). A constant b is
- * reordered once into the primitive's layout, else bound per dispatch; a fused constant bias add
+ * copied once into a padded row-major layout, else bound per dispatch; a fused constant bias add
  * (per output column) and activation run inside the primitive. gemm goes this way when alpha is 1
  * and c is absent or a constant per column (beta * c becomes the bias); other gemms stay ours. */
 #ifdef WNN_HAVE_ONEDNN
@@ -66,7 +66,16 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     dnnl_memory_desc_init_by_strides(&cm, r, cd, dnnl_f32, cs);
     dnnl_memory_desc_init_by_strides(&biasm, r, biasd, dnnl_f32, biass);
     bwant = bm;
-    if (constB) dnnl_memory_desc_init_by_tag(&bwant, r, bd, dnnl_f32, dnnl_format_tag_any);
+    if (constB) {
+        /* A constant b is laid out once with rows 16 floats longer than N: oneDNN's gemm (it keeps
+         * b row-major) read rows of 3072 floats at half speed (4 KiB-aliased cache sets), and every
+         * BERT shape measured ran 10-50% faster padded (2 AVX2 cores). */
+        dnnl_dims_t ps;
+        ps[r - 1] = 1;
+        ps[r - 2] = bd[r - 1] + 16;
+        for (int i = r - 2; i-- > 0;) ps[i] = ps[i + 1] * bd[i + 1];
+        dnnl_memory_desc_init_by_strides(&bwant, r, bd, dnnl_f32, ps);
+    }
     dnnl_matmul_desc_t md;
     dnnl_primitive_desc_t pd = NULL;
     if (dnnl_matmul_desc_init(&md, &am, &bwant, hasBias ? &biasm : NULL, &cm) != dnnl_success ||
