@@ -311,6 +311,39 @@ static void block_run(const char* path, uint32_t C, int extra, const float* x, f
     free(f1), free(fd), free(f2), free(f3);
 }
 
+/* conv2d -> add(r) -> relu where r comes from a conv after it in build order (not fusible as a
+ * residual), or is the graph input itself (plain layout: reordered for the post-op). */
+static void residual_case(const char* path, int late, double* want, float* got) {
+    const uint32_t C = 8;
+    uint32_t xs[4] = {1, C, 6, 7}, ws[4] = {C, C, 1, 1};
+    float x[336], w1[64], w2[64];
+    uint64_t seed = 5;
+    for (int i = 0; i < 336; i++) x[i] = (float)wt_rand(&seed, -1, 1);
+    for (int i = 0; i < 64; i++) w1[i] = (float)wt_rand(&seed, -0.5, 0.5), w2[i] = (float)wt_rand(&seed, -0.5, 0.5);
+    for (uint32_t c = 0; c < C; c++)
+        for (uint32_t p = 0; p < 42; p++) {
+            double y1 = 0, y2 = 0;
+            for (uint32_t ci = 0; ci < C; ci++) y1 += (double)w1[c * C + ci] * x[ci * 42 + p], y2 += (double)w2[c * C + ci] * x[ci * 42 + p];
+            double v = y1 + (late ? y2 : x[c * 42 + p]);
+            want[c * 42 + p] = v > 0 ? v : 0;
+        }
+    set_paths(path);
+    WNNGraphBuilder b = wt_builder();
+    WNNOperand in = wt_input(b, "x", WNNOperandDataType_Float32, 4, xs), y1, y2 = in, y;
+    WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
+    WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, WNNOperandDataType_Float32, 4, ws, w1), &o, &y1));
+    if (late) WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, WNNOperandDataType_Float32, 4, ws, w2), &o, &y2));
+    WT_OK(wnnGraphBuilderAdd(b, y1, y2, NULL, &y));
+    WT_OK(wnnGraphBuilderRelu(b, y, NULL, &y));
+    WNNNamedOperand out = {"y", y};
+    WtFeed feed = {"x", x};
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, &out, 1, (void* const*)&got));
+    wnnGraphBuilderRelease(b);
+    char what[64];
+    snprintf(what, sizeof what, "conv2d + residual %s (%s)", late ? "made later" : "graph input", path);
+    expect(what, got, 0, want, 336);
+}
+
 static void block_case(uint32_t C, int extra) {
     size_t n = (size_t)C * 90;
     float *x = malloc(4 * n), *own = malloc(4 * n), *one = malloc(4 * n), *ownA = malloc(4 * n), *oneA = malloc(4 * n);
@@ -348,6 +381,12 @@ int main(void) {
         block_case(16, extra);
         block_case(12, extra); /* padded to 16 inside oneDNN's layout: element-wise nodes stay plain */
     }
+    for (int p = 0; p < 2; p++)
+        for (int late = 0; late < 2; late++) {
+            double want[336];
+            float got[336];
+            residual_case(paths[p], late, want, got);
+        }
     unsetenv("WNN_CPU_CONV");
     unsetenv("WNN_CPU_MATMUL");
     return wt_summary("test_cpu_paths");

@@ -205,7 +205,7 @@ static uint32_t find(uint32_t* parent, uint32_t i) {
  * (onednn.h, wnn_onednn_link): no reorder out and back in between. Operands joined by layout-free
  * element-wise nodes (a residual add, a relu) form one region, linked all or nothing: every
  * operand in the arena, every producer a oneDNN step or a layout-free node of the region, every
- * reader a oneDNN step (once, as its input 0) or a layout-free node of the region. */
+ * reader a oneDNN step (once, as its input 0 or its residual) or a layout-free node of the region. */
 static void link_layouts(WnnCompiled* c) {
     const WnnGraphIR* ir = c->ir;
     uint32_t no = ir->operandCount, nn = ir->nodeCount;
@@ -213,8 +213,9 @@ static void link_layouts(WnnCompiled* c) {
     char* bad = wnn_calloc(no ? no : 1, 1);
     char* free_ = wnn_calloc(nn ? nn : 1, 1);
     WnnCpuPrepared** prod = wnn_malloc(sizeof(WnnCpuPrepared*) * (nn ? nn : 1));
-    WnnCpuPrepared** cons = wnn_malloc(sizeof(WnnCpuPrepared*) * (nn ? nn : 1));
-    if (!parent || !bad || !free_ || !prod || !cons) goto done; /* linking is an optimisation only */
+    WnnCpuPrepared** cons = wnn_malloc(sizeof(WnnCpuPrepared*) * 2 * (nn ? nn : 1));
+    int* asSide = wnn_malloc(sizeof(int) * 2 * (nn ? nn : 1));
+    if (!parent || !bad || !free_ || !prod || !cons || !asSide) goto done; /* linking is an optimisation only */
     for (uint32_t i = 0; i < no; i++) parent[i] = i;
     for (uint32_t k = 0; k < nn; k++) {
         const WnnNode* n = &ir->nodes[k];
@@ -232,10 +233,12 @@ static void link_layouts(WnnCompiled* c) {
         int one = c->prepared[k] && c->prepared[k]->onednn;
         for (uint32_t j = 0; j < n->outputCount; j++)
             if (!one && !free_[k]) bad[find(parent, (uint32_t)n->outputs[j])] = 1;
+        int side = one ? wnn_onednn_side_arg(c->prepared[k]) : -1;
         for (uint32_t j = 0; j < n->inputCount; j++)
-            if (n->inputs[j] >= 0 && !free_[k] && !(one && j == 0)) bad[find(parent, (uint32_t)n->inputs[j])] = 1;
-        for (uint32_t j = 1; one && j < n->inputCount; j++) /* read twice */
-            if (n->inputs[j] == n->inputs[0]) bad[find(parent, (uint32_t)n->inputs[0])] = 1;
+            if (n->inputs[j] >= 0 && !free_[k] && !(one && (j == 0 || (int)j == side)))
+                bad[find(parent, (uint32_t)n->inputs[j])] = 1;
+        for (uint32_t j = 1; one && j < n->inputCount; j++) /* read twice, not as input and residual */
+            if (n->inputs[j] == n->inputs[0] && (int)j != side) bad[find(parent, (uint32_t)n->inputs[0])] = 1;
     }
     for (uint32_t r = 0; r < no; r++) {
         if (find(parent, r) != r || bad[r] || ir->operands[r].kind != WNN_OPERAND_NODE_OUTPUT) continue;
@@ -243,12 +246,15 @@ static void link_layouts(WnnCompiled* c) {
         for (uint32_t k = 0; k < nn; k++) {
             const WnnNode* n = &ir->nodes[k];
             if (free_[k] || !c->prepared[k] || !c->prepared[k]->onednn) continue;
+            int side = wnn_onednn_side_arg(c->prepared[k]);
             if (find(parent, (uint32_t)n->outputs[0]) == r) prod[np++] = c->prepared[k];
-            if (n->inputs[0] >= 0 && find(parent, (uint32_t)n->inputs[0]) == r) cons[nc++] = c->prepared[k];
+            if (n->inputs[0] >= 0 && find(parent, (uint32_t)n->inputs[0]) == r) asSide[nc] = 0, cons[nc++] = c->prepared[k];
+            if (side > 0 && n->inputs[side] >= 0 && find(parent, (uint32_t)n->inputs[side]) == r)
+                asSide[nc] = 1, cons[nc++] = c->prepared[k];
         }
         for (uint32_t i = 0; i < no; i++) members += find(parent, i) == r;
         size_t plain = (size_t)wnn_desc_bytes(&ir->operands[r].desc);
-        size_t bytes = wnn_onednn_link(prod, np, cons, nc, members > 1 ? plain : 0);
+        size_t bytes = wnn_onednn_link(prod, np, cons, asSide, nc, members > 1 ? plain : 0);
         for (uint32_t i = 0; bytes && i < no; i++)
             if (find(parent, i) == r) c->bytes[i] = bytes;
     }
@@ -258,6 +264,7 @@ done:
     free(free_);
     free(prod);
     free(cons);
+    free(asSide);
 }
 #else
 static void link_layouts(WnnCompiled* c) { (void)c; }

@@ -1,4 +1,4 @@
-/* cpu_fuse.c: finds op -> bias add -> activation chains and builds the graph view without them
+/* cpu_fuse.c: finds op -> bias add -> residual add -> activation chains and builds the graph view without them
  * (cpu_fuse.h). */
 #include "backends/cpu/cpu_fuse.h"
 
@@ -52,6 +52,7 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
     const WnnNode* n = &ir->nodes[k];
     memset(f, 0, sizeof *f);
     f->bias = -1;
+    f->residual = -1;
     f->act = WNN_OP_COUNT;
     if (n->outputCount != 1) return;
     int32_t cur = n->outputs[0];
@@ -66,6 +67,19 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
         if (other != cur && other >= 0 && wnn_desc_equal(ad, od) &&
             per_channel_constant(&ir->operands[other], od, f->channelAxis)) {
             f->bias = other;
+            f->absorbed[f->absorbedCount++] = (uint32_t)at;
+            cur = a->outputs[0];
+            at = sole_consumer(ir, uses, cur, (uint32_t)at);
+        }
+    }
+    if (at >= 0 && n->op == WNN_OP_conv2d && ir->nodes[at].op == WNN_OP_add) {
+        const WnnNode* a = &ir->nodes[at];
+        int32_t other = a->inputs[0] == cur ? a->inputs[1] : a->inputs[0];
+        const WnnIrOperand* o = other >= 0 ? &ir->operands[other] : NULL;
+        /* made before the op (the fused step runs at the op's place), same shape and type */
+        if (o && other != cur && o->kind != WNN_OPERAND_CONSTANT && (o->node < 0 || (uint32_t)o->node < k) &&
+            wnn_desc_equal(&o->desc, od) && wnn_desc_equal(&ir->operands[a->outputs[0]].desc, od)) {
+            f->residual = other;
             f->absorbed[f->absorbedCount++] = (uint32_t)at;
             cur = a->outputs[0];
             at = sole_consumer(ir, uses, cur, (uint32_t)at);
@@ -91,7 +105,8 @@ WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnC
     out->view.operands = wnn_malloc(sizeof(WnnIrOperand) * (ir->operandCount ? ir->operandCount : 1));
     out->origin = wnn_calloc(nn, sizeof(uint32_t));
     out->outputs = wnn_calloc(nn, sizeof(int32_t));
-    if (!drop || !out->view.nodes || !out->view.operands || !out->origin || !out->outputs) {
+    out->inputs = wnn_calloc(nn, sizeof(int32_t*));
+    if (!drop || !out->view.nodes || !out->view.operands || !out->origin || !out->outputs || !out->inputs) {
         free(drop);
         wnn_cpu_fused_ir_free(out);
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
@@ -108,6 +123,17 @@ WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnC
             out->outputs[m] = fused[k].output;
             n->outputs = &out->outputs[m];
         }
+        if (fused[k].absorbedCount && fused[k].residual >= 0) { /* the residual becomes the last input */
+            int32_t* in = wnn_malloc(sizeof(int32_t) * (n->inputCount + 1));
+            if (!in) {
+                free(drop);
+                wnn_cpu_fused_ir_free(out);
+                return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+            }
+            memcpy(in, n->inputs, sizeof(int32_t) * n->inputCount);
+            in[n->inputCount++] = fused[k].residual;
+            n->inputs = out->inputs[m] = in;
+        }
         for (uint32_t j = 0; j < n->outputCount; j++) out->view.operands[n->outputs[j]].node = (int32_t)m;
         out->origin[m++] = k;
     }
@@ -117,6 +143,8 @@ WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnC
 }
 
 void wnn_cpu_fused_ir_free(WnnCpuFusedIR* f) {
+    for (uint32_t k = 0; f->inputs && k < f->view.nodeCount; k++) free(f->inputs[k]);
+    free(f->inputs);
     free(f->view.nodes);
     free(f->view.operands);
     free(f->origin);

@@ -1,5 +1,6 @@
 /* cpu_fuse.h: the CPU backend's build-time fusion of conv2d / matmul / gemm with what follows them.
- * A chain  op -> add(constant per-channel bias) -> activation  (either part optional) whose
+ * A chain  op -> add(constant per-channel bias) -> add(residual) -> activation  (each part
+ * optional; the residual add, a tensor of the output's shape made before the op, conv2d only) whose
  * intermediates have no other consumer and are not graph outputs is a candidate; the op's prepared
  * state (conv_prepare.h) decides whether it can run the chain as one step (oneDNN post-ops). The
  * accepted chains are then dropped from a private view of the graph in which the op writes the
@@ -11,8 +12,10 @@
 
 typedef struct WnnCpuFusion {
     uint32_t absorbedCount; /* 0: no chain */
-    uint32_t absorbed[2];   /* node indices folded into the op */
+    uint32_t absorbed[3];   /* node indices folded into the op */
     int32_t bias;           /* constant added after the op, per output channel (channelAxis), or -1 */
+    int32_t residual;       /* tensor of the output's shape added after the bias, or -1; the fused
+                               node reads it as its last input (wnn_cpu_fused_ir) */
     uint32_t channelAxis;   /* of the op's output */
     WnnOpId act;            /* activation applied last, or WNN_OP_COUNT */
     const void* actAttrs;
@@ -30,6 +33,7 @@ typedef struct WnnCpuFusedIR {
     WnnGraphIR view;    /* borrowed operands' data; own node and operand arrays */
     uint32_t* origin;   /* per view node: its index in the original IR */
     int32_t* outputs;   /* one output id per fused node (the nodes' outputs point here) */
+    int32_t** inputs;   /* per view node: its own input list when a residual was appended, else NULL */
 } WnnCpuFusedIR;
 
 WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnCpuFusedIR* out);

@@ -45,15 +45,16 @@ const char* wnn_onednn_impl(const_dnnl_primitive_desc_t pd) {
     return s;
 }
 
-int wnn_onednn_post_ops(const WnnCpuFusion* f, dnnl_primitive_attr_t* attr) {
+int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr) {
     *attr = NULL;
-    if (!f || f->act == WNN_OP_COUNT) return 1;
+    if (!f || (f->act == WNN_OP_COUNT && !residual)) return 1;
     const WnnActivationAttrs* a = f->actAttrs;
     const WnnClampAttrs* c = f->actAttrs;
     dnnl_alg_kind_t alg[2];
     float alpha[2] = {0, 0}, beta[2] = {0, 0};
     int count = 1;
     switch (f->act) {
+        case WNN_OP_COUNT: count = 0; break;
         case WNN_OP_relu: alg[0] = dnnl_eltwise_relu; break;
         case WNN_OP_leakyRelu: alg[0] = dnnl_eltwise_relu, alpha[0] = (float)a->alpha; break;
         case WNN_OP_clamp:
@@ -77,7 +78,7 @@ int wnn_onednn_post_ops(const WnnCpuFusion* f, dnnl_primitive_attr_t* attr) {
     }
     dnnl_post_ops_t po = NULL;
     if (dnnl_post_ops_create(&po) != dnnl_success) return 0;
-    int ok = 1;
+    int ok = !residual || dnnl_post_ops_append_binary(po, dnnl_binary_add, residual) == dnnl_success;
     for (int i = 0; i < count && ok; i++) ok = dnnl_post_ops_append_eltwise(po, 1.0f, alg[i], alpha[i], beta[i]) == dnnl_success;
     ok = ok && dnnl_primitive_attr_create(attr) == dnnl_success;
     ok = ok && dnnl_primitive_attr_set_post_ops(*attr, po) == dnnl_success;
@@ -102,14 +103,26 @@ static WNNStatus exec_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
         s = wnn_onednn_check(st, e->what, "dnnl_memory_set_data_handle");
         goto done;
     }
+    if (e->side) {
+        const void* r = args->inputs[e->sideArg].data;
+        st = dnnl_memory_set_data_handle(e->sideLinked || !e->reorderSide ? e->side : e->userSide, (void*)r);
+        if ((s = wnn_onednn_check(st, e->what, "dnnl_memory_set_data_handle"))) goto done;
+        if (e->reorderSide && !e->sideLinked) {
+            dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, e->userSide}, {DNNL_ARG_TO, e->side}};
+            if ((s = wnn_onednn_check(dnnl_primitive_execute(e->reorderSide, e->stream, 2, ra), e->what,
+                                      "dnnl_primitive_execute (reorder residual)")))
+                goto done;
+        }
+    }
     if (e->reorderIn && !e->inLinked) {
         dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, e->userIn}, {DNNL_ARG_TO, e->in}};
         if ((s = wnn_onednn_check(dnnl_primitive_execute(e->reorderIn, e->stream, 2, ra), e->what,
                                   "dnnl_primitive_execute (reorder in)")))
             goto done;
     }
-    dnnl_exec_arg_t pa[4] = {{DNNL_ARG_SRC, e->in}, {DNNL_ARG_DST, e->out}};
+    dnnl_exec_arg_t pa[5] = {{DNNL_ARG_SRC, e->in}, {DNNL_ARG_DST, e->out}};
     int na = 2;
+    if (e->side) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, e->side};
     if (e->wei) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, e->wei};
     if (e->bias) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, e->bias};
     if ((s = wnn_onednn_check(dnnl_primitive_execute(e->prim, e->stream, na, pa), e->what, "dnnl_primitive_execute")))
@@ -129,12 +142,12 @@ done:
 void wnn_onednn_exec_release(WnnCpuPrepared* self) {
     WnnOnednnExec* e = (WnnOnednnExec*)self;
     if (!e) return;
-    dnnl_memory_t mems[6] = {e->in != e->userIn ? e->in : NULL, e->out != e->userOut ? e->out : NULL, e->userIn,
-                             e->userOut, e->wei, e->bias};
-    for (int i = 0; i < 6; i++)
+    dnnl_memory_t mems[8] = {e->in != e->userIn ? e->in : NULL, e->out != e->userOut ? e->out : NULL, e->userIn,
+                             e->userOut, e->wei, e->bias, e->side, e->userSide};
+    for (int i = 0; i < 8; i++)
         if (mems[i]) dnnl_memory_destroy(mems[i]);
-    dnnl_primitive_t prims[3] = {e->prim, e->reorderIn, e->reorderOut};
-    for (int i = 0; i < 3; i++)
+    dnnl_primitive_t prims[4] = {e->prim, e->reorderIn, e->reorderOut, e->reorderSide};
+    for (int i = 0; i < 4; i++)
         if (prims[i]) dnnl_primitive_destroy(prims[i]);
     if (e->stream) dnnl_stream_destroy(e->stream);
     pthread_mutex_destroy(&e->lock);
@@ -196,8 +209,24 @@ static const dnnl_memory_desc_t* md_of(dnnl_memory_t m) {
     return dnnl_memory_get_memory_desc(m, &md) == dnnl_success ? md : NULL;
 }
 
-size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepared* const* consumers, size_t nc,
-                       size_t plainBytes) {
+int wnn_onednn_side_arg(const WnnCpuPrepared* p) {
+    const WnnOnednnExec* e = (const WnnOnednnExec*)p;
+    return p->onednn && e->side ? e->sideArg : -1;
+}
+
+WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc_t* user, const dnnl_memory_desc_t* want) {
+    dnnl_engine_t eng = wnn_onednn_engine();
+    e->sideArg = arg;
+    WNNStatus s = wnn_onednn_check(dnnl_memory_create(&e->side, want, eng, dnnl_memory_desc_equal(user, want) ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE),
+                                   e->what, "dnnl_memory_create");
+    if (s || dnnl_memory_desc_equal(user, want)) return s;
+    if ((s = wnn_onednn_check(dnnl_memory_create(&e->userSide, user, eng, DNNL_MEMORY_NONE), e->what, "dnnl_memory_create")))
+        return s;
+    return make_reorder(e->what, user, want, &e->reorderSide);
+}
+
+size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepared* const* consumers,
+                       const int* asSide, size_t nc, size_t plainBytes) {
     if (!np || !nc) return 0;
     WnnOnednnExec* first = (WnnOnednnExec*)producers[0];
     const dnnl_memory_desc_t* want = producers[0]->onednn && first->reorderOut ? md_of(first->out) : NULL;
@@ -206,8 +235,11 @@ size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepar
     if (plainBytes && bytes != plainBytes) return 0;
     for (size_t i = 0; i < np + nc; i++) {
         const WnnOnednnExec* e = (const WnnOnednnExec*)(i < np ? producers[i] : consumers[i - np]);
-        int ok = i < np ? e->base.onednn && e->reorderOut && !e->outLinked : e->base.onednn && e->reorderIn && !e->inLinked;
-        const dnnl_memory_desc_t* md = ok ? md_of(i < np ? e->out : e->in) : NULL;
+        int side = i >= np && asSide[i - np];
+        int ok = i < np    ? e->base.onednn && e->reorderOut && !e->outLinked
+                 : side    ? e->base.onednn && e->reorderSide && !e->sideLinked
+                           : e->base.onednn && e->reorderIn && !e->inLinked;
+        const dnnl_memory_desc_t* md = ok ? md_of(i < np ? e->out : side ? e->side : e->in) : NULL;
         if (!md || !dnnl_memory_desc_equal(want, md)) return 0;
     }
     /* Memories of that layout bound per dispatch, all made before anything changes. */
@@ -222,10 +254,12 @@ size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepar
     }
     for (size_t i = 0; i < np + nc; i++) {
         WnnOnednnExec* e = (WnnOnednnExec*)(i < np ? producers[i] : consumers[i - np]);
-        dnnl_memory_t* m = i < np ? &e->out : &e->in;
+        int side = i >= np && asSide[i - np];
+        dnnl_memory_t* m = i < np ? &e->out : side ? &e->side : &e->in;
         dnnl_memory_destroy(*m); /* want may point into first->out: not read after this */
         *m = fresh[i];
         if (i < np) e->outLinked = 1;
+        else if (side) e->sideLinked = 1;
         else e->inLinked = 1;
     }
     free(fresh);

@@ -20,9 +20,10 @@ WNNStatus wnn_onednn_check(dnnl_status_t s, const char* what, const char* call);
  * the dispatching thread before each execution: omp_set_num_threads is per calling thread. */
 void wnn_onednn_set_threads(const WnnThreadPool* pool);
 
-/* *attr = post-ops for f's activation (the bias is the primitive's own), NULL when there is none.
- * Returns 0 when oneDNN has no exact equivalent of the activation (then do not fuse). */
-int wnn_onednn_post_ops(const WnnCpuFusion* f, dnnl_primitive_attr_t* attr);
+/* *attr = post-ops for f (the bias is the primitive's own): a residual add of a tensor laid out as
+ * `residual` (post-op 0) when given, then the activation; NULL when there are none. Returns 0 when
+ * oneDNN has no exact equivalent of the activation (then do not fuse). */
+int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr);
 
 /* A primitive's implementation name ("jit:avx2", "gemm:jit", ...). */
 const char* wnn_onednn_impl(const_dnnl_primitive_desc_t pd);
@@ -40,6 +41,11 @@ typedef struct WnnOnednnExec {
     dnnl_primitive_t prim, reorderIn, reorderOut;
     dnnl_memory_t userIn, in, userOut, out, wei, bias;
     int weiArg;
+    /* a residual read by a binary post-op: node input sideArg, in oneDNN's layout `side` (reordered
+     * from the graph's `userSide`, unless sideLinked) */
+    int sideArg, sideLinked;
+    dnnl_memory_t userSide, side;
+    dnnl_primitive_t reorderSide;
     int inLinked, outLinked; /* the graph's tensor holds oneDNN's layout itself (wnn_onednn_link) */
     dnnl_stream_t stream;
     pthread_mutex_t lock; /* the memories' handles are set per dispatch */
@@ -56,11 +62,17 @@ void wnn_onednn_exec_release(WnnCpuPrepared* self);
 
 /* A set of operands written by `producers` and read (as input 0) by `consumers`, all oneDNN steps
  * whose reorders would turn it into the graph's layout and back: when all want the same layout,
- * those reorders are dropped and the operands' buffers hold oneDNN's layout. plainBytes != 0: the
+ * those reorders are dropped and the operands' buffers hold oneDNN's layout. asSide[i]: consumer i
+ * reads the set as its residual, not as input 0. plainBytes != 0: the
  * layout must take exactly that many bytes (element-wise kernels between the steps read the buffers
  * as flat arrays). Returns the bytes each buffer needs, or 0 when nothing was linked. */
-size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepared* const* consumers, size_t nc,
-                       size_t plainBytes);
+size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepared* const* consumers,
+                       const int* asSide, size_t nc, size_t plainBytes);
+/* The node input a oneDNN step reads as its residual, or -1. */
+int wnn_onednn_side_arg(const WnnCpuPrepared* p);
+/* Makes e read a residual (node input `arg`, graph layout user) in layout want, by a reorder at
+ * each dispatch until linked. */
+WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc_t* user, const dnnl_memory_desc_t* want);
 
 /* Prepared states of the oneDNN paths; *out = NULL when oneDNN cannot run the node (not an
  * error: the caller uses its own kernels). *out->fused says whether the chain f was taken in. */

@@ -2,7 +2,8 @@
  * reordered once into the layout the primitive picked; the bias (conv2d's own plus a fused constant
  * add) and a fused activation run inside the primitive. Activations stay in the graph's layout
  * unless the primitive only has a fast kernel for a blocked one: then they are reordered around it
- * (onednn.c), and that is only chosen when the plain-layout kernel is not a JIT one. */
+ * (onednn.c), and that is only chosen when the plain-layout kernel is not a JIT one. A fused
+ * residual add is a binary post-op reading the residual in the output's layout. */
 #ifdef WNN_HAVE_ONEDNN
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,11 @@ static void filter_md(const WnnConvAttrs* a, const WnnDesc* fd, dnnl_memory_desc
     }
 }
 
-/* A convolution primitive descriptor with src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice). */
+/* A convolution primitive descriptor with src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice),
+ * or as *srcMd / *dstMd when given. */
 static dnnl_status_t conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const WnnDesc* out, int hasBias,
-                             dnnl_format_tag_t tag, dnnl_primitive_attr_t attr, dnnl_primitive_desc_t* pd) {
+                             dnnl_format_tag_t tag, const dnnl_memory_desc_t* srcMd, const dnnl_memory_desc_t* dstMd,
+                             dnnl_primitive_attr_t attr, dnnl_primitive_desc_t* pd) {
     int h = a->nhwc ? 1 : 2;
     dnnl_dims_t src = {in->shape[0], a->cin, in->shape[h], in->shape[h + 1]};
     dnnl_dims_t dst = {out->shape[0], a->cout, out->shape[h], out->shape[h + 1]};
@@ -48,6 +51,8 @@ static dnnl_status_t conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const Wnn
         s = a->groups > 1 ? dnnl_memory_desc_init_by_tag(&wm, 5, wdims5, dnnl_f32, dnnl_format_tag_any)
                           : dnnl_memory_desc_init_by_tag(&wm, 4, wdims4, dnnl_f32, dnnl_format_tag_any);
     if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&bm, 1, bias, dnnl_f32, dnnl_a);
+    if (srcMd) sm = *srcMd;
+    if (dstMd) dm = *dstMd;
     dnnl_convolution_desc_t cd;
     if (s == dnnl_success)
         s = dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct, &sm, &wm,
@@ -68,19 +73,41 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
         (bo && (bo->kind != WNN_OPERAND_CONSTANT || !bo->data)) || !wnn_onednn_engine())
         return WNNStatus_Success;
     dnnl_primitive_attr_t attr = NULL;
-    if (f && !wnn_onednn_post_ops(f, &attr)) f = NULL; /* no exact post-op: run the chain unfused */
+    if (f && !wnn_onednn_post_ops(f, NULL, &attr)) f = NULL; /* no exact post-op: run the chain unfused */
     const WnnIrOperand* fb = f && f->bias >= 0 ? &ir->operands[f->bias] : NULL;
     int hasBias = bo || fb;
     dnnl_format_tag_t user = a->nhwc ? dnnl_nhwc : dnnl_nchw;
     /* The graph's own layout when a JIT kernel takes it; else oneDNN's layout with reorders. */
     dnnl_primitive_desc_t pd = NULL;
-    if (conv_pd(a, in, od, hasBias, user, attr, &pd) != dnnl_success || strncmp(wnn_onednn_impl(pd), "jit", 3) != 0) {
+    if (conv_pd(a, in, od, hasBias, user, NULL, NULL, attr, &pd) != dnnl_success ||
+        strncmp(wnn_onednn_impl(pd), "jit", 3) != 0) {
         if (pd) dnnl_primitive_desc_destroy(pd);
         pd = NULL;
-        if (conv_pd(a, in, od, hasBias, dnnl_format_tag_any, attr, &pd) != dnnl_success) pd = NULL;
+        if (conv_pd(a, in, od, hasBias, dnnl_format_tag_any, NULL, NULL, attr, &pd) != dnnl_success) pd = NULL;
     }
     if (attr) dnnl_primitive_attr_destroy(attr);
     if (!pd) return WNNStatus_Success; /* oneDNN has no kernel for it: ours runs it */
+    /* A residual add: a binary post-op reading the residual in the layout just chosen for dst. If
+     * oneDNN cannot, nothing of the chain is fused. */
+    dnnl_memory_desc_t resMd;
+    int residual = f && f->residual >= 0;
+    if (residual) {
+        dnnl_memory_desc_t sm = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+        resMd = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+        dnnl_primitive_desc_t rpd = NULL;
+        if (wnn_onednn_post_ops(f, &resMd, &attr) &&
+            conv_pd(a, in, od, hasBias, user, &sm, &resMd, attr, &rpd) == dnnl_success) {
+            dnnl_primitive_desc_destroy(pd);
+            pd = rpd;
+        } else {
+            f = NULL, fb = NULL, residual = 0, hasBias = bo != NULL;
+            dnnl_primitive_desc_destroy(pd);
+            pd = NULL;
+            if (conv_pd(a, in, od, hasBias, user, &sm, &resMd, NULL, &pd) != dnnl_success) pd = NULL;
+        }
+        if (attr) dnnl_primitive_attr_destroy(attr);
+        if (!pd) return WNNStatus_Success;
+    }
 
     WnnOnednnExec* e = wnn_calloc(1, sizeof *e);
     if (!e) {
@@ -98,6 +125,7 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
     dnnl_memory_desc_init_by_tag(&uo, 4, dst, dnnl_f32, user);
     filter_md(a, &fo->desc, &wm);
     WNNStatus s = wnn_onednn_exec_init(e, pd, &um, &uo);
+    if (!s && residual) s = wnn_onednn_side_init(e, (int)node->inputCount, &uo, &resMd);
     if (!s) s = wnn_onednn_constant(e, &wm, fo->data, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &e->wei);
     if (!s && hasBias) {
         /* conv2d's bias plus the fused add's, summed once here */

@@ -54,7 +54,7 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     }
     int constB = bo->kind == WNN_OPERAND_CONSTANT && bo->data;
     dnnl_primitive_attr_t attr = NULL;
-    if (f && !wnn_onednn_post_ops(f, &attr)) f = NULL;
+    if (f && !wnn_onednn_post_ops(f, NULL, &attr)) f = NULL;
     const WnnIrOperand* fb = f && f->bias >= 0 ? &ir->operands[f->bias] : NULL;
     int hasBias = co || fb;
     dnnl_dims_t biasd, biass;
