@@ -3,7 +3,7 @@
  * per-channel constant add and activation: every result is checked against a float64 reference
  * computed here, fused and unfused graphs must agree, and an intermediate that is also a graph
  * output must not be fused away. With oneDNN built in, a forced oneDNN path must really have run
- * (float32), and float16 must keep our kernels. */
+ * (float32), and float16 must keep our kernels; a 1-thread context gives the same results. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +344,43 @@ static void residual_case(const char* path, int late, double* want, float* got) 
     expect(what, got, 0, want, 336);
 }
 
+/* A 1-thread context (oneDNN's OpenMP threads follow it, onednn.c) and the default one give the
+ * same result. */
+static void thread_count_case(void) {
+    set_paths("onednn");
+    const uint32_t C = 64, H = 56;
+    uint32_t xs[4] = {1, C, H, H}, ws[4] = {C, C, 3, 3};
+    size_t nx = (size_t)C * H * H, nw = (size_t)C * C * 9;
+    float *x = malloc(4 * nx), *w = malloc(4 * nw), *y1 = malloc(4 * nx), *y2 = malloc(4 * nx);
+    fill(x, nx, -1, 1);
+    fill(w, nw, -0.1, 0.1);
+    WNNContextOptions o = WNN_CONTEXT_OPTIONS_INIT;
+    o.threadCount = 1;
+    WNNContext one = NULL;
+    WT_OK(wnnCreateContext(&o, &one));
+    WNNContext ctx[2] = {one, wt_cpu()};
+    float* outs[2] = {y1, y2};
+    for (int i = 0; i < 2; i++) {
+        WNNGraphBuilder b = NULL;
+        WT_OK(wnnCreateGraphBuilder(ctx[i], &b));
+        WNNConv2dOptions co = WNN_CONV2D_OPTIONS_INIT;
+        uint32_t pad[4] = {1, 1, 1, 1};
+        co.padding = pad, co.paddingCount = 4;
+        WNNOperand y;
+        WT_OK(wnnGraphBuilderConv2d(b, wt_input(b, "x", WNNOperandDataType_Float32, 4, xs),
+                                    wt_constant(b, WNNOperandDataType_Float32, 4, ws, w), &co, &y));
+        WNNNamedOperand out = {"y", y};
+        WtFeed feed = {"x", x};
+        WT_OK(wt_run(ctx[i], b, &feed, 1, &out, 1, (void* const*)&outs[i]));
+        wnnGraphBuilderRelease(b);
+    }
+    double* want = malloc(sizeof(double) * nx);
+    for (size_t i = 0; i < nx; i++) want[i] = y2[i];
+    expect("conv2d on a 1-thread context", y1, 0, want, nx);
+    wnnContextRelease(one);
+    free(x), free(w), free(y1), free(y2), free(want);
+}
+
 static void block_case(uint32_t C, int extra) {
     size_t n = (size_t)C * 90;
     float *x = malloc(4 * n), *own = malloc(4 * n), *one = malloc(4 * n), *ownA = malloc(4 * n), *oneA = malloc(4 * n);
@@ -387,6 +424,7 @@ int main(void) {
             float got[336];
             residual_case(paths[p], late, want, got);
         }
+    thread_count_case();
     unsetenv("WNN_CPU_CONV");
     unsetenv("WNN_CPU_MATMUL");
     return wt_summary("test_cpu_paths");

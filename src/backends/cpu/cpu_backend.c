@@ -275,6 +275,11 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
     if (!c) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     c->ir = ir;
     uint32_t nn = ir->nodeCount ? ir->nodeCount : 1;
+#ifdef WNN_HAVE_ONEDNN
+    /* oneDNN fixes a primitive's thread split when it is created: make them for this context's
+     * thread count (set on this thread; dispatch sets it again on the dispatching one). */
+    wnn_onednn_set_threads(((CpuDevice*)dev)->pool);
+#endif
     WnnCpuPrepared** prep = wnn_calloc(nn, sizeof *prep);
     WnnCpuFusion* fused = wnn_calloc(nn, sizeof *fused);
     WNNStatus s = prep && fused ? prepare_nodes(ir, prep, fused) : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");

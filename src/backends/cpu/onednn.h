@@ -17,7 +17,8 @@ dnnl_engine_t wnn_onednn_engine(void);
 WNNStatus wnn_onednn_check(dnnl_status_t s, const char* what, const char* call);
 
 /* oneDNN (OpenMP runtime in Debian's build) uses as many threads as the context's pool. Called on
- * the dispatching thread before each execution: omp_set_num_threads is per calling thread. */
+ * the compiling thread before primitives are made (they fix their thread split then) and on the
+ * dispatching thread before each execution: omp_set_num_threads is per calling thread. */
 void wnn_onednn_set_threads(const WnnThreadPool* pool);
 
 /* *attr = post-ops for f (the bias is the primitive's own): a residual add of a tensor laid out as
