@@ -1,6 +1,6 @@
 /* test_cpu_paths.c: the CPU backend's conv2d / matmul / gemm paths, each forced in turn
- * (WNN_CPU_CONV / WNN_CPU_MATMUL = own | onednn), with the build-time fusion of a following
- * per-channel constant add and activation: every result is checked against a float64 reference
+ * (WNN_CPU_CONV = own | onednn | winograd, WNN_CPU_MATMUL = own | onednn), with the build-time
+ * fusion of a following per-channel constant add and activation: every result is checked against a float64 reference
  * computed here, fused and unfused graphs must agree, and an intermediate that is also a graph
  * output must not be fused away. With oneDNN built in, a forced oneDNN path must really have run
  * (float32), and float16 must keep our kernels; a 1-thread context gives the same results. */
@@ -177,7 +177,7 @@ static void conv_case(const char* path, int nhwc, uint32_t cin, uint32_t cout, u
 #ifdef WNN_HAVE_ONEDNN
         wt_checks++;
         int ran = wnn_cpu_onednn_nodes() > before;
-        if (ran != (!strcmp(path, "onednn") && !f16)) {
+        if (ran != (strcmp(path, "own") != 0 && !f16)) {
             wt_failures++;
             fprintf(stderr, "%s: oneDNN %s\n", what, ran ? "ran" : "did not run");
         }
@@ -400,8 +400,8 @@ static void block_case(uint32_t C, int extra) {
 }
 
 int main(void) {
-    const char* paths[2] = {"own", "onednn"};
-    for (int p = 0; p < 2; p++) {
+    const char* paths[3] = {"own", "onednn", "winograd"}; /* winograd: 3x3 stride-1 convs, else oneDNN */
+    for (int p = 0; p < 3; p++) {
         for (int which = 0; which <= ACTS - 1; which++) {
             conv_case(paths[p], which & 1, 8, 16, 1, 1, 1, which, 0);
             matmul_case(paths[p], which & 1, which % 3 != 0, which);
@@ -418,7 +418,7 @@ int main(void) {
         block_case(16, extra);
         block_case(12, extra); /* padded to 16 inside oneDNN's layout: element-wise nodes stay plain */
     }
-    for (int p = 0; p < 2; p++)
+    for (int p = 0; p < 3; p++)
         for (int late = 0; late < 2; late++) {
             double want[336];
             float got[336];

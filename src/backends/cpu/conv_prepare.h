@@ -4,7 +4,8 @@
  * primitive, reorder the constant weights) returns a state whose run() then replaces the
  * kernel-table entry at every dispatch. The state is released with the compiled graph. Ops that
  * prepare nothing return NULL and run through wnn_cpu_kernels as before.
- * Path choice (cpu_prepare.c): WNN_CPU_CONV / WNN_CPU_MATMUL = own | onednn | auto (default). */
+ * Path choice (cpu_prepare.c): WNN_CPU_CONV = own | onednn | winograd | auto (default),
+ * WNN_CPU_MATMUL = own | onednn | auto. */
 #ifndef WNN_BACKENDS_CPU_CONV_PREPARE_H_
 #define WNN_BACKENDS_CPU_CONV_PREPARE_H_
 

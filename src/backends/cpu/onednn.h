@@ -79,6 +79,11 @@ WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc
  * error: the caller uses its own kernels). *out->fused says whether the chain f was taken in. */
 WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                   WnnCpuPrepared** out);
+/* conv2d as Winograd F(2x2, 3x3) (onednn_winograd.c): fits = 3x3, stride 1, one group, float32,
+ * constant filter and bias. */
+int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node);
+WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                      WnnCpuPrepared** out);
 WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out);
 WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                     WnnCpuPrepared** out);
