@@ -260,7 +260,7 @@ int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node) {
     return in->type == WNNOperandDataType_Float32 && f->kind == WNN_OPERAND_CONSTANT && f->data && a->kh == 3 &&
            a->kw == 3 && a->strides[0] == 1 && a->strides[1] == 1 && a->dilations[0] == 1 && a->dilations[1] == 1 &&
            a->groups == 1 && (bid < 0 || (ir->operands[bid].kind == WNN_OPERAND_CONSTANT && ir->operands[bid].data)) &&
-           (a->nhwc ? a->cin <= 4096 /* g_zeros */ : 2 * ((ow + 1) / 2) + 2 <= MAXW) &&
+           (a->nhwc ? a->cin <= 4096 && a->cout <= 4096 /* g_zeros, sink */ : 2 * ((ow + 1) / 2) + 2 <= MAXW) &&
            tiles * (a->cin + a->cout) <= ((size_t)1 << 22); /* V and M: at most 256 MiB together */
 }
 
