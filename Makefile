@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc)
 SHARED_DIR ?= $(abspath ../shared)
 FUZZ_SECONDS ?= 60
-PACKAGES := cmake gcc g++ make pkg-config libcjson-dev libdlpack-dev
+PACKAGES := cmake gcc g++ make pkg-config libcjson-dev libdlpack-dev libdnnl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON ?= python3
 BENCH_ARGS ?=

@@ -1,6 +1,10 @@
 /* threadpool.c: a fixed set of workers that run one parallel-for at a time.
  * The caller takes part in the work, so a pool of size N has N-1 worker threads. Work is handed
- * out in chunks through an atomic counter, so uneven chunks balance themselves. */
+ * out in chunks through an atomic counter, so uneven chunks balance themselves.
+ * Built with WNN_THREADPOOL_OPENMP (when oneDNN, whose Debian build runs on OpenMP, is linked), the
+ * workers are OpenMP's: a pool is then only its size, and a parallel-for is an OpenMP parallel
+ * region of that many threads. Two sets of workers would fight for the cores: OpenMP's spin for a
+ * while after each oneDNN call, just when our kernels start. */
 #include "core/threadpool.h"
 
 #include <pthread.h>
@@ -32,6 +36,7 @@ unsigned wnn_cpu_count(void) {
     return n > 0 ? (unsigned)n : 1;
 }
 
+#ifndef WNN_THREADPOOL_OPENMP
 static void run_chunks(WnnThreadPool* p) {
     for (;;) {
         size_t begin = atomic_fetch_add(&p->next, p->chunk);
@@ -57,6 +62,7 @@ static void* worker_main(void* arg) {
     pthread_mutex_unlock(&p->mutex);
     return NULL;
 }
+#endif
 
 WnnThreadPool* wnn_threadpool_create(unsigned threads) {
     if (threads == 0) threads = wnn_cpu_count();
@@ -67,6 +73,7 @@ WnnThreadPool* wnn_threadpool_create(unsigned threads) {
     pthread_mutex_init(&p->run_lock, NULL);
     pthread_cond_init(&p->wake, NULL);
     pthread_cond_init(&p->done, NULL);
+#ifndef WNN_THREADPOOL_OPENMP
     if (threads > 1) {
         p->workers = wnn_calloc(threads - 1, sizeof(pthread_t));
         if (!p->workers) { free(p); return NULL; }
@@ -77,6 +84,7 @@ WnnThreadPool* wnn_threadpool_create(unsigned threads) {
             }
         }
     }
+#endif
     return p;
 }
 
@@ -86,7 +94,7 @@ void wnn_threadpool_destroy(WnnThreadPool* p) {
     p->stopping = 1;
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->mutex);
-    for (unsigned i = 0; i + 1 < p->size; i++) pthread_join(p->workers[i], NULL);
+    for (unsigned i = 0; p->workers && i + 1 < p->size; i++) pthread_join(p->workers[i], NULL);
     free(p->workers);
     pthread_mutex_destroy(&p->mutex);
     pthread_mutex_destroy(&p->run_lock);
@@ -108,6 +116,16 @@ void wnn_parallel_for(WnnThreadPool* p, size_t n, size_t grain, WnnParallelFn fn
     size_t chunk = (n + (size_t)p->size * 4 - 1) / ((size_t)p->size * 4);
     if (chunk < grain) chunk = grain;
     pthread_mutex_lock(&p->run_lock);
+#ifdef WNN_THREADPOOL_OPENMP
+    atomic_size_t next = 0;
+#pragma omp parallel num_threads(p->size)
+    for (;;) {
+        size_t begin = atomic_fetch_add(&next, chunk);
+        if (begin >= n) break;
+        fn(ctx, begin, begin + chunk < n ? begin + chunk : n);
+    }
+    pthread_mutex_unlock(&p->run_lock);
+#else
     pthread_mutex_lock(&p->mutex);
     p->fn = fn;
     p->ctx = ctx;
@@ -123,4 +141,5 @@ void wnn_parallel_for(WnnThreadPool* p, size_t n, size_t grain, WnnParallelFn fn
     while (p->active > 0) pthread_cond_wait(&p->done, &p->mutex);
     pthread_mutex_unlock(&p->mutex);
     pthread_mutex_unlock(&p->run_lock);
+#endif
 }

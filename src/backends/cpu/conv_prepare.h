@@ -1,22 +1,33 @@
 /* conv_prepare.h: per-node prepared state of the CPU backend. At compile time cpu_backend.c asks
  * wnn_cpu_prepare_node for every node; an op that can do work once from the graph's constants
- * (conv2d: pack the filter and bias, pick its kernel) returns a state whose run() then replaces the
- * kernel-table entry at every dispatch. The state is read-only while it runs (per-dispatch scratch
- * is the kernel's own), and is released with the compiled graph. Ops that prepare nothing return
- * NULL and run through wnn_cpu_kernels as before. (Only conv2d prepares today: should another op
- * need it, this hook belongs in cpu_kernels.h.) */
+ * (conv2d: pack the filter and bias, pick its kernel; conv2d / matmul / gemm on oneDNN: make the
+ * primitive, reorder the constant weights) returns a state whose run() then replaces the
+ * kernel-table entry at every dispatch. The state is released with the compiled graph. Ops that
+ * prepare nothing return NULL and run through wnn_cpu_kernels as before.
+ * Path choice (cpu_prepare.c): WNN_CPU_CONV = own | onednn | winograd | auto (default),
+ * WNN_CPU_MATMUL = own | onednn | auto. */
 #ifndef WNN_BACKENDS_CPU_CONV_PREPARE_H_
 #define WNN_BACKENDS_CPU_CONV_PREPARE_H_
 
+#include "backends/cpu/cpu_fuse.h"
 #include "backends/cpu/cpu_kernels.h"
 
 typedef struct WnnCpuPrepared WnnCpuPrepared;
 struct WnnCpuPrepared {
     WNNStatus (*run)(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args);
     void (*release)(WnnCpuPrepared* self);
+    int fused;  /* runs the fusion chain it was offered (cpu_fuse.h) */
+    int onednn; /* a WnnOnednnExec (onednn.h): its tensors may be linked in oneDNN's layout */
 };
 
-/* *out = the node's prepared state, or NULL when it has none. Fails only on OutOfMemory. */
-WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out);
+/* *out = the node's prepared state, or NULL when it has none. fuse (may be NULL) offers the chain
+ * after the node; (*out)->fused says whether the state took it in. */
+WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
+                               WnnCpuPrepared** out);
+/* Nodes prepared on oneDNN since the process started (0 without oneDNN): tests check that a
+ * forced path really ran. */
+unsigned wnn_cpu_onednn_nodes(void);
+/* Our own conv2d kernels' state (k_conv.c): never fused. */
+WNNStatus wnn_cpu_conv_prepare_own(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out);
 
 #endif

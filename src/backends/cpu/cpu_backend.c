@@ -5,6 +5,10 @@
 
 #include "backends/backend.h"
 #include "backends/cpu/conv_prepare.h"
+#include "backends/cpu/cpu_fuse.h"
+#ifdef WNN_HAVE_ONEDNN
+#include "backends/cpu/onednn.h"
+#endif
 #include "backends/cpu/cpu_kernels.h"
 #include "compile/memory_plan.h"
 #include "core/threadpool.h"
@@ -27,11 +31,13 @@ typedef struct Loc {
 } Loc;
 
 struct WnnCompiled {
-    const WnnGraphIR* ir;
+    const WnnGraphIR* ir; /* &fused.view: the graph with fused chains as single nodes */
+    WnnCpuFusedIR fused;
     Loc* locs;           /* per operand */
     void** ptrs;         /* per operand, filled at dispatch */
     WnnCpuTensor* views; /* per node: inputs then outputs, consecutive */
     size_t* viewStart;   /* per node */
+    size_t* bytes;       /* per operand: its buffer's size when more than its descriptor's, else 0 */
     WnnCpuPrepared** prepared; /* per node: state built once from constants, or NULL (conv_prepare.h) */
     void* arena;
     size_t arenaBytes;
@@ -92,9 +98,11 @@ static void cpu_compiled_free(WnnDevice* dev, WnnCompiled* c) {
     free(c->ptrs);
     free(c->views);
     free(c->viewStart);
+    free(c->bytes);
     for (uint32_t k = 0; c->prepared && k < c->ir->nodeCount; k++)
         if (c->prepared[k]) c->prepared[k]->release(c->prepared[k]);
     free(c->prepared);
+    wnn_cpu_fused_ir_free(&c->fused);
     wnn_aligned_free(c->arena);
     free(c);
 }
@@ -121,7 +129,9 @@ static WNNStatus plan_locations(WnnCompiled* c) {
             uint32_t id = (uint32_t)n->outputs[j];
             itemOf[id] = -1;
             if (c->locs[id].kind != LOC_NONE) continue;
-            items[count] = (WnnPlanItem){(size_t)wnn_desc_bytes(&ir->operands[id].desc), k, k, 0};
+            size_t bytes = (size_t)wnn_desc_bytes(&ir->operands[id].desc);
+            if (c->bytes[id] > bytes) bytes = c->bytes[id];
+            items[count] = (WnnPlanItem){bytes, k, k, 0};
             itemOf[id] = (int32_t)count++;
             c->locs[id].kind = LOC_ARENA;
         }
@@ -142,23 +152,167 @@ static WNNStatus plan_locations(WnnCompiled* c) {
     return WNNStatus_Success;
 }
 
+/* Prepares every node of ir (prep[k]), offering conv2d / matmul / gemm the chain after them; the
+ * chains their states take in are recorded in fused[k]. */
+static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnCpuPrepared** prep, WnnCpuFusion* fused) {
+    uint32_t* uses = NULL;
+    const char* env = getenv("WNN_CPU_FUSE"); /* "0": no fusion (tests compare both) */
+    int fuse = !env || strcmp(env, "0") != 0;
+    WNNStatus s = wnn_cpu_fuse_uses(ir, &uses);
+    char* absorbed = s ? NULL : wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, 1);
+    if (!s && !absorbed) s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    for (uint32_t k = 0; !s && k < ir->nodeCount; k++) {
+        const WnnNode* n = &ir->nodes[k];
+        if (absorbed[k]) continue;
+        WnnCpuFusion f;
+        int offer = 0;
+        if (fuse && (n->op == WNN_OP_conv2d || n->op == WNN_OP_matmul || n->op == WNN_OP_gemm)) {
+            wnn_cpu_fuse_candidate(ir, uses, k, &f);
+            offer = f.absorbedCount > 0;
+        }
+        if ((s = wnn_cpu_prepare_node(ir, n, offer ? &f : NULL, &prep[k]))) break;
+        if (offer && prep[k] && prep[k]->fused) {
+            fused[k] = f;
+            for (uint32_t j = 0; j < f.absorbedCount; j++) absorbed[f.absorbed[j]] = 1;
+        }
+    }
+    free(uses);
+    free(absorbed);
+    return s;
+}
+
+#ifdef WNN_HAVE_ONEDNN
+/* A node that computes each element from the same element of its inputs, all of one shape, and
+ * keeps zeros zero: it may run on buffers in oneDNN's blocked layout as flat arrays. */
+static int layout_free(const WnnGraphIR* ir, const WnnNode* n, const WnnCpuPrepared* p) {
+    if (p || n->outputCount != 1 || (n->op != WNN_OP_add && n->op != WNN_OP_relu && n->op != WNN_OP_clamp)) return 0;
+    const WnnDesc* od = &ir->operands[n->outputs[0]].desc;
+    if (od->type != WNNOperandDataType_Float32) return 0;
+    for (uint32_t j = 0; j < n->inputCount; j++) {
+        if (n->inputs[j] < 0) continue;
+        const WnnIrOperand* o = &ir->operands[n->inputs[j]];
+        if (o->kind != WNN_OPERAND_NODE_OUTPUT || !wnn_desc_equal(&o->desc, od)) return 0;
+    }
+    return 1;
+}
+
+static uint32_t find(uint32_t* parent, uint32_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* Operands passed between oneDNN steps that all want the same internal layout stay in it
+ * (onednn.h, wnn_onednn_link): no reorder out and back in between. Operands joined by layout-free
+ * element-wise nodes (a residual add, a relu) form one region, linked all or nothing: every
+ * operand in the arena, every producer a oneDNN step or a layout-free node of the region, every
+ * reader a oneDNN step (once, as its input 0 or its residual) or a layout-free node of the region. */
+static void link_layouts(WnnCompiled* c) {
+    const WnnGraphIR* ir = c->ir;
+    uint32_t no = ir->operandCount, nn = ir->nodeCount;
+    uint32_t* parent = wnn_malloc(sizeof(uint32_t) * (no ? no : 1));
+    char* bad = wnn_calloc(no ? no : 1, 1);
+    char* free_ = wnn_calloc(nn ? nn : 1, 1);
+    WnnCpuPrepared** prod = wnn_malloc(sizeof(WnnCpuPrepared*) * (nn ? nn : 1));
+    WnnCpuPrepared** cons = wnn_malloc(sizeof(WnnCpuPrepared*) * 2 * (nn ? nn : 1));
+    int* asSide = wnn_malloc(sizeof(int) * 2 * (nn ? nn : 1));
+    if (!parent || !bad || !free_ || !prod || !cons || !asSide) goto done; /* linking is an optimisation only */
+    for (uint32_t i = 0; i < no; i++) parent[i] = i;
+    for (uint32_t k = 0; k < nn; k++) {
+        const WnnNode* n = &ir->nodes[k];
+        if (!(free_[k] = (char)layout_free(ir, n, c->prepared[k]))) continue;
+        for (uint32_t j = 0; j < n->inputCount; j++)
+            if (n->inputs[j] >= 0) parent[find(parent, (uint32_t)n->inputs[j])] = find(parent, (uint32_t)n->outputs[0]);
+    }
+    /* Disqualify regions: graph outputs, operands not made by a node, readers or writers of
+     * another kind. */
+    for (uint32_t i = 0; i < ir->outputCount; i++) bad[find(parent, ir->outputIds[i])] = 1;
+    for (uint32_t i = 0; i < no; i++)
+        if (ir->operands[i].kind != WNN_OPERAND_NODE_OUTPUT) bad[find(parent, i)] = 1;
+    for (uint32_t k = 0; k < nn; k++) {
+        const WnnNode* n = &ir->nodes[k];
+        int one = c->prepared[k] && c->prepared[k]->onednn;
+        for (uint32_t j = 0; j < n->outputCount; j++)
+            if (!one && !free_[k]) bad[find(parent, (uint32_t)n->outputs[j])] = 1;
+        int side = one ? wnn_onednn_side_arg(c->prepared[k]) : -1;
+        for (uint32_t j = 0; j < n->inputCount; j++)
+            if (n->inputs[j] >= 0 && !free_[k] && !(one && (j == 0 || (int)j == side)))
+                bad[find(parent, (uint32_t)n->inputs[j])] = 1;
+        for (uint32_t j = 1; one && j < n->inputCount; j++) /* read twice, not as input and residual */
+            if (n->inputs[j] == n->inputs[0] && (int)j != side) bad[find(parent, (uint32_t)n->inputs[0])] = 1;
+    }
+    for (uint32_t r = 0; r < no; r++) {
+        if (find(parent, r) != r || bad[r] || ir->operands[r].kind != WNN_OPERAND_NODE_OUTPUT) continue;
+        size_t np = 0, nc = 0, members = 0;
+        for (uint32_t k = 0; k < nn; k++) {
+            const WnnNode* n = &ir->nodes[k];
+            if (free_[k] || !c->prepared[k] || !c->prepared[k]->onednn) continue;
+            int side = wnn_onednn_side_arg(c->prepared[k]);
+            if (find(parent, (uint32_t)n->outputs[0]) == r) prod[np++] = c->prepared[k];
+            if (n->inputs[0] >= 0 && find(parent, (uint32_t)n->inputs[0]) == r) asSide[nc] = 0, cons[nc++] = c->prepared[k];
+            if (side > 0 && n->inputs[side] >= 0 && find(parent, (uint32_t)n->inputs[side]) == r)
+                asSide[nc] = 1, cons[nc++] = c->prepared[k];
+        }
+        for (uint32_t i = 0; i < no; i++) members += find(parent, i) == r;
+        size_t plain = (size_t)wnn_desc_bytes(&ir->operands[r].desc);
+        size_t bytes = wnn_onednn_link(prod, np, cons, asSide, nc, members > 1 ? plain : 0);
+        for (uint32_t i = 0; bytes && i < no; i++)
+            if (find(parent, i) == r) c->bytes[i] = bytes;
+    }
+done:
+    free(parent);
+    free(bad);
+    free(free_);
+    free(prod);
+    free(cons);
+    free(asSide);
+}
+#else
+static void link_layouts(WnnCompiled* c) { (void)c; }
+#endif
+
 static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled** out) {
     WnnCompiled* c = wnn_calloc(1, sizeof *c);
     if (!c) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     c->ir = ir;
+    uint32_t nn = ir->nodeCount ? ir->nodeCount : 1;
+#ifdef WNN_HAVE_ONEDNN
+    /* oneDNN fixes a primitive's thread split when it is created: make them for this context's
+     * thread count (set on this thread; dispatch sets it again on the dispatching one). */
+    wnn_onednn_set_threads(((CpuDevice*)dev)->pool);
+#endif
+    WnnCpuPrepared** prep = wnn_calloc(nn, sizeof *prep);
+    WnnCpuFusion* fused = wnn_calloc(nn, sizeof *fused);
+    WNNStatus s = prep && fused ? prepare_nodes(ir, prep, fused) : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    if (!s) s = wnn_cpu_fused_ir(ir, fused, &c->fused);
+    if (s) {
+        for (uint32_t k = 0; prep && k < ir->nodeCount; k++)
+            if (prep[k]) prep[k]->release(prep[k]);
+        free(prep);
+        free(fused);
+        free(c);
+        return s;
+    }
+    free(fused);
+    ir = c->ir = &c->fused.view;
     size_t views = 0;
     for (uint32_t k = 0; k < ir->nodeCount; k++) views += ir->nodes[k].inputCount + ir->nodes[k].outputCount;
     c->locs = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(Loc));
     c->ptrs = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(void*));
     c->views = wnn_calloc(views ? views : 1, sizeof(WnnCpuTensor));
     c->viewStart = wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, sizeof(size_t));
-    c->prepared = wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, sizeof(WnnCpuPrepared*));
-    if (!c->locs || !c->ptrs || !c->views || !c->viewStart || !c->prepared) {
+    c->bytes = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(size_t));
+    c->prepared = prep; /* re-indexed to the view's nodes below (origin[k] >= k) */
+    for (uint32_t k = 0; k < ir->nodeCount; k++) {
+        WnnCpuPrepared* p = prep[c->fused.origin[k]];
+        prep[c->fused.origin[k]] = NULL;
+        prep[k] = p;
+    }
+    if (!c->locs || !c->ptrs || !c->views || !c->viewStart || !c->bytes) {
         cpu_compiled_free(dev, c);
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
-    WNNStatus s = plan_locations(c);
-    if (s) {
+    link_layouts(c);
+    if ((s = plan_locations(c))) {
         cpu_compiled_free(dev, c);
         return s;
     }
@@ -166,10 +320,6 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
     for (uint32_t k = 0; k < ir->nodeCount; k++) {
         c->viewStart[k] = views;
         views += ir->nodes[k].inputCount + ir->nodes[k].outputCount;
-        if ((s = wnn_cpu_prepare_node(ir, &ir->nodes[k], &c->prepared[k]))) {
-            cpu_compiled_free(dev, c);
-            return s;
-        }
     }
     *out = c;
     return WNNStatus_Success;

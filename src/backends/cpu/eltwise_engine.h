@@ -29,4 +29,9 @@ WnnEltDomain wnn_elt_domain(WNNOperandDataType t);
 WNNStatus wnn_elt_run(const WnnCpuKernelArgs* args, const WnnEltFns* fns, const void* ctx,
                       WNNOperandDataType domainType);
 
+/* The float32 fast path (eltwise_f32.c): returns 1 when it ran the op (all inputs float32, each
+ * of the output's shape or a single element), 0 when the engine must. ctx: WnnClampAttrs for clamp. */
+typedef enum WnnEltF32Op { WNN_F32_ADD, WNN_F32_SUB, WNN_F32_MUL, WNN_F32_DIV, WNN_F32_RELU, WNN_F32_CLAMP } WnnEltF32Op;
+int wnn_elt_f32(const WnnCpuKernelArgs* args, WnnEltF32Op op, const void* ctx);
+
 #endif

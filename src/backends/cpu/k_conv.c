@@ -338,7 +338,7 @@ WNNStatus wnn_cpu_conv2d(const WnnCpuKernelArgs* args) {
 
 /* conv2d with a constant filter: the plan and the packed filter (and bias, when constant or absent)
  * are made here, once. */
-WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out) {
+WNNStatus wnn_cpu_conv_prepare_own(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out) {
     *out = NULL;
     if (node->op != WNN_OP_conv2d || node->inputCount < 2 || node->inputs[1] < 0) return WNNStatus_Success;
     const WnnIrOperand* f = &ir->operands[node->inputs[1]];

@@ -33,6 +33,14 @@
         return wnn_elt_run(args, &fns, args->node->attrs, args->inputs[0].desc->type); \
     }
 
+/* The same, trying the float32 fast path first (eltwise_f32.c). */
+#define KERNEL_F32(op, f32op, fi, ii, ui)                                             \
+    WNNStatus wnn_cpu_##op(const WnnCpuKernelArgs* args) {                            \
+        static const WnnEltFns fns = {fi, ii, ui};                                    \
+        if (wnn_elt_f32(args, f32op, args->node->attrs)) return WNNStatus_Success;    \
+        return wnn_elt_run(args, &fns, args->node->attrs, args->inputs[0].desc->type); \
+    }
+
 #define WRAP(v) ((int64_t)(v)) /* uint64 -> int64 two's complement */
 
 static int64_t idiv(int64_t x, int64_t y) {
@@ -65,10 +73,10 @@ F2(div, x / y) I2(div, idiv(x, y)) U2(div, y ? x / y : 0)
 F2(max, isnan(x) || isnan(y) ? NAN : (x > y ? x : y)) I2(max, x > y ? x : y) U2(max, x > y ? x : y)
 F2(min, isnan(x) || isnan(y) ? NAN : (x < y ? x : y)) I2(min, x < y ? x : y) U2(min, x < y ? x : y)
 F2(pow, pow(x, y)) I2(pow, ipow(x, y)) U2(pow, upow(x, y))
-KERNEL(add, f_add, i_add, u_add)
-KERNEL(sub, f_sub, i_sub, u_sub)
-KERNEL(mul, f_mul, i_mul, u_mul)
-KERNEL(div, f_div, i_div, u_div)
+KERNEL_F32(add, WNN_F32_ADD, f_add, i_add, u_add)
+KERNEL_F32(sub, WNN_F32_SUB, f_sub, i_sub, u_sub)
+KERNEL_F32(mul, WNN_F32_MUL, f_mul, i_mul, u_mul)
+KERNEL_F32(div, WNN_F32_DIV, f_div, i_div, u_div)
 KERNEL(max, f_max, i_max, u_max)
 KERNEL(min, f_min, i_min, u_min)
 KERNEL(pow, f_pow, i_pow, u_pow)
@@ -110,7 +118,7 @@ F1(identity, x) I1(identity, x)
 KERNEL(abs, f_abs, i_abs, u_identity)
 KERNEL(neg, f_neg, i_neg, NULL)
 KERNEL(sign, f_sign, i_sign, NULL)
-KERNEL(relu, f_relu, i_relu, u_identity)
+KERNEL_F32(relu, WNN_F32_RELU, f_relu, i_relu, u_identity)
 KERNEL(identity, f_identity, i_identity, u_identity)
 
 /* ---- float-only math ---- */
@@ -180,7 +188,7 @@ static void u_clamp(const void* c, uint64_t* o, const uint64_t* const* in, size_
         o[k] = x;
     }
 }
-KERNEL(clamp, f_clamp, i_clamp, u_clamp)
+KERNEL_F32(clamp, WNN_F32_CLAMP, f_clamp, i_clamp, u_clamp)
 
 /* ---- cast: computes in the input's domain; the store converts to the output type ---- */
 KERNEL(cast, f_identity, i_identity, u_identity)

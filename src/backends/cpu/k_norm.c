@@ -5,6 +5,7 @@
 
 #include "backends/cpu/copy_util.h"
 #include "backends/cpu/cpu_kernels.h"
+#include "backends/cpu/norm_rows.h"
 #include "backends/cpu/reduce_plan.h"
 #include "graph/ops/reduce.h"
 
@@ -68,6 +69,8 @@ WNNStatus wnn_cpu_instanceNormalization(const WnnCpuKernelArgs* args) {
 WNNStatus wnn_cpu_layerNormalization(const WnnCpuKernelArgs* args) {
     const WnnNormAttrs* a = args->node->attrs;
     const WnnDesc* in = IN(0).desc;
+    WNNStatus fast;
+    if (wnn_norm_rows(args, 1, &fast)) return fast;
     uint32_t mask = 0;
     for (uint32_t i = 0; i < a->axesCount; i++) mask |= 1u << a->axes[i];
     /* Reduced elements are enumerated in increasing dimension order; scale/bias follow `axes` order. */
@@ -100,6 +103,8 @@ WNNStatus wnn_cpu_layerNormalization(const WnnCpuKernelArgs* args) {
 WNNStatus wnn_cpu_softmax(const WnnCpuKernelArgs* args) {
     const WnnNormAttrs* a = args->node->attrs;
     const WnnDesc* in = IN(0).desc;
+    WNNStatus fast;
+    if (wnn_norm_rows(args, 0, &fast)) return fast;
     WnnReducePlan p;
     WNNStatus s = wnn_reduce_plan(in, 1u << a->axis, &p);
     if (s) return s;

@@ -1,0 +1,153 @@
+/* cpu_fuse.c: finds op -> bias add -> residual add -> activation chains and builds the graph view without them
+ * (cpu_fuse.h). */
+#include "backends/cpu/cpu_fuse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/ops/conv.h"
+
+WNNStatus wnn_cpu_fuse_uses(const WnnGraphIR* ir, uint32_t** uses) {
+    uint32_t* u = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof *u);
+    if (!u) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    for (uint32_t k = 0; k < ir->nodeCount; k++)
+        for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++)
+            if (ir->nodes[k].inputs[j] >= 0) u[ir->nodes[k].inputs[j]]++;
+    for (uint32_t i = 0; i < ir->outputCount; i++) u[ir->outputIds[i]]++;
+    *uses = u;
+    return WNNStatus_Success;
+}
+
+/* The single node reading operand id (uses[id] == 1 and not a graph output), or -1. */
+static int32_t sole_consumer(const WnnGraphIR* ir, const uint32_t* uses, int32_t id, uint32_t after) {
+    if (uses[id] != 1) return -1;
+    for (uint32_t i = 0; i < ir->outputCount; i++)
+        if ((int32_t)ir->outputIds[i] == id) return -1;
+    for (uint32_t k = after + 1; k < ir->nodeCount; k++)
+        for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++)
+            if (ir->nodes[k].inputs[j] == id) return (int32_t)k;
+    return -1;
+}
+
+/* A constant that broadcasts to `out` along one axis only: all dimensions 1 but that axis's. */
+static int per_channel_constant(const WnnIrOperand* c, const WnnDesc* out, uint32_t axis) {
+    if (c->kind != WNN_OPERAND_CONSTANT || !c->data || c->desc.type != out->type || c->desc.rank > out->rank) return 0;
+    for (uint32_t i = 0; i < c->desc.rank; i++) {
+        uint32_t oi = out->rank - c->desc.rank + i, d = c->desc.shape[i];
+        if (d != 1 && (oi != axis || d != out->shape[axis])) return 0;
+    }
+    return 1;
+}
+
+static int fusible_activation(WnnOpId op) {
+    switch (op) {
+        case WNN_OP_relu: case WNN_OP_clamp: case WNN_OP_sigmoid: case WNN_OP_tanh: case WNN_OP_leakyRelu:
+        case WNN_OP_elu: case WNN_OP_gelu: case WNN_OP_hardSwish: case WNN_OP_hardSigmoid: case WNN_OP_softplus:
+        case WNN_OP_linear: return 1;
+        default: return 0;
+    }
+}
+
+void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f) {
+    const WnnNode* n = &ir->nodes[k];
+    memset(f, 0, sizeof *f);
+    f->bias = -1;
+    f->residual = -1;
+    f->act = WNN_OP_COUNT;
+    if (n->outputCount != 1) return;
+    int32_t cur = n->outputs[0];
+    const WnnDesc* od = &ir->operands[cur].desc;
+    f->channelAxis = od->rank - 1;
+    if (n->op == WNN_OP_conv2d) f->channelAxis = ((const WnnConvAttrs*)n->attrs)->nhwc ? 3 : 1;
+    int32_t at = sole_consumer(ir, uses, cur, k);
+    if (at >= 0 && ir->nodes[at].op == WNN_OP_add) {
+        const WnnNode* a = &ir->nodes[at];
+        int32_t other = a->inputs[0] == cur ? a->inputs[1] : a->inputs[0];
+        const WnnDesc* ad = &ir->operands[a->outputs[0]].desc;
+        if (other != cur && other >= 0 && wnn_desc_equal(ad, od) &&
+            per_channel_constant(&ir->operands[other], od, f->channelAxis)) {
+            f->bias = other;
+            f->absorbed[f->absorbedCount++] = (uint32_t)at;
+            cur = a->outputs[0];
+            at = sole_consumer(ir, uses, cur, (uint32_t)at);
+        }
+    }
+    if (at >= 0 && n->op == WNN_OP_conv2d && ir->nodes[at].op == WNN_OP_add) {
+        const WnnNode* a = &ir->nodes[at];
+        int32_t other = a->inputs[0] == cur ? a->inputs[1] : a->inputs[0];
+        const WnnIrOperand* o = other >= 0 ? &ir->operands[other] : NULL;
+        /* made before the op (the fused step runs at the op's place), same shape and type */
+        if (o && other != cur && o->kind != WNN_OPERAND_CONSTANT && (o->node < 0 || (uint32_t)o->node < k) &&
+            wnn_desc_equal(&o->desc, od) && wnn_desc_equal(&ir->operands[a->outputs[0]].desc, od)) {
+            f->residual = other;
+            f->absorbed[f->absorbedCount++] = (uint32_t)at;
+            cur = a->outputs[0];
+            at = sole_consumer(ir, uses, cur, (uint32_t)at);
+        }
+    }
+    if (at >= 0 && fusible_activation(ir->nodes[at].op) && ir->nodes[at].outputCount == 1 &&
+        wnn_desc_equal(&ir->operands[ir->nodes[at].outputs[0]].desc, od)) {
+        f->act = ir->nodes[at].op;
+        f->actAttrs = ir->nodes[at].attrs;
+        f->absorbed[f->absorbedCount++] = (uint32_t)at;
+        cur = ir->nodes[at].outputs[0];
+    }
+    f->output = cur;
+}
+
+WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnCpuFusedIR* out) {
+    memset(out, 0, sizeof *out);
+    uint32_t nn = ir->nodeCount ? ir->nodeCount : 1;
+    char* drop = wnn_calloc(nn, 1);
+    out->view = *ir;
+    out->view.borrowed = true;
+    out->view.nodes = wnn_calloc(nn, sizeof(WnnNode));
+    out->view.operands = wnn_malloc(sizeof(WnnIrOperand) * (ir->operandCount ? ir->operandCount : 1));
+    out->origin = wnn_calloc(nn, sizeof(uint32_t));
+    out->outputs = wnn_calloc(nn, sizeof(int32_t));
+    out->inputs = wnn_calloc(nn, sizeof(int32_t*));
+    if (!drop || !out->view.nodes || !out->view.operands || !out->origin || !out->outputs || !out->inputs) {
+        free(drop);
+        wnn_cpu_fused_ir_free(out);
+        return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    }
+    memcpy(out->view.operands, ir->operands, sizeof(WnnIrOperand) * ir->operandCount);
+    for (uint32_t k = 0; k < ir->nodeCount; k++)
+        for (uint32_t j = 0; j < fused[k].absorbedCount; j++) drop[fused[k].absorbed[j]] = 1;
+    uint32_t m = 0;
+    for (uint32_t k = 0; k < ir->nodeCount; k++) {
+        if (drop[k]) continue;
+        WnnNode* n = &out->view.nodes[m];
+        *n = ir->nodes[k]; /* shares inputs, attrs and label with the original */
+        if (fused[k].absorbedCount) {
+            out->outputs[m] = fused[k].output;
+            n->outputs = &out->outputs[m];
+        }
+        if (fused[k].absorbedCount && fused[k].residual >= 0) { /* the residual becomes the last input */
+            int32_t* in = wnn_malloc(sizeof(int32_t) * (n->inputCount + 1));
+            if (!in) {
+                free(drop);
+                wnn_cpu_fused_ir_free(out);
+                return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+            }
+            memcpy(in, n->inputs, sizeof(int32_t) * n->inputCount);
+            in[n->inputCount++] = fused[k].residual;
+            n->inputs = out->inputs[m] = in;
+        }
+        for (uint32_t j = 0; j < n->outputCount; j++) out->view.operands[n->outputs[j]].node = (int32_t)m;
+        out->origin[m++] = k;
+    }
+    out->view.nodeCount = m;
+    free(drop);
+    return WNNStatus_Success;
+}
+
+void wnn_cpu_fused_ir_free(WnnCpuFusedIR* f) {
+    for (uint32_t k = 0; f->inputs && k < f->view.nodeCount; k++) free(f->inputs[k]);
+    free(f->inputs);
+    free(f->view.nodes);
+    free(f->view.operands);
+    free(f->origin);
+    free(f->outputs);
+    memset(f, 0, sizeof *f);
+}

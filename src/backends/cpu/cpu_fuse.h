@@ -1,0 +1,42 @@
+/* cpu_fuse.h: the CPU backend's build-time fusion of conv2d / matmul / gemm with what follows them.
+ * A chain  op -> add(constant per-channel bias) -> add(residual) -> activation  (each part
+ * optional; the residual add, a tensor of the output's shape made before the op, conv2d only) whose
+ * intermediates have no other consumer and are not graph outputs is a candidate; the op's prepared
+ * state (conv_prepare.h) decides whether it can run the chain as one step (oneDNN post-ops). The
+ * accepted chains are then dropped from a private view of the graph in which the op writes the
+ * chain's last operand directly. */
+#ifndef WNN_BACKENDS_CPU_CPU_FUSE_H_
+#define WNN_BACKENDS_CPU_CPU_FUSE_H_
+
+#include "graph/graph.h"
+
+typedef struct WnnCpuFusion {
+    uint32_t absorbedCount; /* 0: no chain */
+    uint32_t absorbed[3];   /* node indices folded into the op */
+    int32_t bias;           /* constant added after the op, per output channel (channelAxis), or -1 */
+    int32_t residual;       /* tensor of the output's shape added after the bias, or -1; the fused
+                               node reads it as its last input (wnn_cpu_fused_ir) */
+    uint32_t channelAxis;   /* of the op's output */
+    WnnOpId act;            /* activation applied last, or WNN_OP_COUNT */
+    const void* actAttrs;
+    int32_t output;         /* operand the fused step writes */
+} WnnCpuFusion;
+
+/* uses[i] = consumers of operand i, +1 when it is a graph output. */
+WNNStatus wnn_cpu_fuse_uses(const WnnGraphIR* ir, uint32_t** uses);
+
+/* The longest fusible chain after node k (a conv2d, matmul or gemm); f->absorbedCount = 0 if none. */
+void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f);
+
+/* The graph as the CPU runs it: fused[k].absorbedCount > 0 marks an accepted chain of node k. */
+typedef struct WnnCpuFusedIR {
+    WnnGraphIR view;    /* borrowed operands' data; own node and operand arrays */
+    uint32_t* origin;   /* per view node: its index in the original IR */
+    int32_t* outputs;   /* one output id per fused node (the nodes' outputs point here) */
+    int32_t** inputs;   /* per view node: its own input list when a residual was appended, else NULL */
+} WnnCpuFusedIR;
+
+WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnCpuFusedIR* out);
+void wnn_cpu_fused_ir_free(WnnCpuFusedIR* f);
+
+#endif

@@ -1,0 +1,288 @@
+/* onednn.c: the oneDNN engine, errors, thread count and post-ops (onednn.h). */
+#ifdef WNN_HAVE_ONEDNN
+#include "backends/cpu/onednn.h"
+
+#include <math.h>
+#include <omp.h>
+#include <oneapi/dnnl/dnnl_debug.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "graph/ops/elementwise.h"
+
+static dnnl_engine_t g_engine;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static atomic_uint g_prepared;
+
+/* The engine lives as long as the process (oneDNN's own caches do too). */
+static void make_engine(void) {
+    if (dnnl_engine_create(&g_engine, dnnl_cpu, 0) != dnnl_success) g_engine = NULL;
+}
+
+dnnl_engine_t wnn_onednn_engine(void) {
+    pthread_once(&g_once, make_engine);
+    return g_engine;
+}
+
+WNNStatus wnn_onednn_check(dnnl_status_t s, const char* what, const char* call) {
+    if (s == dnnl_success) return WNNStatus_Success;
+    if (s == dnnl_out_of_memory) return wnn_error(WNNStatus_OutOfMemory, "%s: oneDNN %s: out of memory", what, call);
+    return wnn_error(WNNStatus_OperationError, "%s: oneDNN %s failed (%s)", what, call, dnnl_status2str(s));
+}
+
+void wnn_onednn_set_threads(const WnnThreadPool* pool) {
+    int n = (int)wnn_threadpool_size(pool);
+    if (omp_get_max_threads() != n) omp_set_num_threads(n);
+}
+
+unsigned wnn_onednn_prepared_count(void) { return atomic_load(&g_prepared); }
+void wnn_onednn_count_prepared(void) { atomic_fetch_add(&g_prepared, 1); }
+
+const char* wnn_onednn_impl(const_dnnl_primitive_desc_t pd) {
+    const char* s = NULL;
+    if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &s) != dnnl_success || !s) return "?";
+    return s;
+}
+
+int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr) {
+    *attr = NULL;
+    if (!f || (f->act == WNN_OP_COUNT && !residual)) return 1;
+    const WnnActivationAttrs* a = f->actAttrs;
+    const WnnClampAttrs* c = f->actAttrs;
+    dnnl_alg_kind_t alg[2];
+    float alpha[2] = {0, 0}, beta[2] = {0, 0};
+    int count = 1;
+    switch (f->act) {
+        case WNN_OP_COUNT: count = 0; break;
+        case WNN_OP_relu: alg[0] = dnnl_eltwise_relu; break;
+        case WNN_OP_leakyRelu: alg[0] = dnnl_eltwise_relu, alpha[0] = (float)a->alpha; break;
+        case WNN_OP_clamp:
+            alg[0] = dnnl_eltwise_clip;
+            alpha[0] = c->hasMin ? (float)c->minF : -INFINITY;
+            beta[0] = c->hasMax ? (float)c->maxF : INFINITY;
+            break;
+        case WNN_OP_sigmoid: alg[0] = dnnl_eltwise_logistic; break;
+        case WNN_OP_tanh: alg[0] = dnnl_eltwise_tanh; break;
+        case WNN_OP_elu: alg[0] = dnnl_eltwise_elu, alpha[0] = (float)a->alpha; break;
+        case WNN_OP_gelu: alg[0] = dnnl_eltwise_gelu_erf; break;      /* WebNN's gelu is the erf form */
+        case WNN_OP_hardSwish: alg[0] = dnnl_eltwise_hardswish; break; /* x * relu6(x + 3) / 6 */
+        case WNN_OP_softplus: alg[0] = dnnl_eltwise_soft_relu; break;  /* log(1 + exp(x)) */
+        case WNN_OP_linear: alg[0] = dnnl_eltwise_linear, alpha[0] = (float)a->alpha, beta[0] = (float)a->beta; break;
+        case WNN_OP_hardSigmoid: /* max(0, min(1, alpha x + beta)): a linear then a clip */
+            alg[0] = dnnl_eltwise_linear, alpha[0] = (float)a->alpha, beta[0] = (float)a->beta;
+            alg[1] = dnnl_eltwise_clip, alpha[1] = 0.0f, beta[1] = 1.0f;
+            count = 2;
+            break;
+        default: return 0;
+    }
+    dnnl_post_ops_t po = NULL;
+    if (dnnl_post_ops_create(&po) != dnnl_success) return 0;
+    int ok = !residual || dnnl_post_ops_append_binary(po, dnnl_binary_add, residual) == dnnl_success;
+    for (int i = 0; i < count && ok; i++) ok = dnnl_post_ops_append_eltwise(po, 1.0f, alg[i], alpha[i], beta[i]) == dnnl_success;
+    ok = ok && dnnl_primitive_attr_create(attr) == dnnl_success;
+    ok = ok && dnnl_primitive_attr_set_post_ops(*attr, po) == dnnl_success;
+    dnnl_post_ops_destroy(po);
+    if (!ok && *attr) {
+        dnnl_primitive_attr_destroy(*attr);
+        *attr = NULL;
+    }
+    return ok;
+}
+/* ---- one step at dispatch ---- */
+
+static WNNStatus exec_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
+    WnnOnednnExec* e = (WnnOnednnExec*)self; /* the handles change per dispatch, under the lock */
+    WNNStatus s = WNNStatus_Success;
+    pthread_mutex_lock(&e->lock);
+    wnn_onednn_set_threads(args->pool);
+    dnnl_status_t st = dnnl_memory_set_data_handle(e->inLinked ? e->in : e->userIn, args->inputs[0].data);
+    if (st == dnnl_success) st = dnnl_memory_set_data_handle(e->outLinked ? e->out : e->userOut, args->outputs[0].data);
+    if (st == dnnl_success && e->weiArg >= 0) st = dnnl_memory_set_data_handle(e->wei, args->inputs[e->weiArg].data);
+    if (st != dnnl_success) {
+        s = wnn_onednn_check(st, e->what, "dnnl_memory_set_data_handle");
+        goto done;
+    }
+    if (e->side) {
+        const void* r = args->inputs[e->sideArg].data;
+        st = dnnl_memory_set_data_handle(e->sideLinked || !e->reorderSide ? e->side : e->userSide, (void*)r);
+        if ((s = wnn_onednn_check(st, e->what, "dnnl_memory_set_data_handle"))) goto done;
+        if (e->reorderSide && !e->sideLinked) {
+            dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, e->userSide}, {DNNL_ARG_TO, e->side}};
+            if ((s = wnn_onednn_check(dnnl_primitive_execute(e->reorderSide, e->stream, 2, ra), e->what,
+                                      "dnnl_primitive_execute (reorder residual)")))
+                goto done;
+        }
+    }
+    if (e->reorderIn && !e->inLinked) {
+        dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, e->userIn}, {DNNL_ARG_TO, e->in}};
+        if ((s = wnn_onednn_check(dnnl_primitive_execute(e->reorderIn, e->stream, 2, ra), e->what,
+                                  "dnnl_primitive_execute (reorder in)")))
+            goto done;
+    }
+    dnnl_exec_arg_t pa[5] = {{DNNL_ARG_SRC, e->in}, {DNNL_ARG_DST, e->out}};
+    int na = 2;
+    if (e->side) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, e->side};
+    if (e->wei) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, e->wei};
+    if (e->bias) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, e->bias};
+    if ((s = wnn_onednn_check(dnnl_primitive_execute(e->prim, e->stream, na, pa), e->what, "dnnl_primitive_execute")))
+        goto done;
+    if (e->reorderOut && !e->outLinked) {
+        dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, e->out}, {DNNL_ARG_TO, e->userOut}};
+        if ((s = wnn_onednn_check(dnnl_primitive_execute(e->reorderOut, e->stream, 2, ra), e->what,
+                                  "dnnl_primitive_execute (reorder out)")))
+            goto done;
+    }
+    s = wnn_onednn_check(dnnl_stream_wait(e->stream), e->what, "dnnl_stream_wait");
+done:
+    pthread_mutex_unlock(&e->lock);
+    return s;
+}
+
+void wnn_onednn_exec_release(WnnCpuPrepared* self) {
+    WnnOnednnExec* e = (WnnOnednnExec*)self;
+    if (!e) return;
+    dnnl_memory_t mems[8] = {e->in != e->userIn ? e->in : NULL, e->out != e->userOut ? e->out : NULL, e->userIn,
+                             e->userOut, e->wei, e->bias, e->side, e->userSide};
+    for (int i = 0; i < 8; i++)
+        if (mems[i]) dnnl_memory_destroy(mems[i]);
+    dnnl_primitive_t prims[4] = {e->prim, e->reorderIn, e->reorderOut, e->reorderSide};
+    for (int i = 0; i < 4; i++)
+        if (prims[i]) dnnl_primitive_destroy(prims[i]);
+    if (e->stream) dnnl_stream_destroy(e->stream);
+    pthread_mutex_destroy(&e->lock);
+    free(e);
+}
+
+/* A reorder primitive from -> to. */
+static WNNStatus make_reorder(const char* what, const dnnl_memory_desc_t* from, const dnnl_memory_desc_t* to,
+                              dnnl_primitive_t* out) {
+    dnnl_engine_t eng = wnn_onednn_engine();
+    dnnl_primitive_desc_t rpd = NULL;
+    WNNStatus s = wnn_onednn_check(dnnl_reorder_primitive_desc_create(&rpd, from, eng, to, eng, NULL), what,
+                                   "dnnl_reorder_primitive_desc_create");
+    if (!s) s = wnn_onednn_check(dnnl_primitive_create(out, rpd), what, "dnnl_primitive_create (reorder)");
+    if (rpd) dnnl_primitive_desc_destroy(rpd);
+    return s;
+}
+
+WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const dnnl_memory_desc_t* userIn,
+                               const dnnl_memory_desc_t* userOut) {
+    dnnl_engine_t eng = wnn_onednn_engine();
+    const dnnl_memory_desc_t* in = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+    const dnnl_memory_desc_t* out = dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    WNNStatus s;
+    e->base.run = exec_run;
+    e->base.onednn = 1;
+    e->base.release = wnn_onednn_exec_release;
+    if (pthread_mutex_init(&e->lock, NULL)) return wnn_error(WNNStatus_OperationError, "%s: cannot make a mutex", e->what);
+    if ((s = wnn_onednn_check(dnnl_primitive_create(&e->prim, pd), e->what, "dnnl_primitive_create"))) return s;
+    if ((s = wnn_onednn_check(dnnl_stream_create(&e->stream, eng, dnnl_stream_default_flags), e->what,
+                              "dnnl_stream_create")))
+        return s;
+    if ((s = wnn_onednn_check(dnnl_memory_create(&e->userIn, userIn, eng, DNNL_MEMORY_NONE), e->what,
+                              "dnnl_memory_create")) ||
+        (s = wnn_onednn_check(dnnl_memory_create(&e->userOut, userOut, eng, DNNL_MEMORY_NONE), e->what,
+                              "dnnl_memory_create")))
+        return s;
+    e->in = e->userIn;
+    e->out = e->userOut;
+    /* Another layout inside: a buffer of it (kept with the state) and the reorders. */
+    if (!dnnl_memory_desc_equal(in, userIn)) {
+        if ((s = wnn_onednn_check(dnnl_memory_create(&e->in, in, eng, DNNL_MEMORY_ALLOCATE), e->what,
+                                  "dnnl_memory_create")))
+            return e->in = e->userIn, s;
+        if ((s = make_reorder(e->what, userIn, in, &e->reorderIn))) return s;
+    }
+    if (!dnnl_memory_desc_equal(out, userOut)) {
+        if ((s = wnn_onednn_check(dnnl_memory_create(&e->out, out, eng, DNNL_MEMORY_ALLOCATE), e->what,
+                                  "dnnl_memory_create")))
+            return e->out = e->userOut, s;
+        if ((s = make_reorder(e->what, out, userOut, &e->reorderOut))) return s;
+    }
+    return WNNStatus_Success;
+}
+
+/* m's descriptor, or NULL. */
+static const dnnl_memory_desc_t* md_of(dnnl_memory_t m) {
+    const dnnl_memory_desc_t* md = NULL;
+    return dnnl_memory_get_memory_desc(m, &md) == dnnl_success ? md : NULL;
+}
+
+int wnn_onednn_side_arg(const WnnCpuPrepared* p) {
+    const WnnOnednnExec* e = (const WnnOnednnExec*)p;
+    return p->onednn && e->side ? e->sideArg : -1;
+}
+
+WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc_t* user, const dnnl_memory_desc_t* want) {
+    dnnl_engine_t eng = wnn_onednn_engine();
+    e->sideArg = arg;
+    WNNStatus s = wnn_onednn_check(dnnl_memory_create(&e->side, want, eng, dnnl_memory_desc_equal(user, want) ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE),
+                                   e->what, "dnnl_memory_create");
+    if (s || dnnl_memory_desc_equal(user, want)) return s;
+    if ((s = wnn_onednn_check(dnnl_memory_create(&e->userSide, user, eng, DNNL_MEMORY_NONE), e->what, "dnnl_memory_create")))
+        return s;
+    return make_reorder(e->what, user, want, &e->reorderSide);
+}
+
+size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepared* const* consumers,
+                       const int* asSide, size_t nc, size_t plainBytes) {
+    if (!np || !nc) return 0;
+    WnnOnednnExec* first = (WnnOnednnExec*)producers[0];
+    const dnnl_memory_desc_t* want = producers[0]->onednn && first->reorderOut ? md_of(first->out) : NULL;
+    if (!want) return 0;
+    size_t bytes = dnnl_memory_desc_get_size(want);
+    if (plainBytes && bytes != plainBytes) return 0;
+    for (size_t i = 0; i < np + nc; i++) {
+        const WnnOnednnExec* e = (const WnnOnednnExec*)(i < np ? producers[i] : consumers[i - np]);
+        int side = i >= np && asSide[i - np];
+        int ok = i < np    ? e->base.onednn && e->reorderOut && !e->outLinked
+                 : side    ? e->base.onednn && e->reorderSide && !e->sideLinked
+                           : e->base.onednn && e->reorderIn && !e->inLinked;
+        const dnnl_memory_desc_t* md = ok ? md_of(i < np ? e->out : side ? e->side : e->in) : NULL;
+        if (!md || !dnnl_memory_desc_equal(want, md)) return 0;
+    }
+    /* Memories of that layout bound per dispatch, all made before anything changes. */
+    dnnl_memory_t* fresh = wnn_calloc(np + nc, sizeof *fresh);
+    if (!fresh) return 0;
+    for (size_t i = 0; i < np + nc; i++) {
+        if (dnnl_memory_create(&fresh[i], want, wnn_onednn_engine(), DNNL_MEMORY_NONE) != dnnl_success) {
+            for (size_t j = 0; j < i; j++) dnnl_memory_destroy(fresh[j]);
+            free(fresh);
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < np + nc; i++) {
+        WnnOnednnExec* e = (WnnOnednnExec*)(i < np ? producers[i] : consumers[i - np]);
+        int side = i >= np && asSide[i - np];
+        dnnl_memory_t* m = i < np ? &e->out : side ? &e->side : &e->in;
+        dnnl_memory_destroy(*m); /* want may point into first->out: not read after this */
+        *m = fresh[i];
+        if (i < np) e->outLinked = 1;
+        else if (side) e->sideLinked = 1;
+        else e->inLinked = 1;
+    }
+    free(fresh);
+    return bytes;
+}
+
+WNNStatus wnn_onednn_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const void* data,
+                              const dnnl_memory_desc_t* want, dnnl_memory_t* out) {
+    dnnl_engine_t eng = wnn_onednn_engine();
+    dnnl_memory_t from = NULL;
+    dnnl_primitive_t r = NULL;
+    WNNStatus s = wnn_onednn_check(dnnl_memory_create(out, want, eng, DNNL_MEMORY_ALLOCATE), e->what, "dnnl_memory_create");
+    if (!s) s = wnn_onednn_check(dnnl_memory_create(&from, user, eng, (void*)data), e->what, "dnnl_memory_create");
+    if (!s) s = make_reorder(e->what, user, want, &r);
+    if (!s) {
+        dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, *out}};
+        s = wnn_onednn_check(dnnl_primitive_execute(r, e->stream, 2, ra), e->what, "dnnl_primitive_execute (constant)");
+        if (!s) s = wnn_onednn_check(dnnl_stream_wait(e->stream), e->what, "dnnl_stream_wait");
+    }
+    if (r) dnnl_primitive_destroy(r);
+    if (from) dnnl_memory_destroy(from);
+    return s;
+}
+#else
+typedef int wnn_onednn_unused; /* ISO C: a translation unit is not empty */
+#endif

@@ -1,0 +1,91 @@
+/* onednn.h: what the CPU backend's oneDNN paths share (built only with WNN_HAVE_ONEDNN): the one
+ * CPU engine, errors as statuses naming the failing call, the thread count, and the fused chain
+ * (cpu_fuse.h) as oneDNN post-ops. */
+#ifndef WNN_BACKENDS_CPU_ONEDNN_H_
+#define WNN_BACKENDS_CPU_ONEDNN_H_
+
+#include <oneapi/dnnl/dnnl.h>
+#include <pthread.h>
+
+#include "backends/cpu/conv_prepare.h"
+#include "backends/cpu/cpu_fuse.h"
+
+/* The process's CPU engine (made once), or NULL when oneDNN cannot make one. */
+dnnl_engine_t wnn_onednn_engine(void);
+
+/* Success for dnnl_success, else an OperationError "<what>: oneDNN <call> failed (<status>)". */
+WNNStatus wnn_onednn_check(dnnl_status_t s, const char* what, const char* call);
+
+/* oneDNN (OpenMP runtime in Debian's build) uses as many threads as the context's pool. Called on
+ * the compiling thread before primitives are made (they fix their thread split then) and on the
+ * dispatching thread before each execution: omp_set_num_threads is per calling thread. */
+void wnn_onednn_set_threads(const WnnThreadPool* pool);
+
+/* *attr = post-ops for f (the bias is the primitive's own): a residual add of a tensor laid out as
+ * `residual` (post-op 0) when given, then the activation; NULL when there are none. Returns 0 when
+ * oneDNN has no exact equivalent of the activation (then do not fuse). */
+int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr);
+
+/* A primitive's implementation name ("jit:avx2", "gemm:jit", ...). */
+const char* wnn_onednn_impl(const_dnnl_primitive_desc_t pd);
+
+/* Nodes prepared on the oneDNN path since the process started (tests check a forced path ran). */
+unsigned wnn_onednn_prepared_count(void);
+void wnn_onednn_count_prepared(void);
+
+/* One oneDNN step at dispatch: the user's input and output (dense, row-major) are bound by handle;
+ * when the primitive wants another layout, reorders go in front (in) and behind (out). wei is
+ * either prepared once (constant) or bound per dispatch (weiArg >= 0: that node input). */
+typedef struct WnnOnednnExec {
+    WnnCpuPrepared base;
+    const char* what; /* "conv2d", "matmul", "gemm" for errors */
+    dnnl_primitive_t prim, reorderIn, reorderOut;
+    dnnl_memory_t userIn, in, userOut, out, wei, bias;
+    int weiArg;
+    /* a residual read by a binary post-op: node input sideArg, in oneDNN's layout `side` (reordered
+     * from the graph's `userSide`, unless sideLinked) */
+    int sideArg, sideLinked;
+    dnnl_memory_t userSide, side;
+    dnnl_primitive_t reorderSide;
+    int inLinked, outLinked; /* the graph's tensor holds oneDNN's layout itself (wnn_onednn_link) */
+    dnnl_stream_t stream;
+    pthread_mutex_t lock; /* the memories' handles are set per dispatch */
+} WnnOnednnExec;
+
+/* Fills e's memories from the primitive's descriptors; userIn/userOut/userWei describe the graph's
+ * tensors. wei == NULL with weiArg >= 0: bound per dispatch. */
+WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const dnnl_memory_desc_t* userIn,
+                               const dnnl_memory_desc_t* userOut);
+/* Reorders constant data (user layout md) into a new memory of the primitive's layout want. */
+WNNStatus wnn_onednn_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const void* data,
+                              const dnnl_memory_desc_t* want, dnnl_memory_t* out);
+void wnn_onednn_exec_release(WnnCpuPrepared* self);
+
+/* A set of operands written by `producers` and read (as input 0) by `consumers`, all oneDNN steps
+ * whose reorders would turn it into the graph's layout and back: when all want the same layout,
+ * those reorders are dropped and the operands' buffers hold oneDNN's layout. asSide[i]: consumer i
+ * reads the set as its residual, not as input 0. plainBytes != 0: the
+ * layout must take exactly that many bytes (element-wise kernels between the steps read the buffers
+ * as flat arrays). Returns the bytes each buffer needs, or 0 when nothing was linked. */
+size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepared* const* consumers,
+                       const int* asSide, size_t nc, size_t plainBytes);
+/* The node input a oneDNN step reads as its residual, or -1. */
+int wnn_onednn_side_arg(const WnnCpuPrepared* p);
+/* Makes e read a residual (node input `arg`, graph layout user) in layout want, by a reorder at
+ * each dispatch until linked. */
+WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc_t* user, const dnnl_memory_desc_t* want);
+
+/* Prepared states of the oneDNN paths; *out = NULL when oneDNN cannot run the node (not an
+ * error: the caller uses its own kernels). *out->fused says whether the chain f was taken in. */
+WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                  WnnCpuPrepared** out);
+/* conv2d as Winograd F(2x2, 3x3) (onednn_winograd.c): fits = 3x3, stride 1, one group, float32,
+ * constant filter and bias. */
+int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node);
+WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                      WnnCpuPrepared** out);
+WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out);
+WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                    WnnCpuPrepared** out);
+
+#endif

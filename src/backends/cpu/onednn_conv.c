@@ -1,0 +1,154 @@
+/* onednn_conv.c: conv2d through oneDNN (float32, constant filter; onednn.h). The filter is
+ * reordered once into the layout the primitive picked; the bias (conv2d's own plus a fused constant
+ * add) and a fused activation run inside the primitive. Activations stay in the graph's layout
+ * unless the primitive only has a fast kernel for a blocked one: then they are reordered around it
+ * (onednn.c), and that is only chosen when the plain-layout kernel is not a JIT one. A fused
+ * residual add is a binary post-op reading the residual in the output's layout. */
+#ifdef WNN_HAVE_ONEDNN
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/cpu/onednn.h"
+#include "graph/ops/conv.h"
+
+/* dims and strides of the filter as oneDNN's (g)oihw, over the graph's filter layout. */
+static void filter_md(const WnnConvAttrs* a, const WnnDesc* fd, dnnl_memory_desc_t* md) {
+    dnnl_dims_t st4, dims, strides;
+    st4[3] = 1;
+    for (int i = 3; i-- > 0;) st4[i] = st4[i + 1] * fd->shape[i + 1];
+    int64_t so = st4[a->fo], si = st4[a->fi], sh = st4[a->fh], sw = st4[a->fw];
+    int64_t og = a->cout / a->groups, ig = a->cin / a->groups;
+    if (a->groups > 1) {
+        dnnl_dims_t d = {a->groups, og, ig, a->kh, a->kw}, s = {og * so, so, si, sh, sw};
+        memcpy(dims, d, sizeof d);
+        memcpy(strides, s, sizeof s);
+        dnnl_memory_desc_init_by_strides(md, 5, dims, dnnl_f32, strides);
+    } else {
+        dnnl_dims_t d = {og, ig, a->kh, a->kw}, s = {so, si, sh, sw};
+        memcpy(dims, d, sizeof d);
+        memcpy(strides, s, sizeof s);
+        dnnl_memory_desc_init_by_strides(md, 4, dims, dnnl_f32, strides);
+    }
+}
+
+/* A convolution primitive descriptor with src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice),
+ * or as *srcMd / *dstMd when given. */
+static dnnl_status_t conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const WnnDesc* out, int hasBias,
+                             dnnl_format_tag_t tag, const dnnl_memory_desc_t* srcMd, const dnnl_memory_desc_t* dstMd,
+                             dnnl_primitive_attr_t attr, dnnl_primitive_desc_t* pd) {
+    int h = a->nhwc ? 1 : 2;
+    dnnl_dims_t src = {in->shape[0], a->cin, in->shape[h], in->shape[h + 1]};
+    dnnl_dims_t dst = {out->shape[0], a->cout, out->shape[h], out->shape[h + 1]};
+    dnnl_dims_t bias = {a->cout};
+    dnnl_dims_t wdims5 = {a->groups, a->cout / a->groups, a->cin / a->groups, a->kh, a->kw};
+    dnnl_dims_t wdims4 = {a->cout, a->cin, a->kh, a->kw};
+    dnnl_dims_t strides = {a->strides[0], a->strides[1]}, dil = {a->dilations[0] - 1, a->dilations[1] - 1};
+    dnnl_dims_t padl = {a->pad[0], a->pad[2]}, padr = {a->pad[1], a->pad[3]};
+    dnnl_memory_desc_t sm, wm, bm, dm;
+    dnnl_status_t s = dnnl_memory_desc_init_by_tag(&sm, 4, src, dnnl_f32, tag);
+    if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&dm, 4, dst, dnnl_f32, tag);
+    if (s == dnnl_success)
+        s = a->groups > 1 ? dnnl_memory_desc_init_by_tag(&wm, 5, wdims5, dnnl_f32, dnnl_format_tag_any)
+                          : dnnl_memory_desc_init_by_tag(&wm, 4, wdims4, dnnl_f32, dnnl_format_tag_any);
+    if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&bm, 1, bias, dnnl_f32, dnnl_a);
+    if (srcMd) sm = *srcMd;
+    if (dstMd) dm = *dstMd;
+    dnnl_convolution_desc_t cd;
+    if (s == dnnl_success)
+        s = dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct, &sm, &wm,
+                                                       hasBias ? &bm : NULL, &dm, strides, dil, padl, padr);
+    if (s == dnnl_success) s = dnnl_primitive_desc_create(pd, &cd, attr, wnn_onednn_engine(), NULL);
+    return s;
+}
+
+WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                  WnnCpuPrepared** out) {
+    *out = NULL;
+    const WnnConvAttrs* a = node->attrs;
+    const WnnIrOperand* fo = &ir->operands[node->inputs[1]];
+    const WnnDesc *in = &ir->operands[node->inputs[0]].desc, *od = &ir->operands[node->outputs[0]].desc;
+    int32_t bid = node->inputCount > 2 ? node->inputs[2] : -1;
+    const WnnIrOperand* bo = bid >= 0 ? &ir->operands[bid] : NULL;
+    if (in->type != WNNOperandDataType_Float32 || fo->kind != WNN_OPERAND_CONSTANT || !fo->data ||
+        (bo && (bo->kind != WNN_OPERAND_CONSTANT || !bo->data)) || !wnn_onednn_engine())
+        return WNNStatus_Success;
+    dnnl_primitive_attr_t attr = NULL;
+    if (f && !wnn_onednn_post_ops(f, NULL, &attr)) f = NULL; /* no exact post-op: run the chain unfused */
+    const WnnIrOperand* fb = f && f->bias >= 0 ? &ir->operands[f->bias] : NULL;
+    int hasBias = bo || fb;
+    dnnl_format_tag_t user = a->nhwc ? dnnl_nhwc : dnnl_nchw;
+    /* The graph's own layout when a JIT kernel takes it; else oneDNN's layout with reorders. */
+    dnnl_primitive_desc_t pd = NULL;
+    if (conv_pd(a, in, od, hasBias, user, NULL, NULL, attr, &pd) != dnnl_success ||
+        strncmp(wnn_onednn_impl(pd), "jit", 3) != 0) {
+        if (pd) dnnl_primitive_desc_destroy(pd);
+        pd = NULL;
+        if (conv_pd(a, in, od, hasBias, dnnl_format_tag_any, NULL, NULL, attr, &pd) != dnnl_success) pd = NULL;
+    }
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    if (!pd) return WNNStatus_Success; /* oneDNN has no kernel for it: ours runs it */
+    /* A residual add: a binary post-op reading the residual in the layout just chosen for dst. If
+     * oneDNN cannot, nothing of the chain is fused. */
+    dnnl_memory_desc_t resMd;
+    int residual = f && f->residual >= 0;
+    if (residual) {
+        dnnl_memory_desc_t sm = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+        resMd = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+        dnnl_primitive_desc_t rpd = NULL;
+        if (wnn_onednn_post_ops(f, &resMd, &attr) &&
+            conv_pd(a, in, od, hasBias, user, &sm, &resMd, attr, &rpd) == dnnl_success) {
+            dnnl_primitive_desc_destroy(pd);
+            pd = rpd;
+        } else {
+            f = NULL, fb = NULL, residual = 0, hasBias = bo != NULL;
+            dnnl_primitive_desc_destroy(pd);
+            pd = NULL;
+            if (conv_pd(a, in, od, hasBias, user, &sm, &resMd, NULL, &pd) != dnnl_success) pd = NULL;
+        }
+        if (attr) dnnl_primitive_attr_destroy(attr);
+        if (!pd) return WNNStatus_Success;
+    }
+
+    WnnOnednnExec* e = wnn_calloc(1, sizeof *e);
+    if (!e) {
+        dnnl_primitive_desc_destroy(pd);
+        return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    }
+    e->what = "conv2d";
+    e->weiArg = -1;
+    e->base.fused = f != NULL;
+    int h = a->nhwc ? 1 : 2;
+    dnnl_dims_t src = {in->shape[0], a->cin, in->shape[h], in->shape[h + 1]};
+    dnnl_dims_t dst = {od->shape[0], a->cout, od->shape[h], od->shape[h + 1]};
+    dnnl_memory_desc_t um, uo, wm, bm;
+    dnnl_memory_desc_init_by_tag(&um, 4, src, dnnl_f32, user);
+    dnnl_memory_desc_init_by_tag(&uo, 4, dst, dnnl_f32, user);
+    filter_md(a, &fo->desc, &wm);
+    WNNStatus s = wnn_onednn_exec_init(e, pd, &um, &uo);
+    if (!s && residual) s = wnn_onednn_side_init(e, (int)node->inputCount, &uo, &resMd);
+    if (!s) s = wnn_onednn_constant(e, &wm, fo->data, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &e->wei);
+    if (!s && hasBias) {
+        /* conv2d's bias plus the fused add's, summed once here */
+        float* b = wnn_calloc(a->cout, sizeof(float));
+        if (!b) s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+        for (uint32_t c = 0; b && c < a->cout; c++) {
+            if (bo) b[c] += ((const float*)bo->data)[c];
+            if (fb) b[c] += ((const float*)fb->data)[wnn_desc_numel(&fb->desc) == 1 ? 0 : c];
+        }
+        dnnl_dims_t bd = {a->cout};
+        dnnl_memory_desc_init_by_tag(&bm, 1, bd, dnnl_f32, dnnl_a);
+        if (!s) s = wnn_onednn_constant(e, &bm, b, &bm, &e->bias);
+        free(b);
+    }
+    dnnl_primitive_desc_destroy(pd);
+    if (s) {
+        wnn_onednn_exec_release(&e->base);
+        return s;
+    }
+    wnn_onednn_count_prepared();
+    *out = &e->base;
+    return WNNStatus_Success;
+}
+#else
+typedef int wnn_onednn_conv_unused;
+#endif

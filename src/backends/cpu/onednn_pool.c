@@ -1,0 +1,57 @@
+/* onednn_pool.c: maxPool2d and averagePool2d through oneDNN (float32, no dilation; onednn.h), so
+ * that a pool between convs reads and writes their blocked layout (cpu_backend.c links it) instead
+ * of reordering out and back. Windows skip padding, as ours do (k_pool.c). */
+#ifdef WNN_HAVE_ONEDNN
+#include "backends/cpu/onednn.h"
+#include "graph/ops/conv.h"
+
+WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out) {
+    *out = NULL;
+    const WnnPoolAttrs* a = node->attrs;
+    const WnnDesc *in = &ir->operands[node->inputs[0]].desc, *od = &ir->operands[node->outputs[0]].desc;
+    if (in->type != WNNOperandDataType_Float32 || a->dilations[0] != 1 || a->dilations[1] != 1 || !wnn_onednn_engine())
+        return WNNStatus_Success;
+    int h = a->nhwc ? 1 : 2, c = a->nhwc ? 3 : 1;
+    dnnl_dims_t src = {in->shape[0], in->shape[c], in->shape[h], in->shape[h + 1]};
+    dnnl_dims_t dst = {od->shape[0], od->shape[c], od->shape[h], od->shape[h + 1]};
+    dnnl_dims_t strides = {a->strides[0], a->strides[1]}, kernel = {a->window[0], a->window[1]};
+    dnnl_dims_t padl = {a->pad[0], a->pad[2]}, padr;
+    /* oneDNN wants the right padding that gives the output size exactly (ceil rounding, outputSizes) */
+    for (int i = 0; i < 2; i++) {
+        padr[i] = (dst[2 + i] - 1) * strides[i] + kernel[i] - src[2 + i] - padl[i];
+        if (padr[i] < 0 || padr[i] >= kernel[i]) return WNNStatus_Success;
+    }
+    /* NCHW: the layout of oneDNN's AVX2 convs (8-channel blocks), so that it links with them */
+    dnnl_format_tag_t user = a->nhwc ? dnnl_nhwc : dnnl_nchw, inside = a->nhwc ? dnnl_nhwc : dnnl_aBcd8b;
+    dnnl_memory_desc_t sm, dm, um, uo;
+    dnnl_memory_desc_init_by_tag(&sm, 4, src, dnnl_f32, inside);
+    dnnl_memory_desc_init_by_tag(&dm, 4, dst, dnnl_f32, inside);
+    dnnl_memory_desc_init_by_tag(&um, 4, src, dnnl_f32, user);
+    dnnl_memory_desc_init_by_tag(&uo, 4, dst, dnnl_f32, user);
+    dnnl_alg_kind_t alg = node->op == WNN_OP_maxPool2d ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding;
+    dnnl_pooling_desc_t pdsc;
+    dnnl_primitive_desc_t pd = NULL;
+    if (dnnl_pooling_forward_desc_init(&pdsc, dnnl_forward_inference, alg, &sm, &dm, strides, kernel, padl, padr) !=
+            dnnl_success ||
+        dnnl_primitive_desc_create(&pd, &pdsc, NULL, wnn_onednn_engine(), NULL) != dnnl_success)
+        return WNNStatus_Success;
+    WnnOnednnExec* e = wnn_calloc(1, sizeof *e);
+    if (!e) {
+        dnnl_primitive_desc_destroy(pd);
+        return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    }
+    e->what = node->op == WNN_OP_maxPool2d ? "maxPool2d" : "averagePool2d";
+    e->weiArg = -1;
+    WNNStatus s = wnn_onednn_exec_init(e, pd, &um, &uo);
+    dnnl_primitive_desc_destroy(pd);
+    if (s) {
+        wnn_onednn_exec_release(&e->base);
+        return s;
+    }
+    wnn_onednn_count_prepared();
+    *out = &e->base;
+    return WNNStatus_Success;
+}
+#else
+typedef int wnn_onednn_pool_unused;
+#endif

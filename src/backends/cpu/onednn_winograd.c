@@ -1,0 +1,383 @@
+/* onednn_winograd.c: 3x3 stride-1 conv2d as Winograd F(2x2, 3x3) (float32, constant filter, one
+ * group; onednn.h). oneDNN 2.6 has no Winograd kernel for AVX2, and its direct kernel runs large
+ * 3x3 convs at ~75% of the FMA peak; F(2x2, 3x3) does 2.25x fewer multiplications:
+ *   V[e][tile][ci] = (B^T d B)[e]   for each 4x4 input patch d (tiles step 2, zeros outside)
+ *   M[e]           = V[e] x U[e]    16 products [tiles x cin] x [cin x cout] (one batched oneDNN
+ *                                   matmul; U = G g G^T, the filter transformed once at build)
+ *   y              = A^T m A        2x2 outputs per tile, + bias, then relu / clamp if fused.
+ * Transforms run on our pool, by rows of tiles; V and M live with the state (16 x tiles x channels
+ * floats each). Chosen for large shapes only (cpu_prepare.c): the transforms cost memory traffic,
+ * and the rounding differs from a direct sum (a few ulp of the terms' magnitude). */
+#ifdef WNN_HAVE_ONEDNN
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/cpu/onednn.h"
+#include "graph/ops/conv.h"
+#include "graph/ops/elementwise.h"
+
+typedef struct Wino {
+    WnnCpuPrepared base;
+    WnnConvAttrs a;
+    size_t N, H, W, OH, OW, TH, TW, P;
+    size_t sN, sC, sH, sW;    /* input strides (elements) of n, c, y, x in the graph's layout */
+    size_t oN, oC, oH, oW;    /* output strides */
+    float* bias;              /* cout */
+    int act;                  /* 0 none, 1 clamp to [lo, hi] (relu: [0, inf]) */
+    float lo, hi;
+    dnnl_primitive_t mm;
+    dnnl_memory_t v, u, m;
+    float *vp, *mp;
+    dnnl_stream_t stream;
+    pthread_mutex_t lock;
+} Wino;
+
+typedef struct WinoRun {
+    const Wino* w;
+    const float* x;
+    float* y;
+} WinoRun;
+
+/* NCHW runs the transposed products M'[e] (cout x tiles) = U'[e] (cout x cin) x V'[e] (cin x tiles),
+ * so that both transforms walk tiles, i.e. x, contiguously; NHWC runs V[e] (tiles x cin) x U[e],
+ * walking channels contiguously. */
+#define MAXW 1024 /* widest row (floats) the NCHW transforms buffer on the stack (wider: not fits) */
+
+/* V'[4i .. 4i+3] of a row of tiles of one channel from row i of t = B^T d. */
+static void row_in(const float* restrict ti, float* restrict v, size_t stride, size_t TW) {
+    float *restrict v0 = v, *restrict v1 = v + stride, *restrict v2 = v + 2 * stride, *restrict v3 = v + 3 * stride;
+    for (size_t tx = 0; tx < TW; tx++) {
+        v0[tx] = ti[2 * tx] - ti[2 * tx + 2];
+        v1[tx] = ti[2 * tx + 1] + ti[2 * tx + 2];
+        v2[tx] = ti[2 * tx + 2] - ti[2 * tx + 1];
+        v3[tx] = ti[2 * tx + 1] - ti[2 * tx + 3];
+    }
+}
+
+static void input_rows_nchw(void* ctx, size_t begin, size_t end) {
+    const WinoRun* r = ctx;
+    const Wino* w = r->w;
+    size_t cin = w->a.cin, span = 2 * w->TW + 2, TW = w->TW;
+    float row[4][MAXW + 2], t[4][MAXW + 2];
+    for (size_t rw = begin; rw < end; rw++) {
+        size_t n = rw / w->TH, ty = rw % w->TH, p0 = rw * TW;
+        long iy0 = (long)(2 * ty) - (long)w->a.pad[0], padL = (long)w->a.pad[2];
+        for (size_t ci = 0; ci < cin; ci++) {
+            const float* plane = r->x + n * w->sN + ci * w->sC;
+            for (int i = 0; i < 4; i++) { /* the 4 input rows under this row of tiles, zero-padded */
+                long iy = iy0 + i;
+                if (iy < 0 || iy >= (long)w->H) {
+                    memset(row[i], 0, sizeof(float) * span);
+                    continue;
+                }
+                /* row[i][k] = x[iy][k - padL], zero outside [0, W) */
+                const float* src = plane + (size_t)iy * w->W;
+                size_t lo = (size_t)padL < span ? (size_t)padL : span;
+                size_t hi = (size_t)padL + w->W < span ? (size_t)padL + w->W : span;
+                memset(row[i], 0, sizeof(float) * lo);
+                memcpy(row[i] + lo, src + (lo - (size_t)padL), sizeof(float) * (hi - lo));
+                memset(row[i] + hi, 0, sizeof(float) * (span - hi));
+            }
+            for (size_t k = 0; k < span; k++) { /* t = B^T d, whole rows at once */
+                t[0][k] = row[0][k] - row[2][k];
+                t[1][k] = row[1][k] + row[2][k];
+                t[2][k] = row[2][k] - row[1][k];
+                t[3][k] = row[1][k] - row[3][k];
+            }
+            for (int i = 0; i < 4; i++) /* V' = t B, per tile */
+                row_in(t[i], w->vp + ((size_t)(i * 4) * cin + ci) * w->P + p0, cin * w->P, TW);
+        }
+    }
+}
+
+/* The two output rows (2 TW values each) of a row of tiles of one channel: y = A^T m A. */
+static void row_out(const float* restrict m, size_t stride, size_t TW, float* restrict y0, float* restrict y1) {
+    for (size_t tx = 0; tx < TW; tx++) {
+        float s0[4], s1[4];
+        for (int j = 0; j < 4; j++) { /* s = A^T m */
+            s0[j] = m[(size_t)j * stride + tx] + m[(size_t)(4 + j) * stride + tx] + m[(size_t)(8 + j) * stride + tx];
+            s1[j] = m[(size_t)(4 + j) * stride + tx] - m[(size_t)(8 + j) * stride + tx] - m[(size_t)(12 + j) * stride + tx];
+        }
+        y0[2 * tx] = s0[0] + s0[1] + s0[2];
+        y0[2 * tx + 1] = s0[1] - s0[2] - s0[3];
+        y1[2 * tx] = s1[0] + s1[1] + s1[2];
+        y1[2 * tx + 1] = s1[1] - s1[2] - s1[3];
+    }
+}
+
+static void output_rows_nchw(void* ctx, size_t begin, size_t end) {
+    const WinoRun* r = ctx;
+    const Wino* w = r->w;
+    size_t cout = w->a.cout, TW = w->TW, stride = cout * w->P;
+    float y[2][2 * MAXW + 2];
+    for (size_t rw = begin; rw < end; rw++) {
+        size_t n = rw / w->TH, ty = rw % w->TH, p0 = rw * TW;
+        for (size_t co = 0; co < cout; co++) {
+            const float* m = w->mp + co * w->P + p0; /* m + e * stride: element e of each tile */
+            row_out(m, stride, TW, y[0], y[1]);
+            float b = w->bias[co];
+            for (int i = 0; i < 2; i++) {
+                size_t oy = 2 * ty + (size_t)i;
+                if (oy >= w->OH) break;
+                float* dst = r->y + n * w->oN + co * w->oC + oy * w->OW;
+                if (w->act)
+                    for (size_t ox = 0; ox < w->OW; ox++) {
+                        float v = y[i][ox] + b;
+                        dst[ox] = v < w->lo ? w->lo : v > w->hi ? w->hi : v;
+                    }
+                else
+                    for (size_t ox = 0; ox < w->OW; ox++) dst[ox] = y[i][ox] + b;
+            }
+        }
+    }
+}
+
+static const float g_zeros[4096];
+
+/* Elements 4i..4i+3 of V for one tile, every channel: row i of t = B^T d (d[k]: pixel k's channels). */
+static void tile_in_row(int i, const float* const* d, float* restrict out, size_t plane, size_t cin) {
+    /* B^T's row i combines input rows (a, b) as sa * a + sb * b */
+    static const int ra[4] = {0, 1, 2, 1}, rb[4] = {2, 2, 1, 3};
+    static const float sb[4] = {-1, 1, -1, -1};
+    const float *restrict a0 = d[ra[i] * 4], *restrict a1 = d[ra[i] * 4 + 1], *restrict a2 = d[ra[i] * 4 + 2],
+                *restrict a3 = d[ra[i] * 4 + 3];
+    const float *restrict b0 = d[rb[i] * 4], *restrict b1 = d[rb[i] * 4 + 1], *restrict b2 = d[rb[i] * 4 + 2],
+                *restrict b3 = d[rb[i] * 4 + 3];
+    float s = sb[i];
+    float *restrict o0 = out, *restrict o1 = out + plane, *restrict o2 = out + 2 * plane, *restrict o3 = out + 3 * plane;
+    for (size_t ci = 0; ci < cin; ci++) {
+        float t0 = a0[ci] + s * b0[ci], t1 = a1[ci] + s * b1[ci], t2 = a2[ci] + s * b2[ci], t3 = a3[ci] + s * b3[ci];
+        o0[ci] = t0 - t2;
+        o1[ci] = t1 + t2;
+        o2[ci] = t2 - t1;
+        o3[ci] = t1 - t3;
+    }
+}
+
+static void input_rows_nhwc(void* ctx, size_t begin, size_t end) {
+    const WinoRun* r = ctx;
+    const Wino* w = r->w;
+    size_t cin = w->a.cin, plane = w->P * cin;
+    for (size_t rw = begin; rw < end; rw++) {
+        size_t n = rw / w->TH, ty = rw % w->TH;
+        long iy0 = (long)(2 * ty) - (long)w->a.pad[0];
+        for (size_t tx = 0; tx < w->TW; tx++) {
+            long ix0 = (long)(2 * tx) - (long)w->a.pad[2];
+            const float* d[16]; /* the 16 input pixels (cin channels each) of this tile, or zeros */
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++) {
+                    long iy = iy0 + i, ix = ix0 + j;
+                    d[i * 4 + j] = iy >= 0 && ix >= 0 && iy < (long)w->H && ix < (long)w->W
+                                       ? r->x + n * w->sN + (size_t)iy * w->sH + (size_t)ix * w->sW
+                                       : g_zeros;
+                }
+            float* out = w->vp + (rw * w->TW + tx) * cin;
+            for (int i = 0; i < 4; i++) /* row i of B^T d, then its 4 elements times B */
+                tile_in_row(i, d, out + (size_t)i * 4 * plane, plane, cin);
+        }
+    }
+}
+
+/* One tile's 2x2 outputs for every channel: e[k] + k * plane is element k of the tile's M. */
+static void tile_out(const float* restrict e, size_t plane, size_t cout, const float* restrict bias, int act, float lo, float hi,
+                     float* restrict d0, float* restrict d1, float* restrict d2, float* restrict d3) {
+    for (size_t co = 0; co < cout; co++) {
+        float s0[4], s1[4];
+        for (int j = 0; j < 4; j++) {
+            s0[j] = e[(size_t)j * plane + co] + e[(size_t)(4 + j) * plane + co] + e[(size_t)(8 + j) * plane + co];
+            s1[j] = e[(size_t)(4 + j) * plane + co] - e[(size_t)(8 + j) * plane + co] - e[(size_t)(12 + j) * plane + co];
+        }
+        float b = bias[co];
+        float v0 = s0[0] + s0[1] + s0[2] + b, v1 = s0[1] - s0[2] - s0[3] + b;
+        float v2 = s1[0] + s1[1] + s1[2] + b, v3 = s1[1] - s1[2] - s1[3] + b;
+        if (act) { /* as clamp does: a NaN stays NaN */
+            v0 = v0 < lo ? lo : v0 > hi ? hi : v0;
+            v1 = v1 < lo ? lo : v1 > hi ? hi : v1;
+            v2 = v2 < lo ? lo : v2 > hi ? hi : v2;
+            v3 = v3 < lo ? lo : v3 > hi ? hi : v3;
+        }
+        d0[co] = v0, d1[co] = v1, d2[co] = v2, d3[co] = v3;
+    }
+}
+
+static void output_rows_nhwc(void* ctx, size_t begin, size_t end) {
+    const WinoRun* r = ctx;
+    const Wino* w = r->w;
+    size_t cout = w->a.cout, plane = w->P * cout;
+    float sink[4][4096]; /* outputs past the edge (odd sizes) go here, unread */
+    for (size_t rw = begin; rw < end; rw++) {
+        size_t n = rw / w->TH, ty = rw % w->TH;
+        for (size_t tx = 0; tx < w->TW; tx++) {
+            const float* m = w->mp + (rw * w->TW + tx) * cout;
+            float* dst[4];
+            for (int q = 0; q < 4; q++) {
+                size_t oy = 2 * ty + (size_t)(q / 2), ox = 2 * tx + (size_t)(q % 2);
+                dst[q] = oy < w->OH && ox < w->OW ? r->y + n * w->oN + oy * w->oH + ox * w->oW : sink[q];
+            }
+            tile_out(m, plane, cout, w->bias, w->act, w->lo, w->hi, dst[0], dst[1], dst[2], dst[3]);
+        }
+    }
+}
+
+static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
+    Wino* w = (Wino*)self; /* V and M are the state's: one dispatch at a time */
+    WinoRun r = {w, args->inputs[0].data, args->outputs[0].data};
+    pthread_mutex_lock(&w->lock);
+    size_t rows = w->N * w->TH;
+    int nhwc = w->a.nhwc;
+    wnn_parallel_for(args->pool, rows, 1, nhwc ? input_rows_nhwc : input_rows_nchw, &r);
+    wnn_onednn_set_threads(args->pool);
+    dnnl_exec_arg_t ma[3] = {{DNNL_ARG_SRC, nhwc ? w->v : w->u}, {DNNL_ARG_WEIGHTS, nhwc ? w->u : w->v},
+                             {DNNL_ARG_DST, w->m}};
+    WNNStatus s = wnn_onednn_check(dnnl_primitive_execute(w->mm, w->stream, 3, ma), "conv2d", "dnnl_primitive_execute (winograd)");
+    if (!s) s = wnn_onednn_check(dnnl_stream_wait(w->stream), "conv2d", "dnnl_stream_wait");
+    if (!s) wnn_parallel_for(args->pool, rows, 1, nhwc ? output_rows_nhwc : output_rows_nchw, &r);
+    pthread_mutex_unlock(&w->lock);
+    return s;
+}
+
+static void wino_release(WnnCpuPrepared* self) {
+    Wino* w = (Wino*)self;
+    if (w->mm) dnnl_primitive_destroy(w->mm);
+    if (w->v) dnnl_memory_destroy(w->v);
+    if (w->u) dnnl_memory_destroy(w->u);
+    if (w->m) dnnl_memory_destroy(w->m);
+    if (w->stream) dnnl_stream_destroy(w->stream);
+    pthread_mutex_destroy(&w->lock);
+    free(w->bias);
+    free(w);
+}
+
+int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node) {
+    const WnnConvAttrs* a = node->attrs;
+    const WnnDesc* in = &ir->operands[node->inputs[0]].desc;
+    const WnnIrOperand* f = &ir->operands[node->inputs[1]];
+    int32_t bid = node->inputCount > 2 ? node->inputs[2] : -1;
+    const WnnDesc* od = &ir->operands[node->outputs[0]].desc;
+    size_t ow = od->shape[3]; /* NCHW */
+    size_t tiles = (size_t)od->shape[0] * ((od->shape[a->nhwc ? 1 : 2] + 1) / 2) * ((od->shape[a->nhwc ? 2 : 3] + 1) / 2);
+    return in->type == WNNOperandDataType_Float32 && f->kind == WNN_OPERAND_CONSTANT && f->data && a->kh == 3 &&
+           a->kw == 3 && a->strides[0] == 1 && a->strides[1] == 1 && a->dilations[0] == 1 && a->dilations[1] == 1 &&
+           a->groups == 1 && (bid < 0 || (ir->operands[bid].kind == WNN_OPERAND_CONSTANT && ir->operands[bid].data)) &&
+           (a->nhwc ? a->cin <= 4096 && a->cout <= 4096 /* g_zeros, sink */ : 2 * ((ow + 1) / 2) + 2 <= MAXW) &&
+           tiles * (a->cin + a->cout) <= ((size_t)1 << 22); /* V and M: at most 256 MiB together */
+}
+
+/* f (a bias add and / or relu or clamp) as the output transform's: 0 when it has something else. */
+static int take_fusion(const WnnGraphIR* ir, const WnnCpuFusion* f, Wino* w) {
+    if (!f || f->residual >= 0) return 0;
+    if (f->act == WNN_OP_relu) {
+        w->act = 1, w->lo = 0.0f, w->hi = INFINITY;
+    } else if (f->act == WNN_OP_clamp) {
+        const WnnClampAttrs* c = f->actAttrs;
+        w->act = 1;
+        w->lo = c->hasMin ? (float)c->minF : -INFINITY;
+        w->hi = c->hasMax ? (float)c->maxF : INFINITY;
+        if (w->lo != w->lo || w->hi != w->hi) return 0;
+    } else if (f->act != WNN_OP_COUNT) {
+        return 0;
+    }
+    if (f->bias >= 0) {
+        const WnnIrOperand* b = &ir->operands[f->bias];
+        for (uint32_t c = 0; c < w->a.cout; c++) w->bias[c] += ((const float*)b->data)[wnn_desc_numel(&b->desc) == 1 ? 0 : c];
+    }
+    return 1;
+}
+
+WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                      WnnCpuPrepared** out) {
+    *out = NULL;
+    if (!wnn_onednn_winograd_fits(ir, node) || !wnn_onednn_engine()) return WNNStatus_Success;
+    const WnnConvAttrs* a = node->attrs;
+    const WnnDesc *in = &ir->operands[node->inputs[0]].desc, *od = &ir->operands[node->outputs[0]].desc;
+    const WnnIrOperand* fo = &ir->operands[node->inputs[1]];
+    int32_t bid = node->inputCount > 2 ? node->inputs[2] : -1;
+    Wino* w = wnn_calloc(1, sizeof *w);
+    if (!w || !(w->bias = wnn_calloc(a->cout, sizeof(float))) || pthread_mutex_init(&w->lock, NULL)) {
+        if (w) free(w->bias);
+        free(w);
+        return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    }
+    w->base.run = wino_run;
+    w->base.release = wino_release;
+    w->a = *a;
+    int h = a->nhwc ? 1 : 2;
+    w->N = in->shape[0], w->H = in->shape[h], w->W = in->shape[h + 1], w->OH = od->shape[h], w->OW = od->shape[h + 1];
+    w->TH = (w->OH + 1) / 2, w->TW = (w->OW + 1) / 2, w->P = w->N * w->TH * w->TW;
+    if (a->nhwc) {
+        w->sN = w->H * w->W * a->cin, w->sC = 1, w->sH = w->W * a->cin, w->sW = a->cin;
+        w->oN = w->OH * w->OW * a->cout, w->oC = 1, w->oH = w->OW * a->cout, w->oW = a->cout;
+    } else {
+        w->sN = a->cin * w->H * w->W, w->sC = w->H * w->W, w->sH = w->W, w->sW = 1;
+        w->oN = a->cout * w->OH * w->OW, w->oC = w->OH * w->OW, w->oH = w->OW, w->oW = 1;
+    }
+    if (bid >= 0)
+        for (uint32_t c = 0; c < a->cout; c++) w->bias[c] = ((const float*)ir->operands[bid].data)[c];
+    w->base.fused = take_fusion(ir, f, w);
+    if (!w->base.fused) w->act = 0; /* (take_fusion adds the fused bias only when it takes the chain) */
+
+    /* U[e][ci][co] = (G g G^T)[e], g the 3x3 filter of (co, ci) in any filter layout */
+    size_t cin = a->cin, cout = a->cout;
+    float* u = wnn_malloc(sizeof(float) * 16 * cin * cout);
+    WNNStatus s = u ? WNNStatus_Success : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    size_t fst[4];
+    fst[3] = 1;
+    for (int i = 3; i-- > 0;) fst[i] = fst[i + 1] * fo->desc.shape[i + 1];
+    for (size_t co = 0; u && co < cout; co++)
+        for (size_t ci = 0; ci < cin; ci++) {
+            float g[3][3], t[4][3];
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++)
+                    g[i][j] = ((const float*)fo->data)[co * fst[a->fo] + ci * fst[a->fi] + (size_t)i * fst[a->fh] +
+                                                       (size_t)j * fst[a->fw]];
+            for (int j = 0; j < 3; j++) { /* t = G g */
+                t[0][j] = g[0][j];
+                t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
+                t[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
+                t[3][j] = g[2][j];
+            }
+            for (int i = 0; i < 4; i++) { /* U = t G^T */
+                float r[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]), t[i][2]};
+                for (int j = 0; j < 4; j++)
+                    u[a->nhwc ? ((size_t)(i * 4 + j) * cin + ci) * cout + co : ((size_t)(i * 4 + j) * cout + co) * cin + ci] = r[j];
+            }
+        }
+    dnnl_engine_t eng = wnn_onednn_engine();
+    dnnl_dim_t P = (dnnl_dim_t)w->P, ci_ = (dnnl_dim_t)cin, co_ = (dnnl_dim_t)cout;
+    dnnl_dims_t vd = {16, P, ci_}, ud = {16, ci_, co_}, md = {16, P, co_};       /* NHWC */
+    dnnl_dims_t vdt = {16, ci_, P}, udt = {16, co_, ci_}, mdt = {16, co_, P};   /* NCHW, transposed */
+    dnnl_memory_desc_t vm, um, mm;
+    dnnl_memory_desc_init_by_tag(&vm, 3, a->nhwc ? vd : vdt, dnnl_f32, dnnl_abc);
+    dnnl_memory_desc_init_by_tag(&um, 3, a->nhwc ? ud : udt, dnnl_f32, dnnl_abc);
+    dnnl_memory_desc_init_by_tag(&mm, 3, a->nhwc ? md : mdt, dnnl_f32, dnnl_abc);
+    dnnl_matmul_desc_t mdesc;
+    dnnl_primitive_desc_t pd = NULL;
+    if (!s)
+        s = wnn_onednn_check(a->nhwc ? dnnl_matmul_desc_init(&mdesc, &vm, &um, NULL, &mm)
+                                     : dnnl_matmul_desc_init(&mdesc, &um, &vm, NULL, &mm),
+                             "conv2d", "dnnl_matmul_desc_init");
+    if (!s) s = wnn_onednn_check(dnnl_primitive_desc_create(&pd, &mdesc, NULL, eng, NULL), "conv2d", "dnnl_primitive_desc_create");
+    if (!s) s = wnn_onednn_check(dnnl_primitive_create(&w->mm, pd), "conv2d", "dnnl_primitive_create");
+    if (!s) s = wnn_onednn_check(dnnl_stream_create(&w->stream, eng, dnnl_stream_default_flags), "conv2d", "dnnl_stream_create");
+    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->v, &vm, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
+    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->m, &mm, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
+    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->u, &um, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
+    void* up = NULL;
+    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->u, &up), "conv2d", "dnnl_memory_get_data_handle");
+    if (!s) memcpy(up, u, sizeof(float) * 16 * cin * cout);
+    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->v, (void**)&w->vp), "conv2d", "dnnl_memory_get_data_handle");
+    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->m, (void**)&w->mp), "conv2d", "dnnl_memory_get_data_handle");
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    free(u);
+    if (s) {
+        wino_release(&w->base);
+        return s;
+    }
+    wnn_onednn_count_prepared();
+    *out = &w->base;
+    return WNNStatus_Success;
+}
+#else
+typedef int wnn_onednn_winograd_unused;
+#endif
