@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Collects what a GPU-machine run needs into gpu-dist/ (ignored by git; carried by the device
-# tool): the binaries and libraries built in build/, libcjson, and the shared corpus and workloads.
+# tool): the binaries and libraries built in build/, libcjson (and oneDNN when linked), and the shared
+# corpus and workloads.
 # Usage: bench/gpu/make_dist.sh [BUILD_DIR]
 set -eu
 BUILD=${1:-build}
@@ -11,6 +12,12 @@ for f in "$BUILD"/wnn-* "$BUILD"/test_* "$BUILD"/custom_op_cuda "$BUILD"/libwebn
   [ -e "$f" ] && [ ! -d "$f" ] && cp -a "$f" "$DIST/"
 done
 cp -aL /usr/lib/x86_64-linux-gnu/libcjson.so.1 "$DIST/"
+# oneDNN (the CPU backend's optional library) and what it loads, where libwebnn links it: the GPU
+# machine's image has none of them.
+for lib in libdnnl.so.2 libgomp.so.1 libOpenCL.so.1; do
+  path=$(ldd "$BUILD/libwebnn.so" | awk -v l="$lib" '$1 == l {print $3}')
+  [ -n "$path" ] && cp -aL "$path" "$DIST/"
+done
 mkdir -p "$DIST/shared"
 cp -a "$SHARED/conformance" "$SHARED/bench" "$DIST/shared/"
 du -sh "$DIST"
