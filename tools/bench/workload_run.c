@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "anchor_proc.h"
 #include "graph_json.h"
@@ -16,6 +17,15 @@ static WtdChecksum parse_checksum(const cJSON* o) {
     c.sumabs = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "sumabs"));
     c.wsum = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, "wsum"));
     return c;
+}
+
+/* A pause before each side's turn: thread pools spin on the cores for a while after their last work
+ * (onnxruntime's intra-op workers, libgomp's), which would otherwise tax whichever side runs next
+ * on the same cores. The same for both sides. */
+#define SETTLE_MS 200
+static void settle(void) {
+    struct timespec t = {0, SETTLE_MS * 1000000L};
+    nanosleep(&t, NULL);
 }
 
 /* Starts the anchor on `path` with --runs; NULL (and r->anchorError) when it cannot start. */
@@ -93,6 +103,7 @@ int wbw_run(const WbwConfig* cfg, const char* path, const cJSON* graph, WbwResul
     r->oursMs = malloc(sizeof(double) * (size_t)cfg->runs * (size_t)cfg->rounds);
     if (!r->oursMs) goto done;
     for (int round = 0; round < cfg->rounds; round++) {
+        settle();
         if (timed_run(cfg, g, err, errSize) < 0) goto done; /* untimed: settles caches and threads */
         for (int k = 0; k < cfg->runs; k++) {
             double ms = timed_run(cfg, g, err, errSize);
@@ -100,6 +111,7 @@ int wbw_run(const WbwConfig* cfg, const char* path, const cJSON* graph, WbwResul
             r->oursMs[r->oursN++] = ms;
         }
         if (!anchor) continue;
+        settle();
         cJSON* answer = wba_request(anchor, "round\n", r->anchorError, sizeof r->anchorError);
         if (!answer || take_round(r, answer)) drop_anchor(&anchor);
         cJSON_Delete(answer);
