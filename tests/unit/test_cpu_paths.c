@@ -32,52 +32,6 @@ static double act_ref(int which, double x) {
     }
 }
 
-static WNNOperand act(WNNGraphBuilder b, WNNOperand x, int which) {
-    WNNOperand y = x;
-    switch (which) {
-        case 0: WT_OK(wnnGraphBuilderRelu(b, x, NULL, &y)); break;
-        case 1: {
-            WNNClampOptions o = WNN_CLAMP_OPTIONS_INIT;
-            o.minValue = wnnNumberDouble(-0.25);
-            o.maxValue = wnnNumberDouble(0.5);
-            WT_OK(wnnGraphBuilderClamp(b, x, &o, &y));
-            break;
-        }
-        case 2: WT_OK(wnnGraphBuilderSigmoid(b, x, NULL, &y)); break;
-        case 3: WT_OK(wnnGraphBuilderTanh(b, x, NULL, &y)); break;
-        case 4: {
-            WNNLeakyReluOptions o = WNN_LEAKY_RELU_OPTIONS_INIT;
-            o.alpha = wnnSomeDouble(0.2);
-            WT_OK(wnnGraphBuilderLeakyRelu(b, x, &o, &y));
-            break;
-        }
-        case 5: WT_OK(wnnGraphBuilderGelu(b, x, NULL, &y)); break;
-        case 6: WT_OK(wnnGraphBuilderHardSwish(b, x, NULL, &y)); break;
-        case 7: {
-            WNNEluOptions o = WNN_ELU_OPTIONS_INIT;
-            o.alpha = wnnSomeDouble(0.7);
-            WT_OK(wnnGraphBuilderElu(b, x, &o, &y));
-            break;
-        }
-        case 8: WT_OK(wnnGraphBuilderSoftplus(b, x, NULL, &y)); break;
-        case 9: {
-            WNNHardSigmoidOptions o = WNN_HARD_SIGMOID_OPTIONS_INIT;
-            o.alpha = wnnSomeDouble(0.3);
-            o.beta = wnnSomeDouble(0.4);
-            WT_OK(wnnGraphBuilderHardSigmoid(b, x, &o, &y));
-            break;
-        }
-        case 10: {
-            WNNLinearOptions o = WNN_LINEAR_OPTIONS_INIT;
-            o.alpha = wnnSomeDouble(2);
-            o.beta = wnnSomeDouble(-1);
-            WT_OK(wnnGraphBuilderLinear(b, x, &o, &y));
-            break;
-        }
-        default: break;
-    }
-    return y;
-}
 
 static void fill(float* v, size_t n, double lo, double hi) {
     for (size_t i = 0; i < n; i++) v[i] = (float)wt_rand(&g_seed, lo, hi);
@@ -161,7 +115,7 @@ static void conv_case(const char* path, int nhwc, uint32_t cin, uint32_t cout, u
         o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
         WT_OK(wnnGraphBuilderConv2d(b, xo, wt_constant(b, t, 4, ws, win), &o, &c));
         WT_OK(wnnGraphBuilderAdd(b, c, wt_constant(b, t, nhwc ? 1 : 3, nhwc ? bs : as, ain), NULL, &y));
-        y = act(b, y, which);
+        y = wt_activation(b, y, which);
         void* got = malloc(ny * es);
         void* gotConv = malloc(ny * es);
         WNNNamedOperand outs[2] = {{"y", y}, {"conv", c}};
@@ -219,7 +173,7 @@ static void matmul_case(const char* path, int batched, int constB, int which) {
     WNNOperand m, y;
     WT_OK(wnnGraphBuilderMatmul(b, x, w, NULL, &m));
     WT_OK(wnnGraphBuilderAdd(b, m, wt_constant(b, WNNOperandDataType_Float32, 1, cs, bias), NULL, &y));
-    y = act(b, y, which);
+    y = wt_activation(b, y, which);
     float* got = malloc(4 * Bt * M * N);
     WNNNamedOperand out = {"y", y};
     WtFeed feeds[2] = {{"a", a}, {"b", bm}};
@@ -251,7 +205,7 @@ static void matmul_case(const char* path, int batched, int constB, int which) {
     go.aTranspose = true;
     go.bTranspose = true;
     WT_OK(wnnGraphBuilderGemm(b, x, w, &go, &y));
-    y = act(b, y, which);
+    y = wt_activation(b, y, which);
     out.operand = y;
     WtFeed gfeeds[2] = {{"a", at}, {"b", bt}};
     WT_OK(wt_run(wt_cpu(), b, gfeeds, constB ? 1 : 2, &out, 1, (void* const*)&got));

@@ -33,45 +33,7 @@ static WNNOperand constant(WNNGraphBuilder b, WNNOperandDataType t, uint32_t ran
     return c;
 }
 
-static WNNOperand activation(WNNGraphBuilder b, WNNOperand x, int which) {
-    WNNOperand y = NULL;
-    switch (which) {
-        case 0: WT_OK(wnnGraphBuilderRelu(b, x, NULL, &y)); break;
-        case 1: {
-            WNNClampOptions o = WNN_CLAMP_OPTIONS_INIT;
-            o.minValue = wnnNumberDouble(-0.25);
-            o.maxValue = wnnNumberDouble(0.5);
-            WT_OK(wnnGraphBuilderClamp(b, x, &o, &y));
-            break;
-        }
-        case 2: WT_OK(wnnGraphBuilderSigmoid(b, x, NULL, &y)); break;
-        case 3: WT_OK(wnnGraphBuilderTanh(b, x, NULL, &y)); break;
-        case 4: {
-            WNNLeakyReluOptions o = WNN_LEAKY_RELU_OPTIONS_INIT;
-            o.alpha = wnnSomeDouble(0.2);
-            WT_OK(wnnGraphBuilderLeakyRelu(b, x, &o, &y));
-            break;
-        }
-        case 5: WT_OK(wnnGraphBuilderGelu(b, x, NULL, &y)); break;
-        case 6: WT_OK(wnnGraphBuilderHardSwish(b, x, NULL, &y)); break;
-        case 7: {
-            WNNEluOptions o = WNN_ELU_OPTIONS_INIT;
-            o.alpha = wnnSomeDouble(0.7);
-            WT_OK(wnnGraphBuilderElu(b, x, &o, &y));
-            break;
-        }
-        case 8: WT_OK(wnnGraphBuilderSoftplus(b, x, NULL, &y)); break;
-        default: {
-            WNNHardSigmoidOptions o = WNN_HARD_SIGMOID_OPTIONS_INIT;
-            o.alpha = wnnSomeDouble(0.3);
-            o.beta = wnnSomeDouble(0.4);
-            WT_OK(wnnGraphBuilderHardSigmoid(b, x, &o, &y));
-            break;
-        }
-    }
-    return y;
-}
-#define ACTIVATIONS 10
+#define ACTIVATIONS 10 /* wt_activation's first ten */
 
 /* conv2d (nchw or nhwc by variant's bit 4; 13 output channels, not 16, by bit 5) + bias + activation
  * (variant & 15). */
@@ -87,7 +49,7 @@ static WNNOperand conv_act(WNNGraphBuilder b, WNNOperandDataType t, int variant)
     o.bias = bias;
     o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
     WT_OK(wnnGraphBuilderConv2d(b, x, w, &o, &y));
-    return activation(b, y, variant & 15);
+    return wt_activation(b, y, variant & 15);
 }
 
 /* matmul + add(bias row) + relu (variant 0), gemm with c = bias row + relu (1), gemm with c and
@@ -129,7 +91,7 @@ static WNNOperand convt_act(WNNGraphBuilder b, WNNOperandDataType t, int variant
     if (bias) o.bias = constant(b, t, 1, bs, -1, 1);
     o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
     WT_OK(wnnGraphBuilderConvTranspose2d(b, x, w, &o, &y));
-    return activation(b, y, variant & 15);
+    return wt_activation(b, y, variant & 15);
 }
 
 /* matmul / gemm + each activation (variant & 15), shaped by variant >> 4: batched matmul + bias
@@ -152,7 +114,7 @@ static WNNOperand matmul_act(WNNGraphBuilder b, WNNOperandDataType t, int varian
         if (shape == 3) o.alpha = wnnSomeDouble(0.5);
         WT_OK(wnnGraphBuilderGemm(b, x, w, &o, &y));
     }
-    return activation(b, y, variant & 15);
+    return wt_activation(b, y, variant & 15);
 }
 
 /* Element-wise chains: ((x + c[1,C,1,1]) * x) -> relu -> sigmoid -> sub scalar -> max(., y) ...,

@@ -218,3 +218,50 @@ int wt_expect_f32_atol(const char* what, const float* actual, const double* expe
     }
     return bad;
 }
+
+WNNOperand wt_activation(WNNGraphBuilder b, WNNOperand x, int which) {
+    WNNOperand y = x;
+    switch (which) {
+        case 0: WT_OK(wnnGraphBuilderRelu(b, x, NULL, &y)); break;
+        case 1: {
+            WNNClampOptions o = WNN_CLAMP_OPTIONS_INIT;
+            o.minValue = wnnNumberDouble(-0.25);
+            o.maxValue = wnnNumberDouble(0.5);
+            WT_OK(wnnGraphBuilderClamp(b, x, &o, &y));
+            break;
+        }
+        case 2: WT_OK(wnnGraphBuilderSigmoid(b, x, NULL, &y)); break;
+        case 3: WT_OK(wnnGraphBuilderTanh(b, x, NULL, &y)); break;
+        case 4: {
+            WNNLeakyReluOptions o = WNN_LEAKY_RELU_OPTIONS_INIT;
+            o.alpha = wnnSomeDouble(0.2);
+            WT_OK(wnnGraphBuilderLeakyRelu(b, x, &o, &y));
+            break;
+        }
+        case 5: WT_OK(wnnGraphBuilderGelu(b, x, NULL, &y)); break;
+        case 6: WT_OK(wnnGraphBuilderHardSwish(b, x, NULL, &y)); break;
+        case 7: {
+            WNNEluOptions o = WNN_ELU_OPTIONS_INIT;
+            o.alpha = wnnSomeDouble(0.7);
+            WT_OK(wnnGraphBuilderElu(b, x, &o, &y));
+            break;
+        }
+        case 8: WT_OK(wnnGraphBuilderSoftplus(b, x, NULL, &y)); break;
+        case 9: {
+            WNNHardSigmoidOptions o = WNN_HARD_SIGMOID_OPTIONS_INIT;
+            o.alpha = wnnSomeDouble(0.3);
+            o.beta = wnnSomeDouble(0.4);
+            WT_OK(wnnGraphBuilderHardSigmoid(b, x, &o, &y));
+            break;
+        }
+        case 10: {
+            WNNLinearOptions o = WNN_LINEAR_OPTIONS_INIT;
+            o.alpha = wnnSomeDouble(2);
+            o.beta = wnnSomeDouble(-1);
+            WT_OK(wnnGraphBuilderLinear(b, x, &o, &y));
+            break;
+        }
+        default: break;
+    }
+    return y;
+}

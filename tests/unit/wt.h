@@ -62,6 +62,9 @@ WNNOperand wt_input(WNNGraphBuilder b, const char* name, WNNOperandDataType type
                     const uint32_t* shape);
 WNNOperand wt_constant(WNNGraphBuilder b, WNNOperandDataType type, uint32_t rank, const uint32_t* shape,
                        const void* data);
+/* An activation of x by index: relu, clamp [-0.25, 0.5], sigmoid, tanh, leakyRelu 0.2, gelu,
+ * hardSwish, elu 0.7, softplus, hardSigmoid (0.3, 0.4), linear (2, -1); any other index: x itself. */
+WNNOperand wt_activation(WNNGraphBuilder b, WNNOperand x, int which);
 
 typedef struct WtFeed {
     const char* name; /* a graph input */

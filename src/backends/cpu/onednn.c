@@ -139,6 +139,17 @@ done:
     return s;
 }
 
+WNNStatus wnn_onednn_exec_finish(WnnOnednnExec* e, dnnl_primitive_desc_t pd, WNNStatus s, WnnCpuPrepared** out) {
+    dnnl_primitive_desc_destroy(pd);
+    if (s) {
+        wnn_onednn_exec_release(&e->base);
+        return s;
+    }
+    wnn_onednn_count_prepared();
+    *out = &e->base;
+    return WNNStatus_Success;
+}
+
 void wnn_onednn_exec_release(WnnCpuPrepared* self) {
     WnnOnednnExec* e = (WnnOnednnExec*)self;
     if (!e) return;

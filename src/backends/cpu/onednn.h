@@ -60,6 +60,9 @@ WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const
 WNNStatus wnn_onednn_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const void* data,
                               const dnnl_memory_desc_t* want, dnnl_memory_t* out);
 void wnn_onednn_exec_release(WnnCpuPrepared* self);
+/* The end of a prepare: destroys pd, then hands e over as *out (s == Success) or releases it and
+ * returns s. */
+WNNStatus wnn_onednn_exec_finish(WnnOnednnExec* e, dnnl_primitive_desc_t pd, WNNStatus s, WnnCpuPrepared** out);
 
 /* A set of operands written by `producers` and read (as input 0) by `consumers`, all oneDNN steps
  * whose reorders would turn it into the graph's layout and back: when all want the same layout,

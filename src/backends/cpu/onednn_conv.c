@@ -140,14 +140,7 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
         if (!s) s = wnn_onednn_constant(e, &bm, b, &bm, &e->bias);
         free(b);
     }
-    dnnl_primitive_desc_destroy(pd);
-    if (s) {
-        wnn_onednn_exec_release(&e->base);
-        return s;
-    }
-    wnn_onednn_count_prepared();
-    *out = &e->base;
-    return WNNStatus_Success;
+    return wnn_onednn_exec_finish(e, pd, s, out);
 }
 #else
 typedef int wnn_onednn_conv_unused;

@@ -43,14 +43,7 @@ WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, Wnn
     e->what = node->op == WNN_OP_maxPool2d ? "maxPool2d" : "averagePool2d";
     e->weiArg = -1;
     WNNStatus s = wnn_onednn_exec_init(e, pd, &um, &uo);
-    dnnl_primitive_desc_destroy(pd);
-    if (s) {
-        wnn_onednn_exec_release(&e->base);
-        return s;
-    }
-    wnn_onednn_count_prepared();
-    *out = &e->base;
-    return WNNStatus_Success;
+    return wnn_onednn_exec_finish(e, pd, s, out);
 }
 #else
 typedef int wnn_onednn_pool_unused;
