@@ -376,6 +376,13 @@ typedef struct WNNGraphPartitionInfo {
     uint32_t lastDispatchCopyCount; /* tensors copied between devices by the last dispatch */
 } WNNGraphPartitionInfo;
 WNN_EXPORT WNNStatus wnnGraphGetPartitionInfo(WNNGraph graph, WNNGraphPartitionInfo* info);
+/* The memory a built graph holds for its intermediate tensors: build places them in one arena per
+ * device, two sharing bytes when no step needs both (liveness), and fusions drop some altogether. */
+typedef struct WNNGraphMemoryInfo {
+    uint64_t intermediateBytes;       /* the arenas' size: the graph's peak intermediate memory */
+    uint64_t intermediateTensorBytes; /* the intermediate tensors' sizes summed: the memory without reuse */
+} WNNGraphMemoryInfo;
+WNN_EXPORT WNNStatus wnnGraphGetMemoryInfo(WNNGraph graph, WNNGraphMemoryInfo* info);
 /* Graph inputs and outputs, in no particular order. The name is valid while the graph lives. */
 WNN_EXPORT uint32_t wnnGraphGetInputCount(WNNGraph graph);
 WNN_EXPORT uint32_t wnnGraphGetOutputCount(WNNGraph graph);

@@ -66,6 +66,8 @@ typedef struct WnnBackendOps {
      * wnnContextAllocateHostMemory; NULL: plain aligned memory serves. */
     WNNStatus (*host_alloc)(WnnDevice* device, size_t bytes, void** data);
     void (*host_free)(WnnDevice* device, void* data);
+    /* Bytes the compiled graph holds for its intermediates (its liveness-planned arena); NULL: 0. */
+    size_t (*compiled_arena_bytes)(const WnnCompiled* compiled);
 } WnnBackendOps;
 
 /* Every device begins with this header. */

@@ -122,6 +122,27 @@ WNN_EXPORT WNNStatus wnnGraphGetOutput(WNNGraph g, uint32_t i, const char** name
     return graph_port(g, false, i, name, desc);
 }
 
+WNN_EXPORT WNNStatus wnnGraphGetMemoryInfo(WNNGraph g, WNNGraphMemoryInfo* info) {
+    if (!g || !info) return wnn_error(WNNStatus_TypeError, "getMemoryInfo: graph or info is NULL");
+    if (g->destroyed) return wnn_error(WNNStatus_InvalidStateError, "getMemoryInfo: the graph has been destroyed");
+    /* Without reuse every node output that is not a graph output would need its own memory. */
+    uint8_t* isOutput = calloc(g->ir->operandCount + 1, 1);
+    if (!isOutput) return wnn_error(WNNStatus_OutOfMemory, "getMemoryInfo: out of memory");
+    for (uint32_t i = 0; i < g->ir->outputCount; i++) isOutput[g->ir->outputIds[i]] = 1;
+    uint64_t tensors = 0;
+    for (uint32_t k = 0; k < g->ir->nodeCount; k++)
+        for (uint32_t j = 0; j < g->ir->nodes[k].outputCount; j++) {
+            int32_t id = g->ir->nodes[k].outputs[j];
+            if (id >= 0 && !isOutput[id]) tensors += wnn_desc_bytes(&g->ir->operands[id].desc);
+        }
+    free(isOutput);
+    pthread_mutex_lock(&g->context->mutex);
+    info->intermediateBytes = wnn_plan_arena_bytes(g->plan);
+    pthread_mutex_unlock(&g->context->mutex);
+    info->intermediateTensorBytes = tensors;
+    return WNNStatus_Success;
+}
+
 WNN_EXPORT WNNStatus wnnGraphGetPartitionInfo(WNNGraph g, WNNGraphPartitionInfo* info) {
     if (!g || !info) return wnn_error(WNNStatus_TypeError, "getPartitionInfo: graph or info is NULL");
     if (g->destroyed) return wnn_error(WNNStatus_InvalidStateError, "getPartitionInfo: the graph has been destroyed");

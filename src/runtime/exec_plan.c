@@ -202,3 +202,14 @@ void wnn_plan_info(const WnnExecPlan* p, uint32_t* segments, uint32_t* fallbackN
     if (fallbackNodes) *fallbackNodes = p->part.fallbackNodes;
     if (copies) *copies = p->copies;
 }
+
+static uint64_t arena_of(WnnDevice* device, const WnnCompiled* compiled) {
+    return compiled && device->ops->compiled_arena_bytes ? device->ops->compiled_arena_bytes(compiled) : 0;
+}
+
+uint64_t wnn_plan_arena_bytes(const WnnExecPlan* p) {
+    if (p->whole) return arena_of(p->ctx->device, p->whole);
+    uint64_t total = 0;
+    for (uint32_t k = 0; p->segs && k < p->part.segmentCount; k++) total += arena_of(p->segs[k].device, p->segs[k].compiled);
+    return total;
+}

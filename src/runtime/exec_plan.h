@@ -14,5 +14,7 @@ WNNStatus wnn_plan_create(WNNContext ctx, const WnnGraphIR* ir, WnnExecPlan** pl
 WNNStatus wnn_plan_dispatch(WnnExecPlan* plan, WnnBuffer* const* inputs, WnnBuffer* const* outputs);
 void wnn_plan_free(WnnExecPlan* plan);
 void wnn_plan_info(const WnnExecPlan* plan, uint32_t* segments, uint32_t* fallbackNodes, uint32_t* copies);
+/* The compiled segments' intermediate arenas, in bytes. */
+uint64_t wnn_plan_arena_bytes(const WnnExecPlan* plan);
 
 #endif

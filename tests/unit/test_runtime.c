@@ -375,6 +375,29 @@ static void test_memory_plan_chain(void) {
     wnnGraphBuilderRelease(b);
 }
 
+/* wnnGraphGetMemoryInfo: a chain of four relus over 1024 floats has three intermediates of 4 KiB
+ * (12 KiB without reuse); by liveness at most two are alive at once (the CPU's arena), and a GPU
+ * that fuses the chain needs none. Misuse is a TypeError / InvalidStateError. */
+static void test_memory_info(void) {
+    WNNGraphBuilder b = wt_builder();
+    uint32_t n = 1024;
+    WNNOperand v = wt_input(b, "x", WNNOperandDataType_Float32, 1, &n);
+    for (int i = 0; i < 4; i++) WT_OK(wnnGraphBuilderRelu(b, v, NULL, &v));
+    WNNNamedOperand out = {"y", v};
+    WNNGraph g = NULL;
+    WT_OK(wnnGraphBuilderBuild(b, &out, 1, &g));
+    WNNGraphMemoryInfo m;
+    WT_OK(wnnGraphGetMemoryInfo(g, &m));
+    WT_CHECK(m.intermediateTensorBytes == 3 * 4096);
+    WT_CHECK(m.intermediateBytes <= 2 * 4096);
+    WT_CHECK_STATUS(wnnGraphGetMemoryInfo(g, NULL), WNNStatus_TypeError);
+    WT_CHECK_STATUS(wnnGraphGetMemoryInfo(NULL, &m), WNNStatus_TypeError);
+    wnnGraphDestroy(g);
+    WT_CHECK_STATUS(wnnGraphGetMemoryInfo(g, &m), WNNStatus_InvalidStateError);
+    wnnGraphRelease(g);
+    wnnGraphBuilderRelease(b);
+}
+
 /* wnnContextAllocateHostMemory on the test adapter (page-locked on a GPU): a round trip through
  * it, and every misuse a clear TypeError: byteLength 0, NULL out-pointer, freeing twice, freeing
  * memory of another context or of malloc. A block left unfreed goes with the context (LeakSanitizer
@@ -423,5 +446,6 @@ int main(void) {
     test_context_options_and_adapters();
     test_memory_plan_chain();
     test_host_memory();
+    test_memory_info();
     return wt_summary("test_runtime");
 }

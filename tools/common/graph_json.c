@@ -264,6 +264,7 @@ const char* wgj_output_name(const WgjGraph* g, size_t i) { return g->outputs[i].
 const WtdTensor* wgj_output(const WgjGraph* g, size_t i) { return &g->outputs[i].data; }
 
 WNNStatus wgj_partition_info(const WgjGraph* g, WNNGraphPartitionInfo* info) { return wnnGraphGetPartitionInfo(g->graph, info); }
+WNNStatus wgj_memory_info(const WgjGraph* g, WNNGraphMemoryInfo* info) { return wnnGraphGetMemoryInfo(g->graph, info); }
 
 WNNStatus wgj_dispatch_only(WgjGraph* g, char* err, size_t errSize) {
     WNNNamedTensor ins[64], outs[64];

@@ -30,6 +30,7 @@ const WtdTensor* wgj_output(const WgjGraph* g, size_t i);
 void wgj_free(WgjGraph* g);
 /* The built graph's placement (wnnGraphGetPartitionInfo). */
 WNNStatus wgj_partition_info(const WgjGraph* g, WNNGraphPartitionInfo* info);
+WNNStatus wgj_memory_info(const WgjGraph* g, WNNGraphMemoryInfo* info);
 
 /* Calls one builder op by its spec name with JSON positional arguments and options (operand names
  * resolved through `lookup`). outs receives up to outCap operands. For the validation tables. */

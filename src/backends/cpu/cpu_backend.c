@@ -363,6 +363,8 @@ static WNNStatus cpu_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const* 
     return WNNStatus_Success;
 }
 
+static size_t cpu_compiled_arena_bytes(const WnnCompiled* c) { return c->arenaBytes; }
+
 const WnnBackendOps wnn_cpu_backend = {
     "cpu",
     cpu_device_open,
@@ -382,4 +384,5 @@ const WnnBackendOps wnn_cpu_backend = {
     NULL, /* the CPU is never lost */
     NULL, /* host memory: plain aligned memory */
     NULL,
+    cpu_compiled_arena_bytes,
 };

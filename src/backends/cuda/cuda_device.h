@@ -51,6 +51,7 @@ WNNStatus wnn_cuda_fail(const char* what, const char* call, cudaError_t e);
 
 WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled** compiled);
 void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* compiled);
+size_t wnn_cuda_compiled_arena_bytes(const WnnCompiled* compiled);
 WNNStatus wnn_cuda_dispatch(WnnDevice* device, WnnCompiled* compiled, WnnBuffer* const* inputs,
                             WnnBuffer* const* outputs);
 bool wnn_cuda_supports(WnnDevice* device, const WnnGraphIR* ir, const WnnNode* node);

@@ -581,6 +581,8 @@ static void fuse_eltwise_chains(WnnCompiled* c, const uint8_t* bound, const uint
     }
 }
 
+size_t wnn_cuda_compiled_arena_bytes(const WnnCompiled* c) { return c->arenaBytes; }
+
 void wnn_cuda_compiled_free(WnnDevice* device, WnnCompiled* c) {
     if (!c) return;
     for (uint32_t i = 0; c->own && i < c->ir->operandCount; i++)
