@@ -1,7 +1,6 @@
 /* onednn_conv.c: conv2d through oneDNN (float32, or float16 run in float32; constant filter;
- * onednn.h). The filter is
- * reordered once into the layout the primitive picked; the bias (conv2d's own plus a fused constant
- * add) and a fused activation run inside the primitive. Activations stay in the graph's layout
+ * onednn.h). The filter is reordered once into the layout the primitive picked; the bias (conv2d's
+ * own plus a fused constant add) and a fused activation run inside the primitive. Activations stay in the graph's layout
  * unless the primitive only has a fast kernel for a blocked one: then they are reordered around it
  * (onednn.c), and that is only chosen when the plain-layout kernel is not a JIT one. A fused
  * residual add is a binary post-op reading the residual in the output's layout. */

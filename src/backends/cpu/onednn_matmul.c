@@ -1,7 +1,6 @@
 /* onednn_matmul.c: matmul and gemm through oneDNN's matmul (float32, or float16 run in float32;
- * onednn.h). A constant b is
- * copied once into a padded row-major layout, else bound per dispatch; a fused constant bias add
- * (per output column) and activation run inside the primitive. gemm goes this way when alpha is 1
+ * onednn.h). A constant b is copied once into a padded row-major layout, else bound per dispatch;
+ * a fused constant bias add (per output column) and activation run inside the primitive. gemm goes this way when alpha is 1
  * and c is absent or a constant per column (beta * c becomes the bias); other gemms stay ours. */
 #ifdef WNN_HAVE_ONEDNN
 #include <stdlib.h>
