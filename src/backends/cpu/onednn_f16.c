@@ -11,7 +11,7 @@
 typedef struct Conv {
     const void* from;
     void* to;
-    int toHalf;
+    int toHalf, f16c; /* f16c: the CPU has F16C (asked once, on the calling thread) */
 } Conv;
 
 static void scalar_part(const Conv* c, size_t begin, size_t end) {
@@ -39,16 +39,14 @@ __attribute__((target("avx,f16c"))) static size_t f16c_part(const Conv* c, size_
 }
 
 static void convert_range(void* ctx, size_t begin, size_t end) {
-    static int hasF16c = -1; /* same answer on every thread: a benign race */
-    if (hasF16c < 0) hasF16c = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
     const Conv* c = ctx;
-    if (hasF16c) begin = f16c_part(c, begin, end);
+    if (c->f16c) begin = f16c_part(c, begin, end);
     scalar_part(c, begin, end);
 }
 
 /* Chunks of at least 32 Ki elements: below that a thread's start costs more than it converts. */
 static void convert(WnnThreadPool* pool, const void* from, void* to, size_t n, int toHalf) {
-    Conv c = {from, to, toHalf};
+    Conv c = {from, to, toHalf, __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx")};
     wnn_parallel_for(pool, n, 32768, convert_range, &c);
 }
 
