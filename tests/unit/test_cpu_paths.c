@@ -2,8 +2,9 @@
  * (WNN_CPU_CONV = own | onednn | winograd, WNN_CPU_MATMUL = own | onednn), with the build-time
  * fusion of a following per-channel constant add and activation: every result is checked against a float64 reference
  * computed here, fused and unfused graphs must agree, and an intermediate that is also a graph
- * output must not be fused away. With oneDNN built in, a forced oneDNN path must really have run
- * (float32), and float16 must keep our kernels; a 1-thread context gives the same results. */
+ * output must not be fused away. With oneDNN built in, a forced oneDNN path must really have run,
+ * in float16 too (converted to float32 at the step's edges), and "own" must keep our kernels; a
+ * 1-thread context gives the same results. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,37 @@ static double act_ref(int which, double x) {
 
 static void fill(float* v, size_t n, double lo, double hi) {
     for (size_t i = 0; i < n; i++) v[i] = (float)wt_rand(&g_seed, lo, hi);
+}
+
+/* Scratch copies in the graph's element type, freed together by typed_free. */
+static void* g_typed[16];
+static int g_typedCount;
+
+/* v as float16 (a converted copy) or float32 (v itself). */
+static void* typed(const float* v, size_t n, int f16) {
+    if (!f16) return (void*)v;
+    uint16_t* h = malloc(n * 2);
+    for (size_t i = 0; i < n; i++) h[i] = wnn_double_to_half(v[i]);
+    g_typed[g_typedCount++] = h;
+    return h;
+}
+
+static void typed_free(void) {
+    while (g_typedCount) free(g_typed[--g_typedCount]);
+}
+
+/* A forced oneDNN path must have run (and "own" must not have). */
+static void expect_path(const char* what, const char* path, unsigned before) {
+#ifdef WNN_HAVE_ONEDNN
+    wt_checks++;
+    int ran = wnn_cpu_onednn_nodes() > before;
+    if (ran != (strcmp(path, "own") != 0)) {
+        wt_failures++;
+        fprintf(stderr, "%s: oneDNN %s\n", what, ran ? "ran" : "did not run");
+    }
+#else
+    (void)what, (void)path, (void)before;
+#endif
 }
 
 static void set_paths(const char* path) {
@@ -128,16 +160,7 @@ static void conv_case(const char* path, int nhwc, uint32_t cin, uint32_t cout, u
                  both ? " (+conv output)" : "", f16 ? "float16" : "float32");
         expect(what, got, f16, want, ny);
         if (both) expect(what, gotConv, f16, conv, ny);
-#ifdef WNN_HAVE_ONEDNN
-        wt_checks++;
-        int ran = wnn_cpu_onednn_nodes() > before;
-        if (ran != (strcmp(path, "own") != 0 && !f16)) {
-            wt_failures++;
-            fprintf(stderr, "%s: oneDNN %s\n", what, ran ? "ran" : "did not run");
-        }
-#else
-        (void)before;
-#endif
+        expect_path(what, path, before);
         wnnGraphBuilderRelease(b);
         free(got);
         free(gotConv);
@@ -152,7 +175,7 @@ static void conv_case(const char* path, int nhwc, uint32_t cin, uint32_t cout, u
 
 /* matmul [B?,M,K] x [K,N] (constant or input b) + add(bias [N]) + activation; gemm with transposes
  * and c [1,N] times beta. */
-static void matmul_case(const char* path, int batched, int constB, int which) {
+static void matmul_case(const char* path, int batched, int constB, int which, int f16) {
     const uint32_t Bt = batched ? 3 : 1, M = 17, K = 24, N = 20;
     float *a = malloc(4 * Bt * M * K), *bm = malloc(4 * K * N), bias[20];
     fill(a, (size_t)Bt * M * K, -1, 1);
@@ -166,21 +189,26 @@ static void matmul_case(const char* path, int batched, int constB, int which) {
             want[q * N + j] = act_ref(which, acc + bias[j]);
         }
     set_paths(path);
+    WNNOperandDataType t = f16 ? WNNOperandDataType_Float16 : WNNOperandDataType_Float32;
+    const char* tn = f16 ? "float16" : "float32";
     WNNGraphBuilder b = wt_builder();
     uint32_t as3[3] = {Bt, M, K}, as2[2] = {M, K}, bs[2] = {K, N}, cs[1] = {N};
-    WNNOperand x = wt_input(b, "a", WNNOperandDataType_Float32, batched ? 3 : 2, batched ? as3 : as2);
-    WNNOperand w = constB ? wt_constant(b, WNNOperandDataType_Float32, 2, bs, bm) : wt_input(b, "b", WNNOperandDataType_Float32, 2, bs);
+    void *ta = typed(a, (size_t)Bt * M * K, f16), *tb = typed(bm, (size_t)K * N, f16);
+    WNNOperand x = wt_input(b, "a", t, batched ? 3 : 2, batched ? as3 : as2);
+    WNNOperand w = constB ? wt_constant(b, t, 2, bs, tb) : wt_input(b, "b", t, 2, bs);
     WNNOperand m, y;
     WT_OK(wnnGraphBuilderMatmul(b, x, w, NULL, &m));
-    WT_OK(wnnGraphBuilderAdd(b, m, wt_constant(b, WNNOperandDataType_Float32, 1, cs, bias), NULL, &y));
+    WT_OK(wnnGraphBuilderAdd(b, m, wt_constant(b, t, 1, cs, typed(bias, N, f16)), NULL, &y));
     y = wt_activation(b, y, which);
-    float* got = malloc(4 * Bt * M * N);
+    void* got = malloc(4 * Bt * M * N);
     WNNNamedOperand out = {"y", y};
-    WtFeed feeds[2] = {{"a", a}, {"b", bm}};
+    WtFeed feeds[2] = {{"a", ta}, {"b", tb}};
+    unsigned before = wnn_cpu_onednn_nodes();
     WT_OK(wt_run(wt_cpu(), b, feeds, constB ? 1 : 2, &out, 1, (void* const*)&got));
     char what[96];
-    snprintf(what, sizeof what, "matmul %s batched %d constB %d act %d", path, batched, constB, which);
-    expect(what, got, 0, want, (size_t)Bt * M * N);
+    snprintf(what, sizeof what, "matmul %s batched %d constB %d act %d %s", path, batched, constB, which, tn);
+    expect(what, got, f16, want, (size_t)Bt * M * N);
+    expect_path(what, path, before);
     wnnGraphBuilderRelease(b);
 
     /* gemm: a^T stored [K,M], b^T stored [N,K], c [1,N], beta 0.5 */
@@ -197,21 +225,25 @@ static void matmul_case(const char* path, int batched, int constB, int which) {
         }
     b = wt_builder();
     uint32_t ats[2] = {K, M}, bts[2] = {N, K}, c2[2] = {1, N};
-    x = wt_input(b, "a", WNNOperandDataType_Float32, 2, ats);
-    w = constB ? wt_constant(b, WNNOperandDataType_Float32, 2, bts, bt) : wt_input(b, "b", WNNOperandDataType_Float32, 2, bts);
+    void *tat = typed(at, (size_t)M * K, f16), *tbt = typed(bt, (size_t)K * N, f16);
+    x = wt_input(b, "a", t, 2, ats);
+    w = constB ? wt_constant(b, t, 2, bts, tbt) : wt_input(b, "b", t, 2, bts);
     WNNGemmOptions go = WNN_GEMM_OPTIONS_INIT;
-    go.c = wt_constant(b, WNNOperandDataType_Float32, 2, c2, bias);
+    go.c = wt_constant(b, t, 2, c2, typed(bias, N, f16));
     go.beta = wnnSomeDouble(0.5);
     go.aTranspose = true;
     go.bTranspose = true;
     WT_OK(wnnGraphBuilderGemm(b, x, w, &go, &y));
     y = wt_activation(b, y, which);
     out.operand = y;
-    WtFeed gfeeds[2] = {{"a", at}, {"b", bt}};
+    WtFeed gfeeds[2] = {{"a", tat}, {"b", tbt}};
+    before = wnn_cpu_onednn_nodes();
     WT_OK(wt_run(wt_cpu(), b, gfeeds, constB ? 1 : 2, &out, 1, (void* const*)&got));
-    snprintf(what, sizeof what, "gemm %s constB %d act %d", path, constB, which);
-    expect(what, got, 0, want, (size_t)M * N);
+    snprintf(what, sizeof what, "gemm %s constB %d act %d %s", path, constB, which, tn);
+    expect(what, got, f16, want, (size_t)M * N);
+    expect_path(what, path, before);
     wnnGraphBuilderRelease(b);
+    typed_free();
     free(a), free(bm), free(at), free(bt), free(got), free(want);
 }
 
@@ -219,8 +251,9 @@ static void matmul_case(const char* path, int batched, int constB, int which) {
  * + clamp -> 1x1 conv -> add(block input) -> relu -> 3x3 conv -> add -> 1x1 conv, channels C (a multiple of oneDNN's
  * block of 8 or not). On oneDNN the activations between the steps stay in its blocked layout; the
  * result must match our kernels'. extra: the add's output is a graph output too (never linked). */
-static void block_run(const char* path, uint32_t C, int extra, const float* x, float* out, float* outAdd) {
+static void block_run(const char* path, uint32_t C, int extra, int f16, const float* x, void* out, void* outAdd) {
     set_paths(path);
+    WNNOperandDataType t = f16 ? WNNOperandDataType_Float16 : WNNOperandDataType_Float32;
     WNNGraphBuilder b = wt_builder();
     uint32_t xs[4] = {1, C, 10, 9}, w1[4] = {2 * C, C, 1, 1}, wd[4] = {2 * C, 1, 3, 3}, w2[4] = {C, 2 * C, 1, 1};
     uint32_t w3[4] = {C, C, 3, 3};
@@ -230,16 +263,16 @@ static void block_run(const char* path, uint32_t C, int extra, const float* x, f
     for (size_t i = 0; i < n1; i++) f1[i] = (float)wt_rand(&seed, -0.4, 0.4), f2[i] = (float)wt_rand(&seed, -0.3, 0.3);
     for (size_t i = 0; i < nd; i++) fd[i] = (float)wt_rand(&seed, -0.4, 0.4);
     for (size_t i = 0; i < n3; i++) f3[i] = (float)wt_rand(&seed, -0.2, 0.2);
-    WNNOperand in = wt_input(b, "x", WNNOperandDataType_Float32, 4, xs), y, r, a;
+    WNNOperand in = wt_input(b, "x", t, 4, xs), y, r, a;
     WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
     /* a stem conv first and a 1x1 conv last, so that the residual operands are all inside */
     uint32_t ws[4] = {C, C, 1, 1};
-    WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, WNNOperandDataType_Float32, 4, ws, f3), &o, &in));
+    WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, t, 4, ws, typed(f3, C * C, f16)), &o, &in));
     WNNPool2dOptions po = WNN_POOL2D_OPTIONS_INIT; /* a pool between convs: linked too */
     uint32_t win[2] = {3, 3}, ppad[4] = {1, 1, 1, 1};
     po.windowDimensions = win, po.windowDimensionsCount = 2, po.padding = ppad, po.paddingCount = 4;
     WT_OK(wnnGraphBuilderMaxPool2d(b, in, &po, &in));
-    WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, WNNOperandDataType_Float32, 4, w1, f1), &o, &y));
+    WT_OK(wnnGraphBuilderConv2d(b, in, wt_constant(b, t, 4, w1, typed(f1, n1, f16)), &o, &y));
     WNNClampOptions co = WNN_CLAMP_OPTIONS_INIT;
     co.minValue = wnnNumberDouble(0);
     co.maxValue = wnnNumberDouble(6);
@@ -247,21 +280,22 @@ static void block_run(const char* path, uint32_t C, int extra, const float* x, f
     WNNConv2dOptions od = WNN_CONV2D_OPTIONS_INIT;
     uint32_t pad[4] = {1, 1, 1, 1};
     od.padding = pad, od.paddingCount = 4, od.groups = wnnSomeUint32(2 * C);
-    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, WNNOperandDataType_Float32, 4, wd, fd), &od, &y));
+    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, t, 4, wd, typed(fd, nd, f16)), &od, &y));
     WT_OK(wnnGraphBuilderClamp(b, y, &co, &y));
-    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, WNNOperandDataType_Float32, 4, w2, f2), &o, &y));
+    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, t, 4, w2, typed(f2, n1, f16)), &o, &y));
     WT_OK(wnnGraphBuilderAdd(b, y, in, NULL, &a));
     WT_OK(wnnGraphBuilderRelu(b, a, NULL, &r));
     WNNConv2dOptions o3 = WNN_CONV2D_OPTIONS_INIT;
     o3.padding = pad, o3.paddingCount = 4;
-    WT_OK(wnnGraphBuilderConv2d(b, r, wt_constant(b, WNNOperandDataType_Float32, 4, w3, f3), &o3, &y));
+    WT_OK(wnnGraphBuilderConv2d(b, r, wt_constant(b, t, 4, w3, typed(f3, n3, f16)), &o3, &y));
     WT_OK(wnnGraphBuilderAdd(b, y, r, NULL, &y)); /* second residual, from a linked operand */
-    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, WNNOperandDataType_Float32, 4, ws, f2), &o, &y));
+    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, t, 4, ws, typed(f2, C * C, f16)), &o, &y));
     WNNNamedOperand outs[2] = {{"y", y}, {"add", a}};
     void* data[2] = {out, outAdd};
-    WtFeed feed = {"x", x};
+    WtFeed feed = {"x", typed(x, (size_t)C * 90, f16)};
     WT_OK(wt_run(wt_cpu(), b, &feed, 1, outs, extra ? 2 : 1, data));
     wnnGraphBuilderRelease(b);
+    typed_free();
     free(f1), free(fd), free(f2), free(f3);
 }
 
@@ -335,20 +369,25 @@ static void thread_count_case(void) {
     free(x), free(w), free(y1), free(y2), free(want);
 }
 
-static void block_case(uint32_t C, int extra) {
-    size_t n = (size_t)C * 90;
-    float *x = malloc(4 * n), *own = malloc(4 * n), *one = malloc(4 * n), *ownA = malloc(4 * n), *oneA = malloc(4 * n);
+/* The block on our kernels and on oneDNN (float16: converted at each step's edges, the linked
+ * activations between steps kept in float32) give the same result. */
+static void block_case(uint32_t C, int extra, int f16) {
+    size_t n = (size_t)C * 90, es = f16 ? 2 : 4;
+    float* x = malloc(4 * n);
+    void *own = malloc(es * n), *one = malloc(es * n), *ownA = malloc(es * n), *oneA = malloc(es * n);
     fill(x, n, -1, 1);
-    block_run("own", C, extra, x, own, ownA);
-    block_run("onednn", C, extra, x, one, oneA);
+    block_run("own", C, extra, f16, x, own, ownA);
+    unsigned before = wnn_cpu_onednn_nodes();
+    block_run("onednn", C, extra, f16, x, one, oneA);
     double* want = malloc(sizeof(double) * n);
     char what[64];
-    snprintf(what, sizeof what, "residual block C=%u%s", C, extra ? " (+add output)" : "");
-    for (size_t i = 0; i < n; i++) want[i] = own[i];
-    expect(what, one, 0, want, n);
+    snprintf(what, sizeof what, "residual block C=%u%s %s", C, extra ? " (+add output)" : "", f16 ? "float16" : "float32");
+    expect_path(what, "onednn", before);
+    for (size_t i = 0; i < n; i++) want[i] = f16 ? wnn_half_to_float(((uint16_t*)own)[i]) : ((float*)own)[i];
+    expect(what, one, f16, want, n);
     if (extra) {
-        for (size_t i = 0; i < n; i++) want[i] = ownA[i];
-        expect(what, oneA, 0, want, n);
+        for (size_t i = 0; i < n; i++) want[i] = f16 ? wnn_half_to_float(((uint16_t*)ownA)[i]) : ((float*)ownA)[i];
+        expect(what, oneA, f16, want, n);
     }
     free(x), free(own), free(one), free(ownA), free(oneA), free(want);
 }
@@ -358,19 +397,22 @@ int main(void) {
     for (int p = 0; p < 3; p++) {
         for (int which = 0; which <= ACTS - 1; which++) {
             conv_case(paths[p], which & 1, 8, 16, 1, 1, 1, which, 0);
-            matmul_case(paths[p], which & 1, which % 3 != 0, which);
+            matmul_case(paths[p], which & 1, which % 3 != 0, which, 0);
+            conv_case(paths[p], which & 1, 8, 16, 1, 1, 1, which, 1);
+            matmul_case(paths[p], which & 1, which % 3 != 0, which, 1);
         }
         conv_case(paths[p], 0, 8, 8, 8, 1, 1, 0, 0);  /* depthwise */
         conv_case(paths[p], 1, 8, 8, 8, 2, 1, 1, 0);  /* depthwise nhwc, stride 2 */
         conv_case(paths[p], 0, 8, 12, 2, 2, 2, 3, 0); /* groups, stride, dilation */
         conv_case(paths[p], 1, 8, 16, 1, 1, 2, 5, 0);
-        conv_case(paths[p], 0, 8, 16, 1, 1, 1, 0, 1); /* float16: ours whatever the setting */
+        conv_case(paths[p], 0, 8, 8, 8, 1, 1, 0, 1); /* float16: depthwise, groups, stride, dilation */
         conv_case(paths[p], 1, 8, 16, 1, 2, 1, 1, 1);
+        conv_case(paths[p], 0, 8, 12, 2, 2, 2, 3, 1);
     }
-    for (int extra = 0; extra < 2; extra++) {
-        block_case(8, extra);
-        block_case(16, extra);
-        block_case(12, extra); /* padded to 16 inside oneDNN's layout: element-wise nodes stay plain */
+    for (int extra = 0; extra < 4; extra++) { /* extra & 2: float16 */
+        block_case(8, extra & 1, extra >> 1);
+        block_case(16, extra & 1, extra >> 1);
+        block_case(12, extra & 1, extra >> 1); /* padded to 16 inside oneDNN's layout: element-wise nodes stay plain */
     }
     for (int p = 0; p < 3; p++)
         for (int late = 0; late < 2; late++) {

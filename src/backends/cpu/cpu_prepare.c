@@ -3,7 +3,8 @@
  * each build so tests can switch,
  * force a path (WNN_CPU_CONV covers maxPool2d and averagePool2d too); auto takes oneDNN where conv_auto_onednn says it wins. WNN_CPU_FUSE=0 turns the
  * build-time fusion off (cpu_fuse.h). A node oneDNN cannot run
- * (float16, a filter that is not constant, ...) takes ours whatever the setting. */
+ * (a filter that is not constant, ...) takes ours whatever the setting; float16 runs on oneDNN in
+ * float32, converted at the step's edges (onednn_f16.c). */
 #include <stdlib.h>
 #include <string.h>
 

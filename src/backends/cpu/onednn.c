@@ -96,16 +96,22 @@ static WNNStatus exec_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     WNNStatus s = WNNStatus_Success;
     pthread_mutex_lock(&e->lock);
     wnn_onednn_set_threads(args->pool);
-    dnnl_status_t st = dnnl_memory_set_data_handle(e->inLinked ? e->in : e->userIn, args->inputs[0].data);
-    if (st == dnnl_success) st = dnnl_memory_set_data_handle(e->outLinked ? e->out : e->userOut, args->outputs[0].data);
-    if (st == dnnl_success && e->weiArg >= 0) st = dnnl_memory_set_data_handle(e->wei, args->inputs[e->weiArg].data);
+    void* src = args->inputs[0].data;
+    void* dst = e->f16 && !e->outLinked ? e->out32 : args->outputs[0].data;
+    void* wei = e->weiArg >= 0 ? args->inputs[e->weiArg].data : NULL;
+    if (e->f16 && !e->inLinked) wnn_onednn_f16_to_f32(args->pool, src, e->in32, e->inN), src = e->in32;
+    if (e->f16 && wei) wnn_onednn_f16_to_f32(args->pool, wei, e->wei32, e->weiN), wei = e->wei32;
+    dnnl_status_t st = dnnl_memory_set_data_handle(e->inLinked ? e->in : e->userIn, src);
+    if (st == dnnl_success) st = dnnl_memory_set_data_handle(e->outLinked ? e->out : e->userOut, dst);
+    if (st == dnnl_success && wei) st = dnnl_memory_set_data_handle(e->wei, wei);
     if (st != dnnl_success) {
         s = wnn_onednn_check(st, e->what, "dnnl_memory_set_data_handle");
         goto done;
     }
     if (e->side) {
-        const void* r = args->inputs[e->sideArg].data;
-        st = dnnl_memory_set_data_handle(e->sideLinked || !e->reorderSide ? e->side : e->userSide, (void*)r);
+        void* r = args->inputs[e->sideArg].data;
+        if (e->f16 && !e->sideLinked) wnn_onednn_f16_to_f32(args->pool, r, e->side32, e->sideN), r = e->side32;
+        st = dnnl_memory_set_data_handle(e->sideLinked || !e->reorderSide ? e->side : e->userSide, r);
         if ((s = wnn_onednn_check(st, e->what, "dnnl_memory_set_data_handle"))) goto done;
         if (e->reorderSide && !e->sideLinked) {
             dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, e->userSide}, {DNNL_ARG_TO, e->side}};
@@ -134,6 +140,7 @@ static WNNStatus exec_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
             goto done;
     }
     s = wnn_onednn_check(dnnl_stream_wait(e->stream), e->what, "dnnl_stream_wait");
+    if (!s && e->f16 && !e->outLinked) wnn_onednn_f32_to_f16(args->pool, e->out32, args->outputs[0].data, e->outN);
 done:
     pthread_mutex_unlock(&e->lock);
     return s;
@@ -161,6 +168,10 @@ void wnn_onednn_exec_release(WnnCpuPrepared* self) {
     for (int i = 0; i < 4; i++)
         if (prims[i]) dnnl_primitive_destroy(prims[i]);
     if (e->stream) dnnl_stream_destroy(e->stream);
+    free(e->in32);
+    free(e->out32);
+    free(e->side32);
+    free(e->wei32);
     pthread_mutex_destroy(&e->lock);
     free(e);
 }
@@ -175,6 +186,14 @@ static WNNStatus make_reorder(const char* what, const dnnl_memory_desc_t* from, 
     if (!s) s = wnn_onednn_check(dnnl_primitive_create(out, rpd), what, "dnnl_primitive_create (reorder)");
     if (rpd) dnnl_primitive_desc_destroy(rpd);
     return s;
+}
+
+/* A float32 buffer of md's size (n elements), for a float16 tensor's conversion. */
+static WNNStatus f32_buffer(const WnnOnednnExec* e, const dnnl_memory_desc_t* md, float** buf, size_t* n) {
+    size_t bytes = dnnl_memory_desc_get_size(md);
+    *n = bytes / sizeof(float);
+    if (!(*buf = wnn_malloc(bytes ? bytes : 1))) return wnn_error(WNNStatus_OutOfMemory, "%s: out of memory", e->what);
+    return WNNStatus_Success;
 }
 
 WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const dnnl_memory_desc_t* userIn,
@@ -198,6 +217,8 @@ WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const
         return s;
     e->in = e->userIn;
     e->out = e->userOut;
+    if (e->f16 && ((s = f32_buffer(e, userIn, &e->in32, &e->inN)) || (s = f32_buffer(e, userOut, &e->out32, &e->outN))))
+        return s;
     /* Another layout inside: a buffer of it (kept with the state) and the reorders. */
     if (!dnnl_memory_desc_equal(in, userIn)) {
         if ((s = wnn_onednn_check(dnnl_memory_create(&e->in, in, eng, DNNL_MEMORY_ALLOCATE), e->what,
@@ -228,6 +249,8 @@ int wnn_onednn_side_arg(const WnnCpuPrepared* p) {
 WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc_t* user, const dnnl_memory_desc_t* want) {
     dnnl_engine_t eng = wnn_onednn_engine();
     e->sideArg = arg;
+    WNNStatus s16 = e->f16 ? f32_buffer(e, user, &e->side32, &e->sideN) : WNNStatus_Success;
+    if (s16) return s16;
     WNNStatus s = wnn_onednn_check(dnnl_memory_create(&e->side, want, eng, dnnl_memory_desc_equal(user, want) ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE),
                                    e->what, "dnnl_memory_create");
     if (s || dnnl_memory_desc_equal(user, want)) return s;

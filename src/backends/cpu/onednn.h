@@ -48,12 +48,27 @@ typedef struct WnnOnednnExec {
     dnnl_memory_t userSide, side;
     dnnl_primitive_t reorderSide;
     int inLinked, outLinked; /* the graph's tensor holds oneDNN's layout itself (wnn_onednn_link) */
+    /* float16 graph tensors: the primitive runs in float32 on these buffers (the graph's layout),
+     * converted from / to float16 at each dispatch (onednn_f16.c); none for a linked tensor */
+    int f16;
+    float *in32, *out32, *side32, *wei32;
+    size_t inN, outN, sideN, weiN;
     dnnl_stream_t stream;
     pthread_mutex_t lock; /* the memories' handles are set per dispatch */
 } WnnOnednnExec;
 
+/* float16 <-> float32 over n elements, F16C-vectorised, split over pool (may be NULL). */
+void wnn_onednn_f16_to_f32(WnnThreadPool* pool, const uint16_t* h, float* f, size_t n);
+void wnn_onednn_f32_to_f16(WnnThreadPool* pool, const float* f, uint16_t* h, size_t n);
+/* Element i of a float32 (f16 == 0) or float16 array, as a float. */
+float wnn_onednn_value(const void* data, int f16, size_t i);
+/* data as n floats: data itself, or a copy converted from float16 in *tmp (to free; NULL when out
+ * of memory). */
+const void* wnn_onednn_as_f32(const void* data, int f16, size_t n, float** tmp);
+
 /* Fills e's memories from the primitive's descriptors; userIn/userOut/userWei describe the graph's
- * tensors. wei == NULL with weiArg >= 0: bound per dispatch. */
+ * tensors. wei == NULL with weiArg >= 0: bound per dispatch. With e->f16 set, userIn / userOut are
+ * the float32 buffers (in32, out32, made here) the float16 tensors are converted through. */
 WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const dnnl_memory_desc_t* userIn,
                                const dnnl_memory_desc_t* userOut);
 /* Reorders constant data (user layout md) into a new memory of the primitive's layout want. */

@@ -1,6 +1,6 @@
-/* onednn_conv.c: conv2d through oneDNN (float32, constant filter; onednn.h). The filter is
- * reordered once into the layout the primitive picked; the bias (conv2d's own plus a fused constant
- * add) and a fused activation run inside the primitive. Activations stay in the graph's layout
+/* onednn_conv.c: conv2d through oneDNN (float32, or float16 run in float32; constant filter;
+ * onednn.h). The filter is reordered once into the layout the primitive picked; the bias (conv2d's
+ * own plus a fused constant add) and a fused activation run inside the primitive. Activations stay in the graph's layout
  * unless the primitive only has a fast kernel for a blocked one: then they are reordered around it
  * (onednn.c), and that is only chosen when the plain-layout kernel is not a JIT one. A fused
  * residual add is a binary post-op reading the residual in the output's layout. */
@@ -29,6 +29,17 @@ static void filter_md(const WnnConvAttrs* a, const WnnDesc* fd, dnnl_memory_desc
         memcpy(strides, s, sizeof s);
         dnnl_memory_desc_init_by_strides(md, 4, dims, dnnl_f32, strides);
     }
+}
+
+/* The filter fo (float32 or float16) once into the primitive's layout want, as float32. */
+static WNNStatus filter_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const WnnIrOperand* fo,
+                                 const dnnl_memory_desc_t* want) {
+    float* tmp;
+    const void* data = wnn_onednn_as_f32(fo->data, e->f16, wnn_desc_numel(&fo->desc), &tmp);
+    if (!data) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    WNNStatus s = wnn_onednn_constant(e, user, data, want, &e->wei);
+    free(tmp);
+    return s;
 }
 
 /* A convolution primitive descriptor with src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice),
@@ -69,7 +80,8 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
     const WnnDesc *in = &ir->operands[node->inputs[0]].desc, *od = &ir->operands[node->outputs[0]].desc;
     int32_t bid = node->inputCount > 2 ? node->inputs[2] : -1;
     const WnnIrOperand* bo = bid >= 0 ? &ir->operands[bid] : NULL;
-    if (in->type != WNNOperandDataType_Float32 || fo->kind != WNN_OPERAND_CONSTANT || !fo->data ||
+    int f16 = in->type == WNNOperandDataType_Float16; /* converted at the edges, run in float32 */
+    if ((in->type != WNNOperandDataType_Float32 && !f16) || fo->kind != WNN_OPERAND_CONSTANT || !fo->data ||
         (bo && (bo->kind != WNN_OPERAND_CONSTANT || !bo->data)) || !wnn_onednn_engine())
         return WNNStatus_Success;
     dnnl_primitive_attr_t attr = NULL;
@@ -117,6 +129,7 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
     e->what = "conv2d";
     e->weiArg = -1;
     e->base.fused = f != NULL;
+    e->f16 = f16;
     int h = a->nhwc ? 1 : 2;
     dnnl_dims_t src = {in->shape[0], a->cin, in->shape[h], in->shape[h + 1]};
     dnnl_dims_t dst = {od->shape[0], a->cout, od->shape[h], od->shape[h + 1]};
@@ -126,14 +139,14 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
     filter_md(a, &fo->desc, &wm);
     WNNStatus s = wnn_onednn_exec_init(e, pd, &um, &uo);
     if (!s && residual) s = wnn_onednn_side_init(e, (int)node->inputCount, &uo, &resMd);
-    if (!s) s = wnn_onednn_constant(e, &wm, fo->data, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &e->wei);
+    if (!s) s = filter_constant(e, &wm, fo, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
     if (!s && hasBias) {
         /* conv2d's bias plus the fused add's, summed once here */
         float* b = wnn_calloc(a->cout, sizeof(float));
         if (!b) s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
         for (uint32_t c = 0; b && c < a->cout; c++) {
-            if (bo) b[c] += ((const float*)bo->data)[c];
-            if (fb) b[c] += ((const float*)fb->data)[wnn_desc_numel(&fb->desc) == 1 ? 0 : c];
+            if (bo) b[c] += wnn_onednn_value(bo->data, f16, c);
+            if (fb) b[c] += wnn_onednn_value(fb->data, f16, wnn_desc_numel(&fb->desc) == 1 ? 0 : c);
         }
         dnnl_dims_t bd = {a->cout};
         dnnl_memory_desc_init_by_tag(&bm, 1, bd, dnnl_f32, dnnl_a);

@@ -1,6 +1,6 @@
-/* onednn_matmul.c: matmul and gemm through oneDNN's matmul (float32; onednn.h). A constant b is
- * copied once into a padded row-major layout, else bound per dispatch; a fused constant bias add
- * (per output column) and activation run inside the primitive. gemm goes this way when alpha is 1
+/* onednn_matmul.c: matmul and gemm through oneDNN's matmul (float32, or float16 run in float32;
+ * onednn.h). A constant b is copied once into a padded row-major layout, else bound per dispatch;
+ * a fused constant bias add (per output column) and activation run inside the primitive. gemm goes this way when alpha is 1
  * and c is absent or a constant per column (beta * c becomes the bias); other gemms stay ours. */
 #ifdef WNN_HAVE_ONEDNN
 #include <stdlib.h>
@@ -20,13 +20,33 @@ static void padded(const WnnDesc* d, int r, dnnl_dims_t dims) {
     for (int i = 0; i < r; i++) dims[i] = i < r - (int)d->rank ? 1 : d->shape[i - (r - (int)d->rank)];
 }
 
+/* A constant b (float32 or float16) once into layout want, as float32. */
+static WNNStatus b_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const WnnIrOperand* bo,
+                            const dnnl_memory_desc_t* want) {
+    float* tmp;
+    const void* data = wnn_onednn_as_f32(bo->data, e->f16, wnn_desc_numel(&bo->desc), &tmp);
+    if (!data) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    WNNStatus s = wnn_onednn_constant(e, user, data, want, &e->wei);
+    free(tmp);
+    return s;
+}
+
+/* The float32 buffer a float16 b bound per dispatch is converted into (layout bm). */
+static WNNStatus b_buffer(WnnOnednnExec* e, const dnnl_memory_desc_t* bm) {
+    size_t bytes = dnnl_memory_desc_get_size(bm);
+    e->weiN = bytes / sizeof(float);
+    if (!(e->wei32 = wnn_malloc(bytes ? bytes : 1))) return wnn_error(WNNStatus_OutOfMemory, "%s: out of memory", e->what);
+    return WNNStatus_Success;
+}
+
 WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                     WnnCpuPrepared** out) {
     *out = NULL;
     const WnnDesc *da = &ir->operands[node->inputs[0]].desc, *db = &ir->operands[node->inputs[1]].desc;
     const WnnDesc* od = &ir->operands[node->outputs[0]].desc;
     const WnnIrOperand* bo = &ir->operands[node->inputs[1]];
-    if (da->type != WNNOperandDataType_Float32 || !wnn_onednn_engine() || od->rank < 2 || da->rank < 2 || db->rank < 2)
+    int f16 = da->type == WNNOperandDataType_Float16; /* converted at the edges, run in float32 */
+    if ((da->type != WNNOperandDataType_Float32 && !f16) || !wnn_onednn_engine() || od->rank < 2 || da->rank < 2 || db->rank < 2)
         return WNNStatus_Success;
     int r = (int)od->rank;
     dnnl_dims_t ad, bd, cd, as, bs, cs;
@@ -92,19 +112,21 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     e->what = node->op == WNN_OP_gemm ? "gemm" : "matmul";
     e->weiArg = constB ? -1 : 1;
     e->base.fused = f != NULL;
+    e->f16 = f16;
     WNNStatus s = wnn_onednn_exec_init(e, pd, &am, &cm);
     const dnnl_memory_desc_t* want = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    if (!s && constB) s = wnn_onednn_constant(e, &bm, bo->data, want, &e->wei);
+    if (!s && constB) s = b_constant(e, &bm, bo, want);
     if (!s && !constB)
         s = wnn_onednn_check(dnnl_memory_create(&e->wei, &bm, wnn_onednn_engine(), DNNL_MEMORY_NONE), e->what,
                              "dnnl_memory_create");
+    if (!s && !constB && f16) s = b_buffer(e, &bm);
     if (!s && hasBias) {
         size_t n = (size_t)cd[r - 1];
         float* b = wnn_calloc(n, sizeof(float));
         if (!b) s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
         for (size_t c = 0; b && c < n; c++) {
-            if (co) b[c] += beta * ((const float*)co->data)[wnn_desc_numel(&co->desc) == 1 ? 0 : c];
-            if (fb) b[c] += ((const float*)fb->data)[wnn_desc_numel(&fb->desc) == 1 ? 0 : c];
+            if (co) b[c] += beta * wnn_onednn_value(co->data, f16, wnn_desc_numel(&co->desc) == 1 ? 0 : c);
+            if (fb) b[c] += wnn_onednn_value(fb->data, f16, wnn_desc_numel(&fb->desc) == 1 ? 0 : c);
         }
         if (!s) s = wnn_onednn_constant(e, &biasm, b, &biasm, &e->bias);
         free(b);

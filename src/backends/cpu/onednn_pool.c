@@ -1,6 +1,6 @@
-/* onednn_pool.c: maxPool2d and averagePool2d through oneDNN (float32, no dilation; onednn.h), so
- * that a pool between convs reads and writes their blocked layout (cpu_backend.c links it) instead
- * of reordering out and back. Windows skip padding, as ours do (k_pool.c). */
+/* onednn_pool.c: maxPool2d and averagePool2d through oneDNN (float32, or float16 run in float32;
+ * no dilation; onednn.h), so that a pool between convs reads and writes their blocked layout
+ * (cpu_backend.c links it) instead of reordering out and back. Windows skip padding, as ours do (k_pool.c). */
 #ifdef WNN_HAVE_ONEDNN
 #include "backends/cpu/onednn.h"
 #include "graph/ops/conv.h"
@@ -9,7 +9,8 @@ WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, Wnn
     *out = NULL;
     const WnnPoolAttrs* a = node->attrs;
     const WnnDesc *in = &ir->operands[node->inputs[0]].desc, *od = &ir->operands[node->outputs[0]].desc;
-    if (in->type != WNNOperandDataType_Float32 || a->dilations[0] != 1 || a->dilations[1] != 1 || !wnn_onednn_engine())
+    int f16 = in->type == WNNOperandDataType_Float16; /* converted at the edges, run in float32 */
+    if ((in->type != WNNOperandDataType_Float32 && !f16) || a->dilations[0] != 1 || a->dilations[1] != 1 || !wnn_onednn_engine())
         return WNNStatus_Success;
     int h = a->nhwc ? 1 : 2, c = a->nhwc ? 3 : 1;
     dnnl_dims_t src = {in->shape[0], in->shape[c], in->shape[h], in->shape[h + 1]};
@@ -42,6 +43,7 @@ WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, Wnn
     }
     e->what = node->op == WNN_OP_maxPool2d ? "maxPool2d" : "averagePool2d";
     e->weiArg = -1;
+    e->f16 = f16; /* and between float16 convs, linked in their float32 layout */
     WNNStatus s = wnn_onednn_exec_init(e, pd, &um, &uo);
     return wnn_onednn_exec_finish(e, pd, s, out);
 }

@@ -1,5 +1,5 @@
-/* onednn_winograd.c: 3x3 stride-1 conv2d as Winograd F(2x2, 3x3) (float32, constant filter, one
- * group; onednn.h). oneDNN 2.6 has no Winograd kernel for AVX2, and its direct kernel runs large
+/* onednn_winograd.c: 3x3 stride-1 conv2d as Winograd F(2x2, 3x3) (float32, or float16 converted
+ * at the edges and run in float32; constant filter, one group; onednn.h). oneDNN 2.6 has no Winograd kernel for AVX2, and its direct kernel runs large
  * 3x3 convs at ~75% of the FMA peak; F(2x2, 3x3) does 2.25x fewer multiplications:
  *   V[e][tile][ci] = (B^T d B)[e]   for each 4x4 input patch d (tiles step 2, zeros outside)
  *   M[e]           = V[e] x U[e]    16 products [tiles x cin] x [cin x cout] (one batched oneDNN
@@ -29,6 +29,9 @@ typedef struct Wino {
     dnnl_primitive_t mm;
     dnnl_memory_t v, u, m;
     float *vp, *mp;
+    int f16;          /* float16 tensors: converted through x32 / y32 (float32, the graph's layout) */
+    float *x32, *y32; /* xN / yN elements */
+    size_t xN, yN;
     dnnl_stream_t stream;
     pthread_mutex_t lock;
 } Wino;
@@ -224,6 +227,10 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     Wino* w = (Wino*)self; /* V and M are the state's: one dispatch at a time */
     WinoRun r = {w, args->inputs[0].data, args->outputs[0].data};
     pthread_mutex_lock(&w->lock);
+    if (w->f16) {
+        wnn_onednn_f16_to_f32(args->pool, args->inputs[0].data, w->x32, w->xN);
+        r.x = w->x32, r.y = w->y32;
+    }
     size_t rows = w->N * w->TH;
     int nhwc = w->a.nhwc;
     wnn_parallel_for(args->pool, rows, 1, nhwc ? input_rows_nhwc : input_rows_nchw, &r);
@@ -233,6 +240,7 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     WNNStatus s = wnn_onednn_check(dnnl_primitive_execute(w->mm, w->stream, 3, ma), "conv2d", "dnnl_primitive_execute (winograd)");
     if (!s) s = wnn_onednn_check(dnnl_stream_wait(w->stream), "conv2d", "dnnl_stream_wait");
     if (!s) wnn_parallel_for(args->pool, rows, 1, nhwc ? output_rows_nhwc : output_rows_nchw, &r);
+    if (!s && w->f16) wnn_onednn_f32_to_f16(args->pool, w->y32, args->outputs[0].data, w->yN);
     pthread_mutex_unlock(&w->lock);
     return s;
 }
@@ -246,6 +254,8 @@ static void wino_release(WnnCpuPrepared* self) {
     if (w->stream) dnnl_stream_destroy(w->stream);
     pthread_mutex_destroy(&w->lock);
     free(w->bias);
+    free(w->x32);
+    free(w->y32);
     free(w);
 }
 
@@ -257,7 +267,8 @@ int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node) {
     const WnnDesc* od = &ir->operands[node->outputs[0]].desc;
     size_t ow = od->shape[3]; /* NCHW */
     size_t tiles = (size_t)od->shape[0] * ((od->shape[a->nhwc ? 1 : 2] + 1) / 2) * ((od->shape[a->nhwc ? 2 : 3] + 1) / 2);
-    return in->type == WNNOperandDataType_Float32 && f->kind == WNN_OPERAND_CONSTANT && f->data && a->kh == 3 &&
+    int type = in->type == WNNOperandDataType_Float32 || in->type == WNNOperandDataType_Float16;
+    return type && f->kind == WNN_OPERAND_CONSTANT && f->data && a->kh == 3 &&
            a->kw == 3 && a->strides[0] == 1 && a->strides[1] == 1 && a->dilations[0] == 1 && a->dilations[1] == 1 &&
            a->groups == 1 && (bid < 0 || (ir->operands[bid].kind == WNN_OPERAND_CONSTANT && ir->operands[bid].data)) &&
            (a->nhwc ? a->cin <= 4096 && a->cout <= 4096 /* g_zeros, sink */ : 2 * ((ow + 1) / 2) + 2 <= MAXW) &&
@@ -280,9 +291,17 @@ static int take_fusion(const WnnGraphIR* ir, const WnnCpuFusion* f, Wino* w) {
     }
     if (f->bias >= 0) {
         const WnnIrOperand* b = &ir->operands[f->bias];
-        for (uint32_t c = 0; c < w->a.cout; c++) w->bias[c] += ((const float*)b->data)[wnn_desc_numel(&b->desc) == 1 ? 0 : c];
+        for (uint32_t c = 0; c < w->a.cout; c++) w->bias[c] += wnn_onednn_value(b->data, w->f16, wnn_desc_numel(&b->desc) == 1 ? 0 : c);
     }
     return 1;
+}
+
+/* The float32 copies of a float16 input (xN elements) and output (yN). */
+static WNNStatus f32_buffers(Wino* w, size_t xN, size_t yN) {
+    w->xN = xN, w->yN = yN;
+    w->x32 = wnn_malloc(sizeof(float) * (xN ? xN : 1));
+    w->y32 = wnn_malloc(sizeof(float) * (yN ? yN : 1));
+    return w->x32 && w->y32 ? WNNStatus_Success : wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory");
 }
 
 WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
@@ -312,8 +331,9 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
         w->sN = a->cin * w->H * w->W, w->sC = w->H * w->W, w->sH = w->W, w->sW = 1;
         w->oN = a->cout * w->OH * w->OW, w->oC = w->OH * w->OW, w->oH = w->OW, w->oW = 1;
     }
+    w->f16 = in->type == WNNOperandDataType_Float16;
     if (bid >= 0)
-        for (uint32_t c = 0; c < a->cout; c++) w->bias[c] = ((const float*)ir->operands[bid].data)[c];
+        for (uint32_t c = 0; c < a->cout; c++) w->bias[c] = wnn_onednn_value(ir->operands[bid].data, w->f16, c);
     w->base.fused = take_fusion(ir, f, w);
     if (!w->base.fused) w->act = 0; /* (take_fusion adds the fused bias only when it takes the chain) */
 
@@ -329,8 +349,8 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
             float g[3][3], t[4][3];
             for (int i = 0; i < 3; i++)
                 for (int j = 0; j < 3; j++)
-                    g[i][j] = ((const float*)fo->data)[co * fst[a->fo] + ci * fst[a->fi] + (size_t)i * fst[a->fh] +
-                                                       (size_t)j * fst[a->fw]];
+                    g[i][j] = wnn_onednn_value(fo->data, w->f16, co * fst[a->fo] + ci * fst[a->fi] +
+                                                                     (size_t)i * fst[a->fh] + (size_t)j * fst[a->fw]);
             for (int j = 0; j < 3; j++) { /* t = G g */
                 t[0][j] = g[0][j];
                 t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
@@ -368,6 +388,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     if (!s) memcpy(up, u, sizeof(float) * 16 * cin * cout);
     if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->v, (void**)&w->vp), "conv2d", "dnnl_memory_get_data_handle");
     if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->m, (void**)&w->mp), "conv2d", "dnnl_memory_get_data_handle");
+    if (!s && w->f16) s = f32_buffers(w, wnn_desc_numel(in), wnn_desc_numel(od));
     if (pd) dnnl_primitive_desc_destroy(pd);
     free(u);
     if (s) {
