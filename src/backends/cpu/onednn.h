@@ -62,9 +62,10 @@ void wnn_onednn_f16_to_f32(WnnThreadPool* pool, const uint16_t* h, float* f, siz
 void wnn_onednn_f32_to_f16(WnnThreadPool* pool, const float* f, uint16_t* h, size_t n);
 /* Element i of a float32 (f16 == 0) or float16 array, as a float. */
 float wnn_onednn_value(const void* data, int f16, size_t i);
-/* data as n floats: data itself, or a copy converted from float16 in *tmp (to free; NULL when out
- * of memory). */
-const void* wnn_onednn_as_f32(const void* data, int f16, size_t n, float** tmp);
+/* The constant weights w (float32, or float16 when e->f16: converted) once into the primitive's
+ * layout want (user: w's own layout), as e->wei. */
+WNNStatus wnn_onednn_weights(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const WnnIrOperand* w,
+                             const dnnl_memory_desc_t* want);
 
 /* Fills e's memories from the primitive's descriptors; userIn/userOut/userWei describe the graph's
  * tensors. wei == NULL with weiArg >= 0: bound per dispatch. With e->f16 set, userIn / userOut are

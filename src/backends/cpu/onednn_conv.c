@@ -31,17 +31,6 @@ static void filter_md(const WnnConvAttrs* a, const WnnDesc* fd, dnnl_memory_desc
     }
 }
 
-/* The filter fo (float32 or float16) once into the primitive's layout want, as float32. */
-static WNNStatus filter_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const WnnIrOperand* fo,
-                                 const dnnl_memory_desc_t* want) {
-    float* tmp;
-    const void* data = wnn_onednn_as_f32(fo->data, e->f16, wnn_desc_numel(&fo->desc), &tmp);
-    if (!data) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
-    WNNStatus s = wnn_onednn_constant(e, user, data, want, &e->wei);
-    free(tmp);
-    return s;
-}
-
 /* A convolution primitive descriptor with src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice),
  * or as *srcMd / *dstMd when given. */
 static dnnl_status_t conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const WnnDesc* out, int hasBias,
@@ -139,7 +128,7 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
     filter_md(a, &fo->desc, &wm);
     WNNStatus s = wnn_onednn_exec_init(e, pd, &um, &uo);
     if (!s && residual) s = wnn_onednn_side_init(e, (int)node->inputCount, &uo, &resMd);
-    if (!s) s = filter_constant(e, &wm, fo, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
+    if (!s) s = wnn_onednn_weights(e, &wm, fo, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
     if (!s && hasBias) {
         /* conv2d's bias plus the fused add's, summed once here */
         float* b = wnn_calloc(a->cout, sizeof(float));

@@ -58,12 +58,17 @@ float wnn_onednn_value(const void* data, int f16, size_t i) {
     return f16 ? wnn_half_to_float(((const uint16_t*)data)[i]) : ((const float*)data)[i];
 }
 
-const void* wnn_onednn_as_f32(const void* data, int f16, size_t n, float** tmp) {
-    *tmp = NULL;
-    if (!f16) return data;
-    if (!(*tmp = wnn_malloc((n ? n : 1) * sizeof(float)))) return NULL;
-    wnn_onednn_f16_to_f32(NULL, data, *tmp, n);
-    return *tmp;
+WNNStatus wnn_onednn_weights(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const WnnIrOperand* w,
+                             const dnnl_memory_desc_t* want) {
+    size_t n = (size_t)wnn_desc_numel(&w->desc);
+    float* tmp = NULL;
+    if (e->f16) {
+        if (!(tmp = wnn_malloc((n ? n : 1) * sizeof(float)))) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+        wnn_onednn_f16_to_f32(NULL, w->data, tmp, n);
+    }
+    WNNStatus s = wnn_onednn_constant(e, user, tmp ? tmp : w->data, want, &e->wei);
+    free(tmp);
+    return s;
 }
 #else
 typedef int wnn_onednn_f16_unused;

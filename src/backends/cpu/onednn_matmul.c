@@ -20,17 +20,6 @@ static void padded(const WnnDesc* d, int r, dnnl_dims_t dims) {
     for (int i = 0; i < r; i++) dims[i] = i < r - (int)d->rank ? 1 : d->shape[i - (r - (int)d->rank)];
 }
 
-/* A constant b (float32 or float16) once into layout want, as float32. */
-static WNNStatus b_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, const WnnIrOperand* bo,
-                            const dnnl_memory_desc_t* want) {
-    float* tmp;
-    const void* data = wnn_onednn_as_f32(bo->data, e->f16, wnn_desc_numel(&bo->desc), &tmp);
-    if (!data) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
-    WNNStatus s = wnn_onednn_constant(e, user, data, want, &e->wei);
-    free(tmp);
-    return s;
-}
-
 /* The float32 buffer a float16 b bound per dispatch is converted into (layout bm). */
 static WNNStatus b_buffer(WnnOnednnExec* e, const dnnl_memory_desc_t* bm) {
     size_t bytes = dnnl_memory_desc_get_size(bm);
@@ -115,7 +104,7 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     e->f16 = f16;
     WNNStatus s = wnn_onednn_exec_init(e, pd, &am, &cm);
     const dnnl_memory_desc_t* want = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    if (!s && constB) s = b_constant(e, &bm, bo, want);
+    if (!s && constB) s = wnn_onednn_weights(e, &bm, bo, want);
     if (!s && !constB)
         s = wnn_onednn_check(dnnl_memory_create(&e->wei, &bm, wnn_onednn_engine(), DNNL_MEMORY_NONE), e->what,
                              "dnnl_memory_create");

@@ -313,8 +313,7 @@ static WNNStatus run(CudaDevice* d, const void* state, const void* const* in, vo
     return wnn_cuda_bias_act(d, c->dtype, out[0], in[2], c->count, c->cout, c->inner, c->act, c->lo, c->hi);
 }
 
-static bool fuse_activation(CudaDevice* d, void* state, int act, float lo, float hi) {
-    (void)d;
+static bool fuse_activation(void* state, int act, float lo, float hi) {
     ConvT* c = state;
     c->act = act;
     c->lo = lo;

@@ -412,8 +412,7 @@ static uint32_t single_output(const WnnCompiled* c, const Step* st) {
  * result, which nothing else reads and the graph does not output: the activation runs in the
  * conv's cuDNN plan (or its bias kernel) and the step writes the activation's output directly.
  * Parameters: clamp's bounds, leakyRelu's / elu's alpha (lo), hardSigmoid's alpha and beta (lo, hi). */
-static void fuse_activations(CudaDevice* d, WnnCompiled* c, const uint8_t* bound, const uint32_t* readers,
-                             uint8_t* eliminated) {
+static void fuse_activations(WnnCompiled* c, const uint8_t* bound, const uint32_t* readers, uint8_t* eliminated) {
     const WnnGraphIR* ir = c->ir;
     for (uint32_t k = 0; k + 1 < c->stepCount; k++) {
         Step *st = &c->steps[k], *act = &c->steps[k + 1];
@@ -424,7 +423,7 @@ static void fuse_activations(CudaDevice* d, WnnCompiled* c, const uint8_t* bound
             bound[out] || readers[out] != 1 || conv_activation(an->op) < 0)
             continue;
         int code = conv_activation(an->op);
-        if (st->kind == STEP_FAMILY && !st->family->fuse_activation(d, st->familyState, code, act->alpha, act->beta))
+        if (st->kind == STEP_FAMILY && !st->family->fuse_activation(st->familyState, code, act->alpha, act->beta))
             continue;
         st->activation = code;
         st->actLo = act->alpha;
@@ -777,7 +776,7 @@ WNNStatus wnn_cuda_compile(WnnDevice* device, const WnnGraphIR* ir, WnnCompiled*
         for (uint32_t k = 0; k < ir->nodeCount; k++)
             for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++)
                 if (ir->nodes[k].inputs[j] >= 0) readers[ir->nodes[k].inputs[j]]++;
-        fuse_activations(d, c, bound, readers, eliminated);
+        fuse_activations(c, bound, readers, eliminated);
         /* conv2d is planned once its activation is known (cuDNN applies it in the same plan). */
         for (uint32_t k = 0; k < c->stepCount && !s; k++)
             if (c->steps[k].kind == STEP_CONV)

@@ -15,7 +15,7 @@
  *   pointer (NULL for an absent optional input), out[j] output j's. Every launch is checked and a
  *   failure reported with wnn_cuda_fail naming the kernel.
  * - release() frees what plan() made (state may be NULL).
- * - fuse_activation() (optional, NULL for none; may replan on the device) is asked after plan() whether the family applies an
+ * - fuse_activation() (optional, NULL for none) is asked after plan() whether the family applies an
  *   activation that follows the node (a WnnCudaConvAct of cuda_conv.h, with its parameters) to the
  *   node's single output itself; when it returns true, run() writes the activation's result to
  *   out[0] and the executor drops the activation's own step. */
@@ -30,7 +30,7 @@ typedef struct CudaOpFamily {
     WNNStatus (*plan)(CudaDevice* d, const WnnGraphIR* ir, const WnnNode* node, void** state, size_t* scratchBytes);
     WNNStatus (*run)(CudaDevice* d, const void* state, const void* const* in, void* const* out, void* scratch);
     void (*release)(void* state);
-    bool (*fuse_activation)(CudaDevice* d, void* state, int act, float lo, float hi);
+    bool (*fuse_activation)(void* state, int act, float lo, float hi);
 } CudaOpFamily;
 
 /* NULL-terminated, in the order the executor asks them (cuda_families.c). */
