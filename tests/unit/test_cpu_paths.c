@@ -92,7 +92,7 @@ static void expect(const char* what, const void* got, int f16, const double* wan
  * once with only the last output (fusible) and once with the conv's output as a graph output too. */
 static void conv_case(const char* path, int nhwc, uint32_t cin, uint32_t cout, uint32_t g, uint32_t s, uint32_t d,
                       int which, int f16) {
-    const uint32_t N = 2, H = 9, W = 10, K = 3, pad = 1;
+    const uint32_t N = 2, H = cin >= 32 ? 14 : 9, W = cin >= 32 ? 13 : 10, K = 3, pad = 1; /* >= 32: a Winograd candidate */
     uint32_t OH = (H + 2 * pad - d * (K - 1) - 1) / s + 1, OW = (W + 2 * pad - d * (K - 1) - 1) / s + 1;
     size_t nx = (size_t)N * cin * H * W, nw = (size_t)cout * (cin / g) * K * K, ny = (size_t)N * cout * OH * OW;
     float *x = malloc(nx * 4), *w = malloc(nw * 4), bias[64], add[64];
@@ -408,6 +408,12 @@ int main(void) {
         conv_case(paths[p], 0, 8, 8, 8, 1, 1, 0, 1); /* float16: depthwise, groups, stride, dilation */
         conv_case(paths[p], 1, 8, 16, 1, 2, 1, 1, 1);
         conv_case(paths[p], 0, 8, 12, 2, 2, 2, 3, 1);
+    }
+    /* auto, a conv that Winograd and oneDNN's direct kernel both take: built as the faster by
+     * time (cpu_prepare.c, pick_faster), either way correct and on oneDNN */
+    for (int which = 0; which < 4; which++) {
+        conv_case("auto", which & 1, 32, 32, 1, 1, 1, which == 3 ? ACTS - 1 : which, which >> 1);
+        conv_case("auto", which & 1, 32, 48, 1, 1, 1, 1, 0);
     }
     for (int extra = 0; extra < 4; extra++) { /* extra & 2: float16 */
         block_case(8, extra & 1, extra >> 1);

@@ -18,12 +18,20 @@ struct WnnCpuPrepared {
     void (*release)(WnnCpuPrepared* self);
     int fused;  /* runs the fusion chain it was offered (cpu_fuse.h) */
     int onednn; /* a WnnOnednnExec (onednn.h): its tensors may be linked in oneDNN's layout */
+    char path[40]; /* what runs it, for WNN_CPU_PROFILE: "own", "winograd", "onednn <impl>" */
 };
+
+/* What a node's preparation may look at besides the graph. */
+typedef struct WnnCpuPrepareEnv {
+    WnnThreadPool* pool;            /* the context's: candidate paths are timed on it */
+    const WnnCpuPrepared* producer; /* the state that writes the node's input 0, or NULL: a pool
+                                       takes its internal layout so that the two link */
+} WnnCpuPrepareEnv;
 
 /* *out = the node's prepared state, or NULL when it has none. fuse (may be NULL) offers the chain
  * after the node; (*out)->fused says whether the state took it in. */
 WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
-                               WnnCpuPrepared** out);
+                               const WnnCpuPrepareEnv* env, WnnCpuPrepared** out);
 /* Nodes prepared on oneDNN since the process started (0 without oneDNN): tests check that a
  * forced path really ran. */
 unsigned wnn_cpu_onednn_nodes(void);

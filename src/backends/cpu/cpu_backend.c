@@ -6,6 +6,7 @@
 #include "backends/backend.h"
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_fuse.h"
+#include "backends/cpu/cpu_profile.h"
 #ifdef WNN_HAVE_ONEDNN
 #include "backends/cpu/onednn.h"
 #endif
@@ -41,6 +42,7 @@ struct WnnCompiled {
     WnnCpuPrepared** prepared; /* per node: state built once from constants, or NULL (conv_prepare.h) */
     void* arena;
     size_t arenaBytes;
+    WnnCpuProfile profile;
 };
 
 static WNNStatus cpu_device_open(uint32_t localIndex, const WnnDeviceOptions* options, WnnDevice** out) {
@@ -94,6 +96,13 @@ static WNNStatus cpu_buffer_read(WnnDevice* dev, WnnBuffer* b, void* data, size_
 
 static void cpu_compiled_free(WnnDevice* dev, WnnCompiled* c) {
     if (!c) return;
+    if (c->profile.ms) {
+        const char** paths = wnn_calloc(c->ir->nodeCount ? c->ir->nodeCount : 1, sizeof *paths);
+        for (uint32_t k = 0; paths && k < c->ir->nodeCount; k++) paths[k] = c->prepared[k] ? c->prepared[k]->path : NULL;
+        if (paths) wnn_cpu_profile_report(&c->profile, c->ir, paths);
+        free(paths);
+        free(c->profile.ms);
+    }
     free(c->locs);
     free(c->ptrs);
     free(c->views);
@@ -154,13 +163,15 @@ static WNNStatus plan_locations(WnnCompiled* c) {
 
 /* Prepares every node of ir (prep[k]), offering conv2d / matmul / gemm the chain after them; the
  * chains their states take in are recorded in fused[k]. */
-static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnCpuPrepared** prep, WnnCpuFusion* fused) {
+static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpuPrepared** prep, WnnCpuFusion* fused) {
     uint32_t* uses = NULL;
     const char* env = getenv("WNN_CPU_FUSE"); /* "0": no fusion (tests compare both) */
     int fuse = !env || strcmp(env, "0") != 0;
     WNNStatus s = wnn_cpu_fuse_uses(ir, &uses);
     char* absorbed = s ? NULL : wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, 1);
-    if (!s && !absorbed) s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    /* madeBy[i]: the state that writes operand i (the end of a fused chain included) */
+    const WnnCpuPrepared** madeBy = s ? NULL : wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof *madeBy);
+    if (!s && (!absorbed || !madeBy)) s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     for (uint32_t k = 0; !s && k < ir->nodeCount; k++) {
         const WnnNode* n = &ir->nodes[k];
         if (absorbed[k]) continue;
@@ -170,14 +181,18 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnCpuPrepared** prep, WnnC
             wnn_cpu_fuse_candidate(ir, uses, k, &f);
             offer = f.absorbedCount > 0;
         }
-        if ((s = wnn_cpu_prepare_node(ir, n, offer ? &f : NULL, &prep[k]))) break;
+        WnnCpuPrepareEnv penv = {pool, n->inputCount && n->inputs[0] >= 0 ? madeBy[n->inputs[0]] : NULL};
+        if ((s = wnn_cpu_prepare_node(ir, n, offer ? &f : NULL, &penv, &prep[k]))) break;
+        for (uint32_t j = 0; j < n->outputCount; j++) madeBy[n->outputs[j]] = prep[k];
         if (offer && prep[k] && prep[k]->fused) {
             fused[k] = f;
+            madeBy[f.output] = prep[k];
             for (uint32_t j = 0; j < f.absorbedCount; j++) absorbed[f.absorbed[j]] = 1;
         }
     }
     free(uses);
     free(absorbed);
+    free(madeBy);
     return s;
 }
 
@@ -282,7 +297,7 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
 #endif
     WnnCpuPrepared** prep = wnn_calloc(nn, sizeof *prep);
     WnnCpuFusion* fused = wnn_calloc(nn, sizeof *fused);
-    WNNStatus s = prep && fused ? prepare_nodes(ir, prep, fused) : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    WNNStatus s = prep && fused ? prepare_nodes(ir, ((CpuDevice*)dev)->pool, prep, fused) : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     if (!s) s = wnn_cpu_fused_ir(ir, fused, &c->fused);
     if (s) {
         for (uint32_t k = 0; prep && k < ir->nodeCount; k++)
@@ -312,7 +327,7 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
     link_layouts(c);
-    if ((s = plan_locations(c))) {
+    if ((s = plan_locations(c)) || (s = wnn_cpu_profile_init(&c->profile, ir->nodeCount))) {
         cpu_compiled_free(dev, c);
         return s;
     }
@@ -351,9 +366,12 @@ static WNNStatus cpu_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const* 
             o[j].desc = &ir->operands[n->outputs[j]].desc;
         }
         WnnCpuKernelArgs args = {n, v, o, d->pool};
+        double t0 = c->profile.ms ? wnn_cpu_profile_now_ms() : 0;
         WNNStatus s = c->prepared[k] ? c->prepared[k]->run(c->prepared[k], &args) : wnn_cpu_kernels[n->op](&args);
         if (s) return s;
+        if (c->profile.ms) c->profile.ms[k] += wnn_cpu_profile_now_ms() - t0;
     }
+    c->profile.runs += c->profile.ms != NULL;
     /* One operand built under several output names: copy it to the other outputs. */
     for (uint32_t i = 0; i < ir->outputCount; i++) {
         uint32_t id = ir->outputIds[i];

@@ -5,10 +5,12 @@
  * build-time fusion off (cpu_fuse.h). A node oneDNN cannot run
  * (a filter that is not constant, ...) takes ours whatever the setting; float16 runs on oneDNN in
  * float32, converted at the step's edges (onednn_f16.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backends/cpu/conv_prepare.h"
+#include "backends/cpu/cpu_timing.h"
 #include "graph/ops/conv.h"
 #ifdef WNN_HAVE_ONEDNN
 #include "backends/cpu/onednn.h"
@@ -31,15 +33,57 @@ static int conv_auto_onednn(const WnnConvAttrs* a) {
     return 1;
 }
 
-/* auto: Winograd F(2x2, 3x3) (onednn_winograd.c) for 3x3 convs of at least 32 channels in and out
- * and 12 x 12 output pixels. Measured on 2 AVX2 cores: seed_conv 14.1 -> 8.5 ms (NCHW), 13.3 ->
- * 7.5 ms (NHWC); resnet50 45.0 -> 43.6 ms although its reorders around the plain-layout transforms
- * come back; smaller convs were not faster. */
-static int conv_auto_winograd(const WnnGraphIR* ir, const WnnNode* node) {
+/* auto: Winograd F(2x2, 3x3) (onednn_winograd.c) is a candidate for 3x3 convs of at least 32
+ * channels in and out and 12 x 12 output pixels; smaller ones were never faster. Whether it wins
+ * depends on the machine: on 2 AVX2 cores it took seed_conv from 14.1 to 8.5 ms and resnet50 from
+ * 45.0 to 43.6 ms, on 2 AVX-512 cores it is 2-4x slower than oneDNN's direct kernel on every
+ * resnet50 layer (its batched products run at half the speed) and still faster on seed_conv. So
+ * both are made and timed (pick_faster). */
+static int conv_winograd_candidate(const WnnGraphIR* ir, const WnnNode* node) {
     const WnnConvAttrs* a = node->attrs;
     const WnnDesc* od = &ir->operands[node->outputs[0]].desc;
     size_t pixels = (size_t)od->shape[a->nhwc ? 1 : 2] * od->shape[a->nhwc ? 2 : 3];
     return wnn_onednn_winograd_fits(ir, node) && a->cin >= 32 && a->cout >= 32 && pixels >= 144;
+}
+
+/* Is operand id a graph input (or output)? A step there has no oneDNN neighbour to link with. */
+static int at_edge(const WnnGraphIR* ir, int32_t id, int output) {
+    uint32_t n = output ? ir->outputCount : ir->inputCount;
+    for (uint32_t i = 0; i < n; i++)
+        if ((int32_t)(output ? ir->outputIds[i] : ir->inputIds[i]) == id) return 1;
+    return 0;
+}
+
+/* Winograd (w, runs in the graph's layout) or oneDNN's direct conv (d), by time on scratch
+ * tensors; the other is released. A direct conv in a blocked layout gets linked to oneDNN
+ * neighbours (no reorders), and Winograd between them makes the neighbours reorder instead, about
+ * what d's own reorders cost: so inside a graph d counts without its reorders and w with them.
+ * Ties and failed timings keep d. WNN_CPU_VERBOSE=1 prints the times. */
+static WnnCpuPrepared* pick_faster(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
+                                   WnnThreadPool* pool, WnnCpuPrepared* w, WnnCpuPrepared* d) {
+    WnnCpuScratch sw, sd;
+    double tw = -1, td = -1, tl = -1;
+    if (!wnn_cpu_scratch_init(&sw, ir, node, w->fused ? fuse : NULL, NULL)) {
+        tw = wnn_cpu_time_state(w, node, &sw, pool, 3);
+        wnn_cpu_scratch_free(&sw);
+    }
+    if (!wnn_cpu_scratch_init(&sd, ir, node, d->fused ? fuse : NULL, NULL)) {
+        td = wnn_cpu_time_state(d, node, &sd, pool, 3);
+        wnn_cpu_scratch_free(&sd);
+    }
+    int32_t out = d->fused && fuse ? fuse->output : node->outputs[0];
+    int edge = at_edge(ir, node->inputs[0], 0) && at_edge(ir, out, 1);
+    if (!edge && wnn_onednn_out_layout(d)) tl = wnn_onednn_time_linked(d, ir, node, fuse, pool, 3);
+    double costW = tw, costD = td;
+    if (tl >= 0 && td >= tl) costW = tw + (td - tl), costD = tl;
+    int keepW = tw >= 0 && costD >= 0 && w->fused == d->fused && costW < costD;
+    const char* v = getenv("WNN_CPU_VERBOSE");
+    if (v && !strcmp(v, "1"))
+        fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: winograd %.3f ms, %s %.3f ms (linked %.3f) -> %s\n",
+                node->label ? node->label : "", tw, d->path, td, tl, keepW ? "winograd" : d->path);
+    WnnCpuPrepared* drop = keepW ? d : w;
+    drop->release(drop);
+    return keepW ? w : d;
 }
 #endif
 
@@ -52,26 +96,34 @@ unsigned wnn_cpu_onednn_nodes(void) {
 }
 
 WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
-                               WnnCpuPrepared** out) {
+                               const WnnCpuPrepareEnv* env, WnnCpuPrepared** out) {
     *out = NULL;
 #ifdef WNN_HAVE_ONEDNN
     if (node->op == WNN_OP_conv2d && node->inputCount >= 2 && node->inputs[1] >= 0) {
         Path p = path_of("WNN_CPU_CONV");
-        if (p == PATH_WINOGRAD || (p == PATH_AUTO && conv_auto_winograd(ir, node))) {
-            WNNStatus s = wnn_onednn_winograd_prepare(ir, node, fuse, out);
-            if (s || *out) return s;
+        WnnCpuPrepared* w = NULL;
+        if (p == PATH_WINOGRAD || (p == PATH_AUTO && conv_winograd_candidate(ir, node))) {
+            WNNStatus s = wnn_onednn_winograd_prepare(ir, node, fuse, &w);
+            if (s || (w && p == PATH_WINOGRAD)) return *out = w, s;
         }
         if (p == PATH_ONEDNN || p == PATH_WINOGRAD || (p == PATH_AUTO && conv_auto_onednn(node->attrs))) {
             WNNStatus s = wnn_onednn_conv_prepare(ir, node, fuse, out);
-            if (s || *out) return s;
+            if (s) {
+                if (w) w->release(w);
+                return s;
+            }
+            if (*out && w) *out = pick_faster(ir, node, fuse, env->pool, w, *out);
+            if (*out) return WNNStatus_Success;
         }
+        if (w) return *out = w, WNNStatus_Success;
     }
     if ((node->op == WNN_OP_maxPool2d || node->op == WNN_OP_averagePool2d) && path_of("WNN_CPU_CONV") != PATH_OWN)
-        return wnn_onednn_pool_prepare(ir, node, out);
+        return wnn_onednn_pool_prepare(ir, node, env->producer, out);
     if ((node->op == WNN_OP_matmul || node->op == WNN_OP_gemm) && path_of("WNN_CPU_MATMUL") != PATH_OWN)
         return wnn_onednn_matmul_prepare(ir, node, fuse, out);
 #else
     (void)fuse;
+    (void)env;
 #endif
     return wnn_cpu_conv_prepare_own(ir, node, out);
 }

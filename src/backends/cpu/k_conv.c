@@ -4,6 +4,7 @@
  * output pixels, on the thread pool) and multiply them with sgemm.
  * convTranspose2d works in float32 NHWC: inputs in another layout or in float16 are converted
  * once, the filter is packed per group, the product runs through sgemm and is scattered (col2im). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,7 @@ static void conv_release(WnnCpuPrepared* self);
 static void plan_init(WnnConvPlan* p, const WnnConvAttrs* a) {
     memset(p, 0, sizeof *p);
     p->base.run = conv_run_prepared;
+    snprintf(p->base.path, sizeof p->base.path, "own");
     p->base.release = conv_release;
     p->a = *a;
     p->kind = conv_kind(a);

@@ -1,12 +1,14 @@
 /* onednn.c: the oneDNN engine, errors, thread count and post-ops (onednn.h). */
 #ifdef WNN_HAVE_ONEDNN
 #include "backends/cpu/onednn.h"
+#include "backends/cpu/cpu_timing.h"
 
 #include <math.h>
 #include <omp.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "graph/ops/elementwise.h"
@@ -147,6 +149,7 @@ done:
 }
 
 WNNStatus wnn_onednn_exec_finish(WnnOnednnExec* e, dnnl_primitive_desc_t pd, WNNStatus s, WnnCpuPrepared** out) {
+    snprintf(e->base.path, sizeof e->base.path, "onednn %s", wnn_onednn_impl(pd));
     dnnl_primitive_desc_destroy(pd);
     if (s) {
         wnn_onednn_exec_release(&e->base);
@@ -239,6 +242,31 @@ WNNStatus wnn_onednn_exec_init(WnnOnednnExec* e, dnnl_primitive_desc_t pd, const
 static const dnnl_memory_desc_t* md_of(dnnl_memory_t m) {
     const dnnl_memory_desc_t* md = NULL;
     return dnnl_memory_get_memory_desc(m, &md) == dnnl_success ? md : NULL;
+}
+
+double wnn_onednn_time_linked(WnnCpuPrepared* p, const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                              WnnThreadPool* pool, int runs) {
+    WnnOnednnExec* e = (WnnOnednnExec*)p;
+    size_t bytes[9] = {0};
+    int fused = f && f->absorbedCount > 0 && p->fused;
+    uint32_t n = node->inputCount + (fused && f->residual >= 0);
+    if (!p->onednn || n > 8) return -1;
+    if (e->reorderIn) bytes[0] = dnnl_memory_desc_get_size(md_of(e->in));
+    if (e->reorderSide) bytes[e->sideArg] = dnnl_memory_desc_get_size(md_of(e->side));
+    if (e->reorderOut) bytes[n] = dnnl_memory_desc_get_size(md_of(e->out));
+    WnnCpuScratch s;
+    if (wnn_cpu_scratch_init(&s, ir, node, fused ? f : NULL, bytes)) return -1;
+    int in = e->inLinked, out = e->outLinked, side = e->sideLinked;
+    e->inLinked = e->reorderIn != NULL, e->outLinked = e->reorderOut != NULL, e->sideLinked = e->reorderSide != NULL;
+    double ms = wnn_cpu_time_state(p, node, &s, pool, runs);
+    e->inLinked = in, e->outLinked = out, e->sideLinked = side;
+    wnn_cpu_scratch_free(&s);
+    return ms;
+}
+
+const dnnl_memory_desc_t* wnn_onednn_out_layout(const WnnCpuPrepared* p) {
+    const WnnOnednnExec* e = (const WnnOnednnExec*)p;
+    return p && p->onednn && e->reorderOut ? md_of(e->out) : NULL;
 }
 
 int wnn_onednn_side_arg(const WnnCpuPrepared* p) {

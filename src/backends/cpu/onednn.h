@@ -103,7 +103,16 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
 int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node);
 WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                       WnnCpuPrepared** out);
-WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out);
+/* A pool runs in the internal layout of the oneDNN step that writes its input (producer), when
+ * there is one, else in oneDNN's 8-channel blocks (NCHW graphs) or NHWC. */
+WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuPrepared* producer,
+                                  WnnCpuPrepared** out);
+/* The fastest of `runs` runs of p as it runs once linked to its neighbours (wnn_onednn_link: no
+ * reorders at its edges), on scratch tensors of node (fused chain f); ms, < 0 on failure. */
+double wnn_onednn_time_linked(WnnCpuPrepared* p, const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                              WnnThreadPool* pool, int runs);
+/* The layout a oneDNN step keeps its output in when that is not the graph's, else NULL. */
+const dnnl_memory_desc_t* wnn_onednn_out_layout(const WnnCpuPrepared* p);
 WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                     WnnCpuPrepared** out);
 

@@ -2,10 +2,13 @@
  * no dilation; onednn.h), so that a pool between convs reads and writes their blocked layout
  * (cpu_backend.c links it) instead of reordering out and back. Windows skip padding, as ours do (k_pool.c). */
 #ifdef WNN_HAVE_ONEDNN
+#include <string.h>
+
 #include "backends/cpu/onednn.h"
 #include "graph/ops/conv.h"
 
-WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out) {
+WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuPrepared* producer,
+                                  WnnCpuPrepared** out) {
     *out = NULL;
     const WnnPoolAttrs* a = node->attrs;
     const WnnDesc *in = &ir->operands[node->inputs[0]].desc, *od = &ir->operands[node->outputs[0]].desc;
@@ -22,11 +25,17 @@ WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, Wnn
         padr[i] = (dst[2 + i] - 1) * strides[i] + kernel[i] - src[2 + i] - padl[i];
         if (padr[i] < 0 || padr[i] >= kernel[i]) return WNNStatus_Success;
     }
-    /* NCHW: the layout of oneDNN's AVX2 convs (8-channel blocks), so that it links with them */
+    /* Inside: the layout of the oneDNN step before it (dst: the same, oneDNN's "any" for a pool),
+     * so that the two link; without one, NCHW takes 8-channel blocks (oneDNN's AVX2 convs). */
     dnnl_format_tag_t user = a->nhwc ? dnnl_nhwc : dnnl_nchw, inside = a->nhwc ? dnnl_nhwc : dnnl_aBcd8b;
+    const dnnl_memory_desc_t* like = wnn_onednn_out_layout(producer);
     dnnl_memory_desc_t sm, dm, um, uo;
     dnnl_memory_desc_init_by_tag(&sm, 4, src, dnnl_f32, inside);
     dnnl_memory_desc_init_by_tag(&dm, 4, dst, dnnl_f32, inside);
+    if (like && like->ndims == 4 && like->data_type == dnnl_f32 && !memcmp(like->dims, src, sizeof(dnnl_dim_t) * 4)) {
+        sm = *like;
+        dnnl_memory_desc_init_by_tag(&dm, 4, dst, dnnl_f32, dnnl_format_tag_any);
+    }
     dnnl_memory_desc_init_by_tag(&um, 4, src, dnnl_f32, user);
     dnnl_memory_desc_init_by_tag(&uo, 4, dst, dnnl_f32, user);
     dnnl_alg_kind_t alg = node->op == WNN_OP_maxPool2d ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding;

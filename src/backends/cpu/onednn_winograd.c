@@ -10,6 +10,7 @@
  * and the rounding differs from a direct sum (a few ulp of the terms' magnitude). */
 #ifdef WNN_HAVE_ONEDNN
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,6 +320,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
     w->base.run = wino_run;
+    snprintf(w->base.path, sizeof w->base.path, "winograd");
     w->base.release = wino_release;
     w->a = *a;
     int h = a->nhwc ? 1 : 2;

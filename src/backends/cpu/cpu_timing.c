@@ -1,0 +1,53 @@
+/* cpu_timing.c: build-time timing of prepared states on scratch tensors (cpu_timing.h). */
+#include "backends/cpu/cpu_timing.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/cpu/cpu_profile.h"
+
+WNNStatus wnn_cpu_scratch_init(WnnCpuScratch* s, const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                               const size_t* bytes) {
+    memset(s, 0, sizeof *s);
+    int fused = f && f->absorbedCount > 0;
+    uint32_t n = node->inputCount + (fused && f->residual >= 0);
+    if (n > 8) return wnn_error(WNNStatus_OperationError, "build: too many inputs to time");
+    for (uint32_t j = 0; j <= n; j++) {
+        int32_t id = j == n ? (fused ? f->output : node->outputs[0]) : j < node->inputCount ? node->inputs[j] : f->residual;
+        WnnCpuTensor* t = j == n ? &s->out[0] : &s->in[j];
+        if (id < 0) continue;
+        const WnnIrOperand* o = &ir->operands[id];
+        t->desc = &o->desc;
+        if (j < n && o->kind == WNN_OPERAND_CONSTANT && o->data) {
+            t->data = (void*)o->data;
+            continue;
+        }
+        size_t size = (size_t)wnn_desc_bytes(&o->desc);
+        if (bytes && bytes[j] > size) size = bytes[j];
+        if (!(t->data = s->owned[j] = wnn_aligned_alloc(size ? size : 1))) {
+            wnn_cpu_scratch_free(s);
+            return wnn_error(WNNStatus_OutOfMemory, "build: out of memory (timing scratch)");
+        }
+        memset(t->data, 0, size);
+    }
+    s->inCount = n;
+    return WNNStatus_Success;
+}
+
+void wnn_cpu_scratch_free(WnnCpuScratch* s) {
+    for (int j = 0; j < 9; j++) wnn_aligned_free(s->owned[j]);
+    memset(s, 0, sizeof *s);
+}
+
+double wnn_cpu_time_state(const WnnCpuPrepared* p, const WnnNode* node, const WnnCpuScratch* s, WnnThreadPool* pool,
+                          int runs) {
+    WnnCpuKernelArgs args = {node, s->in, s->out, pool};
+    double best = -1;
+    for (int r = 0; r <= runs; r++) {
+        double t0 = wnn_cpu_profile_now_ms();
+        if (p->run(p, &args)) return -1;
+        double t = wnn_cpu_profile_now_ms() - t0;
+        if (r > 0 && (best < 0 || t < best)) best = t;
+    }
+    return best;
+}
