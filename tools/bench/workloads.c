@@ -13,6 +13,7 @@
 #include "bench_util.h"
 #include "device_select.h"
 #include "flops.h"
+#include "fma_peak.h"
 #include "graph_json.h"
 #include "tool_util.h"
 #include "workload_run.h"
@@ -35,8 +36,8 @@ static const char kUsage[] =
     "context's host memory (wnnContextAllocateHostMemory: page-locked on a GPU, as PyTorch's pinned\n"
     "buffers). Wall clock, per run.\n"
     "The anchor prints what it times. FLOPs = 2 x MACs of conv2d, convTranspose2d, matmul and gemm;\n"
-    "percent of peak against --peak-gflops (default on cpu: 183, the 2-core machine's measured float32\n"
-    "FMA peak of ../shared/bench/README.md). Checksums (sum, sumsq, sumabs, wsum) must agree with the\n"
+    "percent of peak against --peak-gflops (default on cpu: this machine's float32 FMA peak, measured\n"
+    "at the start on the same thread count, AVX-512 or AVX2: fma_peak.h). Checksums (sum, sumsq, sumabs, wsum) must agree with the\n"
     "anchor's within 1e-4 relative (1e-2 with --fp16). --threads: our CPU worker threads and the\n"
     "anchor's (default: our adapter's count). --python: the interpreter for the anchor (python3);\n"
     "--anchors: the directory of the anchor scripts (found beside the working directory or the binary).\n"
@@ -79,7 +80,6 @@ static int parse(int argc, char** argv, Opts* o) {
         return wbu_usage_error(CMD, "--vs wants ort, torch or none, not '%s'", o->vs);
     if (!cpu && strcmp(o->vs, "ort") == 0)
         return wbu_usage_error(CMD, "--vs ort runs ONNX Runtime's CPU provider only: use --device cpu or --vs torch");
-    if (o->peak == 0 && cpu) o->peak = 183.0;
     return 0;
 }
 
@@ -303,11 +303,15 @@ int wnn_bench_workloads(int argc, char** argv) {
                                 o.fp16 ? "--fp16" : NULL, NULL};
     WbwConfig cfg = {ctx, strcmp(o.device, "cpu") != 0, o.runs, o.rounds, strcmp(o.vs, "none") ? anchorArgv : NULL};
 
+    const char* peakIsa = "given";
+    if (o.peak == 0 && strcmp(o.device, "cpu") == 0) o.peak = wbp_fma_peak(threads, 0.3, &peakIsa);
     char refsPath[1400];
     snprintf(refsPath, sizeof refsPath, "%s/../anchors/ort_cpu_2core.json", dir);
     cJSON* refs = wtu_load_json(refsPath);
     printf("wnn-bench workloads: ours on %s, the anchor's threads %d, %s, vs %s; %d rounds x %d runs per side, "
            "interleaved\n", info.name, threads, o.fp16 ? "float16" : "float32", o.vs, o.rounds, o.runs);
+    if (o.peak > 0) printf("%%peak against %.1f GFLOP/s (%s float32 FMA peak, %d threads)\n", o.peak,
+                           strcmp(peakIsa, "given") ? peakIsa : "--peak-gflops", threads);
     printf("timed, ours: %s, wall clock per run\n",
            cfg.timeUpload ? "wnnContextWriteTensor of every input + wnnContextDispatch + wnnContextReadTensor of every output"
                           : "wnnContextDispatch + wnnContextReadTensor of every output (inputs written once before)");
