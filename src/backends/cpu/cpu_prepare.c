@@ -112,6 +112,7 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
                 if (w) w->release(w);
                 return s;
             }
+            if (*out && w && !wnn_cpu_tuning(1e9) /* a Winograd candidate is never small */) w->release(w), w = NULL; /* untimed: the direct conv */
             if (*out && w) *out = pick_faster(ir, node, fuse, env->pool, w, *out);
             if (*out) return WNNStatus_Success;
         }

@@ -6,6 +6,11 @@
 
 #include "backends/cpu/cpu_profile.h"
 
+int wnn_cpu_tuning(double flops) {
+    const char* v = getenv("WNN_CPU_TUNE");
+    return flops >= 8e6 && (!v || strcmp(v, "0") != 0);
+}
+
 WNNStatus wnn_cpu_scratch_init(WnnCpuScratch* s, const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                const size_t* bytes) {
     memset(s, 0, sizeof *s);

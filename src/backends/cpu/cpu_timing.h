@@ -6,6 +6,12 @@
 
 #include "backends/cpu/conv_prepare.h"
 
+/* Whether a build may choose between paths for an op of `flops` floating-point operations by
+ * timing them: not below 8 MFLOP (about 20 us here: what timing could save is less than it costs,
+ * and the W3C corpus's thousands of tiny convs would build several times slower), and not when
+ * WNN_CPU_TUNE=0 (read at each call; for reproducible builds: then the first choice is taken). */
+int wnn_cpu_tuning(double flops);
+
 /* Scratch for one node's run: its inputs (the residual of a fused chain last) and its output. */
 typedef struct WnnCpuScratch {
     WnnCpuTensor in[8];

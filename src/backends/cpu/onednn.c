@@ -10,6 +10,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "graph/ops/elementwise.h"
 
@@ -45,6 +47,80 @@ const char* wnn_onednn_impl(const_dnnl_primitive_desc_t pd) {
     const char* s = NULL;
     if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &s) != dnnl_success || !s) return "?";
     return s;
+}
+
+/* The ISA a JIT implementation's name ends with, ranked: avx512 3, avx2 2, sse41 1, else 0. */
+static int isa_rank(const char* impl) {
+    return strstr(impl, "avx512") ? 3 : strstr(impl, "avx2") ? 2 : strstr(impl, "sse41") ? 1 : 0;
+}
+
+double wnn_onednn_time_pd(const_dnnl_primitive_desc_t pd, int side) {
+    static const int args[5] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+                                DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1};
+    dnnl_engine_t eng = wnn_onednn_engine();
+    dnnl_memory_t mem[5] = {0};
+    dnnl_exec_arg_t ea[5];
+    dnnl_primitive_t prim = NULL;
+    dnnl_stream_t stream = NULL;
+    int n = 0, ok = dnnl_primitive_create(&prim, pd) == dnnl_success &&
+                    dnnl_stream_create(&stream, eng, dnnl_stream_default_flags) == dnnl_success;
+    for (int i = 0; ok && i < 5; i++) {
+        if (i == 4 && !side) break;
+        const dnnl_memory_desc_t* md = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, args[i]);
+        if (!md || md->ndims == 0) continue;
+        void* h = NULL;
+        ok = dnnl_memory_create(&mem[n], md, eng, DNNL_MEMORY_ALLOCATE) == dnnl_success &&
+             dnnl_memory_get_data_handle(mem[n], &h) == dnnl_success;
+        if (ok) memset(h, 0, dnnl_memory_desc_get_size(md));
+        ea[n] = (dnnl_exec_arg_t){args[i], mem[n]};
+        n += mem[n] != NULL;
+    }
+    double best = -1;
+    for (int r = 0; ok && r < 4; r++) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ok = dnnl_primitive_execute(prim, stream, n, ea) == dnnl_success && dnnl_stream_wait(stream) == dnnl_success;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-6;
+        if (ok && r > 0 && (best < 0 || ms < best)) best = ms;
+    }
+    for (int i = 0; i < n; i++) dnnl_memory_destroy(mem[i]);
+    if (prim) dnnl_primitive_destroy(prim);
+    if (stream) dnnl_stream_destroy(stream);
+    return ok ? best : -1;
+}
+
+dnnl_primitive_desc_t wnn_onednn_fastest(const_dnnl_op_desc_t op, const_dnnl_primitive_attr_t attr, int side,
+                                         const char* what, double* msOut) {
+    dnnl_primitive_desc_iterator_t it = NULL;
+    if (dnnl_primitive_desc_iterator_create(&it, op, attr, wnn_onednn_engine(), NULL) != dnnl_success) return NULL;
+    dnnl_primitive_desc_t best = NULL;
+    double bestMs = -1;
+    int top = -1; /* the best ISA on offer: the first JIT implementation's (oneDNN lists them best first) */
+    const char* verbose = getenv("WNN_CPU_VERBOSE");
+    int loud = verbose && !strcmp(verbose, "1");
+    do {
+        dnnl_primitive_desc_t pd = dnnl_primitive_desc_iterator_fetch(it);
+        if (!pd) continue;
+        const char* impl = wnn_onednn_impl(pd);
+        /* skipped too: gemm-based convolutions (im2col; never faster here, and oneDNN 2.6's gave
+         * wrong results with a binary post-op on NHWC tensors) */
+        int rank = isa_rank(impl), ref = strstr(impl, "ref") != NULL ||
+                                         (*(const dnnl_primitive_kind_t*)op == dnnl_convolution && strstr(impl, "gemm"));
+        if (rank && top < 0) top = rank;
+        /* an implementation without an ISA in its name (gemm:jit) takes the best one's */
+        double ms = !ref && (!rank || rank == top) ? wnn_onednn_time_pd(pd, side) : -1;
+        if (loud && ms >= 0) fprintf(stderr, "WNN_CPU_VERBOSE: %s: %s %.4f ms\n", what, impl, ms);
+        if (ms >= 0 && (bestMs < 0 || ms < bestMs)) {
+            if (best) dnnl_primitive_desc_destroy(best);
+            best = pd, bestMs = ms;
+        } else {
+            dnnl_primitive_desc_destroy(pd);
+        }
+    } while (dnnl_primitive_desc_iterator_next(it) == dnnl_success);
+    dnnl_primitive_desc_iterator_destroy(it);
+    if (msOut) *msOut = bestMs;
+    return best;
 }
 
 int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr) {
@@ -254,12 +330,28 @@ double wnn_onednn_time_linked(WnnCpuPrepared* p, const WnnGraphIR* ir, const Wnn
     if (e->reorderIn) bytes[0] = dnnl_memory_desc_get_size(md_of(e->in));
     if (e->reorderSide) bytes[e->sideArg] = dnnl_memory_desc_get_size(md_of(e->side));
     if (e->reorderOut) bytes[n] = dnnl_memory_desc_get_size(md_of(e->out));
+    /* Linked, a step binds the scratch to its internal memories: stand-ins of their layouts do
+     * (setting a handle on the step's own memories would free the buffers they own). */
+    dnnl_memory_t* own[3] = {e->reorderIn ? &e->in : NULL, e->reorderOut ? &e->out : NULL, e->reorderSide ? &e->side : NULL};
+    dnnl_memory_t stand[3] = {NULL, NULL, NULL}, keep[3] = {NULL, NULL, NULL};
     WnnCpuScratch s;
     if (wnn_cpu_scratch_init(&s, ir, node, fused ? f : NULL, bytes)) return -1;
-    int in = e->inLinked, out = e->outLinked, side = e->sideLinked;
-    e->inLinked = e->reorderIn != NULL, e->outLinked = e->reorderOut != NULL, e->sideLinked = e->reorderSide != NULL;
-    double ms = wnn_cpu_time_state(p, node, &s, pool, runs);
-    e->inLinked = in, e->outLinked = out, e->sideLinked = side;
+    int ok = 1;
+    for (int i = 0; i < 3; i++)
+        if (own[i] && dnnl_memory_create(&stand[i], md_of(*own[i]), wnn_onednn_engine(), DNNL_MEMORY_NONE) != dnnl_success) ok = 0;
+    double ms = -1;
+    if (ok) {
+        int in = e->inLinked, out = e->outLinked, side = e->sideLinked;
+        for (int i = 0; i < 3; i++)
+            if (own[i]) keep[i] = *own[i], *own[i] = stand[i];
+        e->inLinked = e->reorderIn != NULL, e->outLinked = e->reorderOut != NULL, e->sideLinked = e->reorderSide != NULL;
+        ms = wnn_cpu_time_state(p, node, &s, pool, runs);
+        e->inLinked = in, e->outLinked = out, e->sideLinked = side;
+        for (int i = 0; i < 3; i++)
+            if (own[i]) *own[i] = keep[i];
+    }
+    for (int i = 0; i < 3; i++)
+        if (stand[i]) dnnl_memory_destroy(stand[i]);
     wnn_cpu_scratch_free(&s);
     return ms;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/cpu/cpu_timing.h"
 #include "backends/cpu/onednn.h"
 #include "graph/ops/conv.h"
 
@@ -32,10 +33,11 @@ static void filter_md(const WnnConvAttrs* a, const WnnDesc* fd, dnnl_memory_desc
 }
 
 /* A convolution primitive descriptor with src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice),
- * or as *srcMd / *dstMd when given. */
+ * or as *srcMd / *dstMd when given: oneDNN's first implementation, or with `fastest` (src / dst
+ * given) the fastest by time (wnn_onednn_fastest; side: a binary post-op reads a residual). */
 static dnnl_status_t conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const WnnDesc* out, int hasBias,
                              dnnl_format_tag_t tag, const dnnl_memory_desc_t* srcMd, const dnnl_memory_desc_t* dstMd,
-                             dnnl_primitive_attr_t attr, dnnl_primitive_desc_t* pd) {
+                             dnnl_primitive_attr_t attr, int fastest, int side, dnnl_primitive_desc_t* pd) {
     int h = a->nhwc ? 1 : 2;
     dnnl_dims_t src = {in->shape[0], a->cin, in->shape[h], in->shape[h + 1]};
     dnnl_dims_t dst = {out->shape[0], a->cout, out->shape[h], out->shape[h + 1]};
@@ -57,8 +59,17 @@ static dnnl_status_t conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const Wnn
     if (s == dnnl_success)
         s = dnnl_dilated_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct, &sm, &wm,
                                                        hasBias ? &bm : NULL, &dm, strides, dil, padl, padr);
+    if (s == dnnl_success && fastest) {
+        *pd = wnn_onednn_fastest(&cd, attr, side, "conv2d", NULL);
+        if (*pd) return dnnl_success;
+    }
     if (s == dnnl_success) s = dnnl_primitive_desc_create(pd, &cd, attr, wnn_onednn_engine(), NULL);
     return s;
+}
+
+/* 2 x the multiply-adds of the conv (od: its output). */
+static double conv_flops(const WnnConvAttrs* a, const WnnDesc* od) {
+    return 2.0 * (double)wnn_desc_numel(od) * (double)(a->cin / a->groups) * a->kh * a->kw;
 }
 
 WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
@@ -80,31 +91,42 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
     dnnl_format_tag_t user = a->nhwc ? dnnl_nhwc : dnnl_nchw;
     /* The graph's own layout when a JIT kernel takes it; else oneDNN's layout with reorders. */
     dnnl_primitive_desc_t pd = NULL;
-    if (conv_pd(a, in, od, hasBias, user, NULL, NULL, attr, &pd) != dnnl_success ||
+    if (conv_pd(a, in, od, hasBias, user, NULL, NULL, attr, 0, 0, &pd) != dnnl_success ||
         strncmp(wnn_onednn_impl(pd), "jit", 3) != 0) {
         if (pd) dnnl_primitive_desc_destroy(pd);
         pd = NULL;
-        if (conv_pd(a, in, od, hasBias, dnnl_format_tag_any, NULL, NULL, attr, &pd) != dnnl_success) pd = NULL;
+        if (conv_pd(a, in, od, hasBias, dnnl_format_tag_any, NULL, NULL, attr, 0, 0, &pd) != dnnl_success) pd = NULL;
+    }
+    /* Within the layouts just chosen, the fastest implementation (they differ by up to 1.4x on a
+     * strided 1x1 conv; the weights' layout is each one's own). Not for a residual: below. */
+    int residual = f && f->residual >= 0;
+    if (pd && !residual && wnn_cpu_tuning(conv_flops(a, od))) {
+        dnnl_memory_desc_t sm = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+        dnnl_memory_desc_t dm = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+        dnnl_primitive_desc_t fast = NULL;
+        if (conv_pd(a, in, od, hasBias, user, &sm, &dm, attr, 1, 0, &fast) == dnnl_success) {
+            dnnl_primitive_desc_destroy(pd);
+            pd = fast;
+        }
     }
     if (attr) dnnl_primitive_attr_destroy(attr);
     if (!pd) return WNNStatus_Success; /* oneDNN has no kernel for it: ours runs it */
     /* A residual add: a binary post-op reading the residual in the layout just chosen for dst. If
      * oneDNN cannot, nothing of the chain is fused. */
     dnnl_memory_desc_t resMd;
-    int residual = f && f->residual >= 0;
     if (residual) {
         dnnl_memory_desc_t sm = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
         resMd = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
         dnnl_primitive_desc_t rpd = NULL;
         if (wnn_onednn_post_ops(f, &resMd, &attr) &&
-            conv_pd(a, in, od, hasBias, user, &sm, &resMd, attr, &rpd) == dnnl_success) {
+            conv_pd(a, in, od, hasBias, user, &sm, &resMd, attr, wnn_cpu_tuning(conv_flops(a, od)), 1, &rpd) == dnnl_success) {
             dnnl_primitive_desc_destroy(pd);
             pd = rpd;
         } else {
             f = NULL, fb = NULL, residual = 0, hasBias = bo != NULL;
             dnnl_primitive_desc_destroy(pd);
             pd = NULL;
-            if (conv_pd(a, in, od, hasBias, user, &sm, &resMd, NULL, &pd) != dnnl_success) pd = NULL;
+            if (conv_pd(a, in, od, hasBias, user, &sm, &resMd, NULL, 0, 0, &pd) != dnnl_success) pd = NULL;
         }
         if (attr) dnnl_primitive_attr_destroy(attr);
         if (!pd) return WNNStatus_Success;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/cpu/cpu_timing.h"
 #include "backends/cpu/onednn.h"
 #include "graph/ops/conv.h"
 
@@ -27,6 +28,8 @@ static WNNStatus b_buffer(WnnOnednnExec* e, const dnnl_memory_desc_t* bm) {
     if (!(e->wei32 = wnn_malloc(bytes ? bytes : 1))) return wnn_error(WNNStatus_OutOfMemory, "%s: out of memory", e->what);
     return WNNStatus_Success;
 }
+
+static const char* e_what(const WnnNode* node) { return node->op == WNN_OP_gemm ? "gemm" : "matmul"; }
 
 WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                     WnnCpuPrepared** out) {
@@ -87,9 +90,26 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     }
     dnnl_matmul_desc_t md;
     dnnl_primitive_desc_t pd = NULL;
-    if (dnnl_matmul_desc_init(&md, &am, &bwant, hasBias ? &biasm : NULL, &cm) != dnnl_success ||
-        dnnl_primitive_desc_create(&pd, &md, attr, wnn_onednn_engine(), NULL) != dnnl_success)
+    double ms = -1, flops = 2.0 * (double)wnn_desc_numel(od) * (double)ad[r - 1];
+    if (dnnl_matmul_desc_init(&md, &am, &bwant, hasBias ? &biasm : NULL, &cm) != dnnl_success) md.primitive_kind = dnnl_undefined_primitive;
+    if (md.primitive_kind == dnnl_matmul && wnn_cpu_tuning(flops)) pd = wnn_onednn_fastest(&md, attr, 0, e_what(node), &ms);
+    if (!pd && md.primitive_kind == dnnl_matmul && dnnl_primitive_desc_create(&pd, &md, attr, wnn_onednn_engine(), NULL) != dnnl_success)
         pd = NULL;
+    /* A constant b may also take the layout an implementation packs it in (oneDNN's brgemm on
+     * AVX-512: blocked panels), when that measures faster. */
+    dnnl_memory_desc_t bany;
+    dnnl_matmul_desc_t mdAny;
+    if (pd && constB && wnn_cpu_tuning(flops) && dnnl_memory_desc_init_by_tag(&bany, r, bd, dnnl_f32, dnnl_format_tag_any) == dnnl_success &&
+        dnnl_matmul_desc_init(&mdAny, &am, &bany, hasBias ? &biasm : NULL, &cm) == dnnl_success) {
+        double msAny = -1;
+        dnnl_primitive_desc_t pdAny = wnn_onednn_fastest(&mdAny, attr, 0, e_what(node), &msAny);
+        if (pdAny && msAny >= 0 && (ms < 0 || msAny < ms)) {
+            dnnl_primitive_desc_destroy(pd);
+            pd = pdAny;
+        } else if (pdAny) {
+            dnnl_primitive_desc_destroy(pdAny);
+        }
+    }
     if (attr) dnnl_primitive_attr_destroy(attr);
     if (!pd) return WNNStatus_Success;
 
@@ -98,7 +118,7 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
         dnnl_primitive_desc_destroy(pd);
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
-    e->what = node->op == WNN_OP_gemm ? "gemm" : "matmul";
+    e->what = e_what(node);
     e->weiArg = constB ? -1 : 1;
     e->base.fused = f != NULL;
     e->f16 = f16;
