@@ -8,6 +8,7 @@
 #include "core/threadpool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,7 +32,11 @@ struct WnnThreadPool {
     unsigned active; /* workers still inside the current job */
 };
 
+/* The cores this process may run on (taskset, cgroup cpusets), not every core of the machine:
+ * more workers than that only wait for each other. */
 unsigned wnn_cpu_count(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return (unsigned)CPU_COUNT(&set);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
 }
