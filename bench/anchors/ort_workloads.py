@@ -218,6 +218,9 @@ def to_onnx(graph):
     used = {i for n in c.nodes for i in n.input}  # a filter transposed at conversion leaves its original unused
     g = helper.make_graph(c.nodes, graph.get("name", "workload"), c.inputs, infos, [t for t in c.inits if t.name in used])
     model = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="libwebnn ort_workloads.py")
+    # A newer onnx stamps an IR version an older onnxruntime refuses (onnx 1.23 writes 14, ORT 1.30
+    # reads up to 13); opset 20 needs IR 9, which every onnxruntime that has opset 20 reads.
+    model.ir_version = min(model.ir_version, 9)
     return model, c.feeds, outputs
 
 

@@ -1,11 +1,12 @@
 /* norm_rows.c: softmax and layerNormalization over the last axis of a float32 tensor (BERT's
  * shapes), rows in parallel. The arithmetic is k_norm.c's, in the same order (statistics and exp in
  * double, one rounding per output), so results are identical; only the loops are direct and split
- * over the pool. */
+ * over the pool. softmax rows of finite values take softmax_f32.c's float32 vectors instead. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "backends/cpu/norm_rows.h"
+#include "backends/cpu/softmax_f32.h"
 #include "graph/ops/reduce.h"
 
 typedef struct RowJob {
@@ -26,6 +27,7 @@ static void softmax_range(void* ctx, size_t begin, size_t end) {
     for (size_t r = begin; r < end; r++) {
         const float* x = j->x + r * j->len;
         float* y = j->y + r * j->len;
+        if (wnn_softmax_row_f32(x, y, (float*)e, j->len)) continue; /* float32 vectors */
         double m = -INFINITY, sum = 0;
         for (size_t i = 0; i < j->len; i++) m = fmax(m, (double)x[i]);
         for (size_t i = 0; i < j->len; i++) sum += (e[i] = exp((double)x[i] - m));
