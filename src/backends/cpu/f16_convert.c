@@ -61,11 +61,34 @@ static float to_odd(double d) {
     return f;
 }
 
-void wnn_f64_to_f16_n(const double* d, uint16_t* h, size_t n) {
-    float tmp[256];
-    for (size_t at = 0; at < n; at += 256) {
-        size_t m = n - at < 256 ? n - at : 256;
-        for (size_t i = 0; i < m; i++) tmp[i] = to_odd(d[at + i]);
-        wnn_f32_to_f16_n(tmp, h + at, m);
+/* to_odd on 4 lanes: the nearest-even float, plus or minus one in its last bit where that is
+ * even and inexact. */
+__attribute__((target("f16c,avx2,fma"))) static __m128 to_odd4(const double* d) {
+    const __m256d abs = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
+    const __m256i lo32 = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6); /* 64-bit lane masks to 32-bit */
+    __m256d x = _mm256_loadu_pd(d);
+    __m128 f = _mm256_cvtpd_ps(x);
+    __m256d back = _mm256_cvtps_pd(f);
+    __m256d inexact = _mm256_cmp_pd(back, x, _CMP_NEQ_OQ); /* false for NaN */
+    __m256d above = _mm256_cmp_pd(_mm256_and_pd(back, abs), _mm256_and_pd(x, abs), _CMP_GT_OQ);
+    __m128i inex = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_castpd_si256(inexact), lo32));
+    __m128i up = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_castpd_si256(above), lo32));
+    __m128i bits = _mm_castps_si128(f), one = _mm_set1_epi32(1);
+    __m128i fix = _mm_and_si128(inex, _mm_cmpeq_epi32(_mm_and_si128(bits, one), _mm_setzero_si128()));
+    __m128i step = _mm_or_si128(up, one); /* -1 toward zero, +1 away from it */
+    return _mm_castsi128_ps(_mm_add_epi32(bits, _mm_and_si128(fix, step)));
+}
+
+__attribute__((target("f16c,avx2,fma"))) static size_t d2h_f16c(const double* d, uint16_t* h, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 f = _mm256_set_m128(to_odd4(d + i + 4), to_odd4(d + i));
+        _mm_storeu_si128((__m128i*)(h + i), _mm256_cvtps_ph(f, _MM_FROUND_TO_NEAREST_INT));
     }
+    return i;
+}
+
+void wnn_f64_to_f16_n(const double* d, uint16_t* h, size_t n) {
+    size_t i = wnn_f16c_enabled() ? d2h_f16c(d, h, n) : 0;
+    for (; i < n; i++) h[i] = wnn_float_to_half(to_odd(d[i]));
 }
