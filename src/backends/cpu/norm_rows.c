@@ -21,17 +21,21 @@ typedef struct RowJob {
     int oom;
 } RowJob;
 
-/* One row's results v[] (doubles) from its values x[] (float32). */
-typedef void (*RowFn)(const RowJob* j, const float* x, double* v);
+/* One row from its values x[] (float32): into y[] when the tensor is float32, else as doubles into
+ * v[] for one rounding to float16. v[] is scratch of the row's length either way. */
+typedef void (*RowFn)(const RowJob* j, const float* x, double* v, float* y);
 
-static void softmax_row(const RowJob* j, const float* x, double* v) {
+static void softmax_row(const RowJob* j, const float* x, double* v, float* y) {
     double m = -INFINITY, sum = 0;
     for (size_t i = 0; i < j->len; i++) m = fmax(m, (double)x[i]);
     for (size_t i = 0; i < j->len; i++) sum += (v[i] = exp((double)x[i] - m));
-    for (size_t i = 0; i < j->len; i++) v[i] /= sum;
+    if (y)
+        for (size_t i = 0; i < j->len; i++) y[i] = (float)(v[i] / sum);
+    else
+        for (size_t i = 0; i < j->len; i++) v[i] /= sum;
 }
 
-static void layernorm_row(const RowJob* j, const float* x, double* v) {
+static void layernorm_row(const RowJob* j, const float* x, double* v, float* y) {
     double sum = 0, sq = 0;
     for (size_t i = 0; i < j->len; i++) sum += x[i];
     double mean = sum / (double)j->len;
@@ -42,12 +46,14 @@ static void layernorm_row(const RowJob* j, const float* x, double* v) {
     double inv = 1.0 / sqrt(sq / (double)j->len + j->eps);
     for (size_t i = 0; i < j->len; i++) {
         double t = ((double)x[i] - mean) * inv;
-        v[i] = t * (j->scale ? (double)j->scale[i] : 1.0) + (j->bias ? (double)j->bias[i] : 0.0);
+        t = t * (j->scale ? (double)j->scale[i] : 1.0) + (j->bias ? (double)j->bias[i] : 0.0);
+        if (y) y[i] = (float)t;
+        else v[i] = t;
     }
 }
 
 static void rows(RowJob* j, size_t begin, size_t end, RowFn fn) {
-    /* per call: the row's results, and its float32 copy when the tensor is float16 */
+    /* per call: the row's doubles, and its float32 copy when the tensor is float16 */
     double* v = malloc(j->len * (sizeof(double) + (j->f16 ? sizeof(float) : 0)) + 1);
     if (!v) {
         j->oom = 1;
@@ -58,12 +64,10 @@ static void rows(RowJob* j, size_t begin, size_t end, RowFn fn) {
         size_t at = r * j->len;
         if (j->f16) {
             wnn_f16_to_f32_n((const uint16_t*)j->x + at, xf, j->len);
-            fn(j, xf, v);
+            fn(j, xf, v, NULL);
             wnn_f64_to_f16_n(v, (uint16_t*)j->y + at, j->len);
         } else {
-            fn(j, (const float*)j->x + at, v);
-            float* y = (float*)j->y + at;
-            for (size_t i = 0; i < j->len; i++) y[i] = (float)v[i];
+            fn(j, (const float*)j->x + at, v, (float*)j->y + at);
         }
     }
     free(v);
