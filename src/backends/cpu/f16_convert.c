@@ -3,24 +3,36 @@
  * same bits, NaN payloads aside. */
 #include "backends/cpu/f16_convert.h"
 
-#include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HAVE_X86 1
+#else
+#define HAVE_X86 0
+#endif
 
 int wnn_f16c_enabled(void) {
     static _Atomic int state = -1; /* -1: not asked yet; a race only asks twice */
     int s = state;
     if (s < 0) {
         const char* env = getenv("WNN_CPU_F16C");
+#if HAVE_X86
         s = (!env || strcmp(env, "0") != 0) && __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2") &&
             __builtin_cpu_supports("fma");
+#else
+        s = 0; /* no F16C off x86 */
+        (void)env;
+#endif
         state = s;
     }
     return s;
 }
 
+#if HAVE_X86
 __attribute__((target("f16c,avx2,fma"))) static size_t h2f_f16c(const uint16_t* h, float* f, size_t n) {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(f + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(h + i))));
@@ -33,6 +45,10 @@ __attribute__((target("f16c,avx2,fma"))) static size_t f2h_f16c(const float* f, 
         _mm_storeu_si128((__m128i*)(h + i), _mm256_cvtps_ph(_mm256_loadu_ps(f + i), _MM_FROUND_TO_NEAREST_INT));
     return i;
 }
+#else /* the portable loops do everything */
+static size_t h2f_f16c(const uint16_t* h, float* f, size_t n) { return 0; }
+static size_t f2h_f16c(const float* f, uint16_t* h, size_t n) { return 0; }
+#endif
 
 void wnn_f16_to_f32_n(const uint16_t* h, float* f, size_t n) {
     size_t i = wnn_f16c_enabled() ? h2f_f16c(h, f, n) : 0;
@@ -61,6 +77,7 @@ static float to_odd(double d) {
     return f;
 }
 
+#if HAVE_X86
 /* to_odd on 4 lanes: the nearest-even float, plus or minus one in its last bit where that is
  * even and inexact. */
 __attribute__((target("f16c,avx2,fma"))) static __m128 to_odd4(const double* d) {
@@ -87,6 +104,9 @@ __attribute__((target("f16c,avx2,fma"))) static size_t d2h_f16c(const double* d,
     }
     return i;
 }
+#else
+static size_t d2h_f16c(const double* d, uint16_t* h, size_t n) { return 0; }
+#endif
 
 void wnn_f64_to_f16_n(const double* d, uint16_t* h, size_t n) {
     size_t i = wnn_f16c_enabled() ? d2h_f16c(d, h, n) : 0;
