@@ -48,6 +48,14 @@ static void fill_half(uint16_t* x, size_t n, uint64_t seed, double lo, double hi
         x[i] = i < sizeof special / sizeof special[0] ? special[i] : wt_d2h(wt_rand(&seed, -lo, hi));
 }
 
+/* Runs g (released after) for its one output into y. */
+static void run_graph(WNNGraphBuilder g, const WtFeed* feeds, size_t feedCount, WNNOperand out, uint16_t* y) {
+    WNNNamedOperand outs[1] = {{"y", out}};
+    void* data[1] = {y};
+    WT_OK(wt_run(wt_cpu(), g, feeds, feedCount, outs, 1, data));
+    wnnGraphBuilderRelease(g);
+}
+
 /* ---- the array conversions against core/half.c ---- */
 static void test_convert(void) {
     WT_CHECK(!forced_portable() || !wnn_f16c_enabled());
@@ -171,13 +179,10 @@ static void run_binary(const BinCase* c, const Bcast* bc, int bFirst) {
         want[i] = bFirst ? c->ref(v, x) : c->ref(x, v);
     }
     WtFeed feeds[2] = {{"a", a}, {"b", b}};
-    WNNNamedOperand outs[1] = {{"y", out}};
-    void* data[1] = {y};
-    WT_OK(wt_run(wt_cpu(), g, feeds, 2, outs, 1, data));
+    run_graph(g, feeds, 2, out, y);
     char what[64];
     snprintf(what, sizeof what, "%s %s%s", c->name, bc->name, bFirst ? " (b first)" : "");
     expect_half(what, y, want, N, c->ulp);
-    wnnGraphBuilderRelease(g);
 }
 
 static void test_binary(void) {
@@ -242,11 +247,8 @@ static void test_unary(void) {
         else out = wt_activation(g, in, u->act);
         for (size_t i = 0; i < N; i++) want[i] = u->ref(wt_h2f(x[i]));
         WtFeed feed = {"x", x};
-        WNNNamedOperand outs[1] = {{"y", out}};
-        void* data[1] = {y};
-        WT_OK(wt_run(wt_cpu(), g, &feed, 1, outs, 1, data));
+        run_graph(g, &feed, 1, out, y);
         expect_half(u->name, y, want, N, u->ulp);
-        wnnGraphBuilderRelease(g);
     }
 }
 
@@ -300,11 +302,8 @@ static void test_softmax(void) {
         WT_OK(wnnGraphBuilderSoftmax(g, in, (uint32_t)axis, NULL, &out));
         softmax_ref(x, want, axis);
         WtFeed feed = {"x", x};
-        WNNNamedOperand outs[1] = {{"y", out}};
-        void* data[1] = {y};
-        WT_OK(wt_run(wt_cpu(), g, &feed, 1, outs, 1, data));
+        run_graph(g, &feed, 1, out, y);
         expect_half(axis == 2 ? "softmax last axis" : "softmax axis 1", y, want, NN, 0);
-        wnnGraphBuilderRelease(g);
     }
 }
 
@@ -331,11 +330,8 @@ static void test_layernorm(void) {
         WT_OK(wnnGraphBuilderLayerNormalization(g, in, &o, &out));
         layernorm_ref(x, params ? scale : NULL, params ? bias : NULL, 1e-5, want);
         WtFeed feed = {"x", x};
-        WNNNamedOperand outs[1] = {{"y", out}};
-        void* data[1] = {y};
-        WT_OK(wt_run(wt_cpu(), g, &feed, 1, outs, 1, data));
+        run_graph(g, &feed, 1, out, y);
         expect_half(params ? "layerNormalization scale, bias" : "layerNormalization", y, want, NN, 0);
-        wnnGraphBuilderRelease(g);
     }
 }
 
