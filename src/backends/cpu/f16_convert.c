@@ -9,10 +9,19 @@
 #include "core/core.h"
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_X86 1
 #else
 #define HAVE_X86 0
+#endif
+
+#if HAVE_X86
+/* F16C from CPUID leaf 1 (ECX bit 29): clang's __builtin_cpu_supports does not know "f16c". */
+static int cpu_has_f16c(void) {
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+}
 #endif
 
 int wnn_f16c_enabled(void) {
@@ -21,8 +30,8 @@ int wnn_f16c_enabled(void) {
     if (s < 0) {
         const char* env = getenv("WNN_CPU_F16C");
 #if HAVE_X86
-        s = (!env || strcmp(env, "0") != 0) && __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2") &&
-            __builtin_cpu_supports("fma");
+        s = (!env || strcmp(env, "0") != 0) && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+            cpu_has_f16c();
 #else
         s = 0; /* no F16C off x86 */
         (void)env;
