@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "backends/cpu/f16_convert.h"
+
 WnnEltDomain wnn_elt_domain(WNNOperandDataType t) {
     if (wnn_type_is_float(t)) return WNN_DOM_F64;
     return t == WNNOperandDataType_Uint64 ? WNN_DOM_U64 : WNN_DOM_I64;
@@ -40,6 +42,12 @@ static uint64_t f2u(double v) {
 }
 
 static void load_f(double* d, const void* src, WNNOperandDataType t, size_t start, size_t step, size_t n) {
+    if (t == WNNOperandDataType_Float16 && step == 1) { /* a contiguous run: F16C (f16_convert.c) */
+        float tmp[WNN_ELT_BLOCK];
+        wnn_f16_to_f32_n((const uint16_t*)src + start, tmp, n);
+        for (size_t k = 0; k < n; k++) d[k] = tmp[k];
+        return;
+    }
     LOAD_CASES(d, AS_F64)
 }
 static void load_i(int64_t* d, const void* src, WNNOperandDataType t, size_t start, size_t step, size_t n) {
@@ -66,7 +74,7 @@ static void load_u(uint64_t* d, const void* src, WNNOperandDataType t, size_t st
 static void store_f(void* dst, WNNOperandDataType t, size_t start, const double* v, size_t n) {
     switch (t) {
         case WNNOperandDataType_Float32: { float* p = (float*)dst + start; for (size_t k = 0; k < n; k++) p[k] = (float)v[k]; } break;
-        case WNNOperandDataType_Float16: { uint16_t* p = (uint16_t*)dst + start; for (size_t k = 0; k < n; k++) p[k] = wnn_double_to_half(v[k]); } break;
+        case WNNOperandDataType_Float16: wnn_f64_to_f16_n(v, (uint16_t*)dst + start, n); break; /* rounds once */
         default: for (size_t k = 0; k < n; k++) wnn_store_f64(dst, t, start + k, v[k]); break;
     }
 }

@@ -34,4 +34,30 @@ WNNStatus wnn_elt_run(const WnnCpuKernelArgs* args, const WnnEltFns* fns, const 
 typedef enum WnnEltF32Op { WNN_F32_ADD, WNN_F32_SUB, WNN_F32_MUL, WNN_F32_DIV, WNN_F32_RELU, WNN_F32_CLAMP } WnnEltF32Op;
 int wnn_elt_f32(const WnnCpuKernelArgs* args, WnnEltF32Op op, const void* ctx);
 
+/* clamp's bounds as float32 (+-inf when absent); 0 when one is NaN or not a float32 value, where
+ * a float compare would not be the engine's double one. */
+struct WnnClampAttrs;
+int wnn_elt_clamp_bounds(const struct WnnClampAttrs* c, float* lo, float* hi);
+
+/* float32 block functions of the ops whose float16 results may be computed in float32
+ * (eltwise_float_ops.c). b is NULL for unary ops; p holds the op's attributes as floats. */
+typedef struct WnnEltFloatParams {
+    float lo, hi;      /* clamp */
+    float alpha, beta; /* elu, hardSigmoid, leakyRelu, linear */
+} WnnEltFloatParams;
+typedef void (*WnnEltFloatFn)(const WnnEltFloatParams* p, float* o, const float* a, const float* b, size_t n);
+typedef enum WnnEltFloatAttrs { WNN_ELT_NO_ATTRS, WNN_ELT_ACTIVATION_ATTRS, WNN_ELT_CLAMP_ATTRS } WnnEltFloatAttrs;
+typedef struct WnnEltFloatOp {
+    WnnEltFloatFn fn; /* NULL: the op has no float32 block function */
+    uint32_t inputs;  /* 1 or 2 */
+    WnnEltFloatAttrs attrs;
+} WnnEltFloatOp;
+/* The op's entry, or NULL. */
+const WnnEltFloatOp* wnn_elt_float_op(WnnOpId op);
+
+/* The float16 fast path (eltwise_f16.c): returns 1 when it ran the op (a wnn_elt_float_op op,
+ * every input and the output float16, each input of the output's shape, a single element, a row
+ * along the last axis ([..1.., n]) or a column ([d0..dk, 1])), 0 when the engine must. */
+int wnn_elt_f16(const WnnCpuKernelArgs* args);
+
 #endif

@@ -33,6 +33,14 @@ static void f32_range(void* ctx, size_t begin, size_t end) {
     }
 }
 
+int wnn_elt_clamp_bounds(const WnnClampAttrs* c, float* lo, float* hi) {
+    if ((c->hasMin && c->minF != c->minF) || (c->hasMax && c->maxF != c->maxF)) return 0; /* NaN bounds */
+    *lo = c->hasMin ? (float)c->minF : -__builtin_inff();
+    *hi = c->hasMax ? (float)c->maxF : __builtin_inff();
+    /* a bound float32 cannot hold exactly: the engine's double compare */
+    return (double)*lo == (c->hasMin ? c->minF : -__builtin_inf()) && (double)*hi == (c->hasMax ? c->maxF : __builtin_inf());
+}
+
 int wnn_elt_f32(const WnnCpuKernelArgs* args, WnnEltF32Op op, const void* ctx) {
     const WnnDesc* od = args->outputs[0].desc;
     uint32_t nin = op == WNN_F32_RELU || op == WNN_F32_CLAMP ? 1 : 2;
@@ -47,15 +55,7 @@ int wnn_elt_f32(const WnnCpuKernelArgs* args, WnnEltF32Op op, const void* ctx) {
     }
     F32Job j = {op, args->inputs[0].data, nin > 1 ? args->inputs[1].data : NULL, scalar[0], scalar[1],
                 args->outputs[0].data, 0, 0};
-    if (op == WNN_F32_CLAMP) {
-        const WnnClampAttrs* c = ctx;
-        if ((c->hasMin && c->minF != c->minF) || (c->hasMax && c->maxF != c->maxF)) return 0; /* NaN bounds */
-        j.lo = c->hasMin ? (float)c->minF : -__builtin_inff();
-        j.hi = c->hasMax ? (float)c->maxF : __builtin_inff();
-        if ((double)j.lo != (c->hasMin ? c->minF : -__builtin_inf()) ||
-            (double)j.hi != (c->hasMax ? c->maxF : __builtin_inf()))
-            return 0; /* a bound float32 cannot hold exactly: the engine's double compare */
-    }
+    if (op == WNN_F32_CLAMP && !wnn_elt_clamp_bounds(ctx, &j.lo, &j.hi)) return 0;
     wnn_parallel_for(args->pool, (size_t)n, 16384, f32_range, &j);
     return 1;
 }

@@ -26,17 +26,20 @@
     static void u_##name(const void* c, uint64_t* o, const uint64_t* const* in, size_t n) { \
         const uint64_t *a = in[0], *b = in[1]; (void)c; for (size_t k = 0; k < n; k++) { uint64_t x = a[k], y = b[k]; o[k] = (expr); } }
 
-/* A kernel computing in the domain of its first input's type. */
+/* A kernel computing in the domain of its first input's type, after the float16 fast path
+ * (eltwise_f16.c: float16 ops with a float32 block function, eltwise_float_ops.c) declined. */
 #define KERNEL(op, fi, ii, ui)                                                        \
     WNNStatus wnn_cpu_##op(const WnnCpuKernelArgs* args) {                            \
         static const WnnEltFns fns = {fi, ii, ui};                                    \
+        if (wnn_elt_f16(args)) return WNNStatus_Success;                              \
         return wnn_elt_run(args, &fns, args->node->attrs, args->inputs[0].desc->type); \
     }
 
-/* The same, trying the float32 fast path first (eltwise_f32.c). */
+/* The same, trying the float32 fast path too (eltwise_f32.c). */
 #define KERNEL_F32(op, f32op, fi, ii, ui)                                             \
     WNNStatus wnn_cpu_##op(const WnnCpuKernelArgs* args) {                            \
         static const WnnEltFns fns = {fi, ii, ui};                                    \
+        if (wnn_elt_f16(args)) return WNNStatus_Success;                              \
         if (wnn_elt_f32(args, f32op, args->node->attrs)) return WNNStatus_Success;    \
         return wnn_elt_run(args, &fns, args->node->attrs, args->inputs[0].desc->type); \
     }

@@ -1,52 +1,29 @@
 /* onednn_f16.c: float16 <-> float32 conversion at the edges of the oneDNN steps (onednn.h).
  * oneDNN 2.6 has no float16 convolution or matmul on AVX2, and its f16 <-> f32 reorders are the
  * reference "simple:any" ones: measured on 2 AVX2 cores, 48 ms for 1x256x56x56, against 0.4 ms for
- * an F16C loop. So float16 steps convert here and run in float32. */
+ * an F16C loop (f16_convert.c). So float16 steps convert here and run in float32. */
 #ifdef WNN_HAVE_ONEDNN
-#include <immintrin.h>
+#include <stdlib.h>
 
+#include "backends/cpu/f16_convert.h"
 #include "backends/cpu/onednn.h"
 #include "core/core.h"
 
 typedef struct Conv {
     const void* from;
     void* to;
-    int toHalf, f16c; /* f16c: the CPU has F16C (asked once, on the calling thread) */
+    int toHalf;
 } Conv;
-
-static void scalar_part(const Conv* c, size_t begin, size_t end) {
-    for (size_t i = begin; i < end; i++) {
-        if (c->toHalf) ((uint16_t*)c->to)[i] = wnn_float_to_half(((const float*)c->from)[i]);
-        else ((float*)c->to)[i] = wnn_half_to_float(((const uint16_t*)c->from)[i]);
-    }
-}
-
-/* 8 at a time; rounding to nearest even like wnn_float_to_half. */
-__attribute__((target("avx,f16c"))) static size_t f16c_part(const Conv* c, size_t begin, size_t end) {
-    size_t i = begin;
-    if (c->toHalf) {
-        for (; i + 8 <= end; i += 8) {
-            __m256 v = _mm256_loadu_ps((const float*)c->from + i);
-            _mm_storeu_si128((__m128i*)((uint16_t*)c->to + i), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
-        }
-    } else {
-        for (; i + 8 <= end; i += 8) {
-            __m128i v = _mm_loadu_si128((const __m128i*)((const uint16_t*)c->from + i));
-            _mm256_storeu_ps((float*)c->to + i, _mm256_cvtph_ps(v));
-        }
-    }
-    return i;
-}
 
 static void convert_range(void* ctx, size_t begin, size_t end) {
     const Conv* c = ctx;
-    if (c->f16c) begin = f16c_part(c, begin, end);
-    scalar_part(c, begin, end);
+    if (c->toHalf) wnn_f32_to_f16_n((const float*)c->from + begin, (uint16_t*)c->to + begin, end - begin);
+    else wnn_f16_to_f32_n((const uint16_t*)c->from + begin, (float*)c->to + begin, end - begin);
 }
 
 /* Chunks of at least 32 Ki elements: below that a thread's start costs more than it converts. */
 static void convert(WnnThreadPool* pool, const void* from, void* to, size_t n, int toHalf) {
-    Conv c = {from, to, toHalf, __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx")};
+    Conv c = {from, to, toHalf};
     wnn_parallel_for(pool, n, 32768, convert_range, &c);
 }
 
