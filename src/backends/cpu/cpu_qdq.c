@@ -1,0 +1,162 @@
+/* cpu_qdq.c: the build-time QDQ pattern around a conv2d / matmul / gemm (cpu_qdq.h). It only reads
+ * the graph: any graph, however malformed for the pattern, gives 0 and leaves the float path. */
+#include "backends/cpu/cpu_qdq.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/ops/conv.h"
+#ifdef WNN_HAVE_ONEDNN
+#include <oneapi/dnnl/dnnl.h>
+#endif
+
+/* WNN_CPU_INT8: 0 own (never), 1 onednn (wherever it fits), 2 auto. */
+static int int8_mode(void) {
+    const char* v = getenv("WNN_CPU_INT8");
+    if (v && !strcmp(v, "own")) return 0;
+    if (v && !strcmp(v, "onednn")) return 1;
+    return 2;
+}
+
+/* auto: exact int8 dot products need VNNI (or AMX, which implies it); oneDNN's AVX2 / AVX-512
+ * kernels without it scale the weights by 0.5 against int16 overflow. */
+static int exact_int8_isa(void) {
+#ifdef WNN_HAVE_ONEDNN
+    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    return isa == dnnl_cpu_isa_avx2_vnni || (isa & dnnl_cpu_isa_avx512_core_vnni) == dnnl_cpu_isa_avx512_core_vnni;
+#else
+    return 0;
+#endif
+}
+
+static int is_const(const WnnGraphIR* ir, int32_t id) {
+    return id >= 0 && (uint32_t)id < ir->operandCount && ir->operands[id].kind == WNN_OPERAND_CONSTANT &&
+           ir->operands[id].data;
+}
+
+static int int8_type(WNNOperandDataType t) { return t == WNNOperandDataType_Int8 || t == WNNOperandDataType_Uint8; }
+
+/* Every element of constant id is the same value. */
+static int uniform(const WnnIrOperand* o) {
+    size_t n = (size_t)wnn_desc_numel(&o->desc);
+    double v0 = wnn_load_f64(o->data, o->desc.type, 0);
+    for (size_t i = 1; i < n; i++)
+        if (wnn_load_f64(o->data, o->desc.type, i) != v0) return 0;
+    return 1;
+}
+
+/* A float32 constant scale whose elements are all positive and finite. */
+static int good_scale(const WnnGraphIR* ir, int32_t id) {
+    if (!is_const(ir, id) || ir->operands[id].desc.type != WNNOperandDataType_Float32) return 0;
+    const float* s = ir->operands[id].data;
+    for (size_t i = 0, n = (size_t)wnn_desc_numel(&ir->operands[id].desc); i < n; i++)
+        if (!(s[i] > 0.0f) || !isfinite(s[i])) return 0;
+    return 1;
+}
+
+/* The dequantizeLinear node (before node `before`) that makes operand id, or NULL. */
+static const WnnNode* dequantize_of(const WnnGraphIR* ir, int32_t id, uint32_t before) {
+    if (id < 0 || (uint32_t)id >= ir->operandCount) return NULL;
+    const WnnIrOperand* o = &ir->operands[id];
+    if (o->kind != WNN_OPERAND_NODE_OUTPUT || o->node < 0 || (uint32_t)o->node >= before) return NULL;
+    const WnnNode* d = &ir->nodes[o->node];
+    if (d->op != WNN_OP_dequantizeLinear || d->inputCount != 3 || d->outputCount != 1 || d->outputs[0] != id) return NULL;
+    for (uint32_t j = 0; j < 3; j++)
+        if (d->inputs[j] < 0) return NULL;
+    if (o->desc.type != WNNOperandDataType_Float32 || !int8_type(ir->operands[d->inputs[0]].desc.type)) return NULL;
+    if (!good_scale(ir, d->inputs[1]) || !is_const(ir, d->inputs[2])) return NULL;
+    return d;
+}
+
+/* The node after `after` that is the only reader of operand id (which is no graph output), or -1. */
+static int32_t only_reader(const WnnGraphIR* ir, const uint32_t* uses, int32_t id, uint32_t after) {
+    if (uses[id] != 1) return -1; /* a graph output counts as a use: then there is none left */
+    for (uint32_t k = after + 1; k < ir->nodeCount; k++)
+        for (uint32_t j = 0; j < ir->nodes[k].inputCount; j++)
+            if (ir->nodes[k].inputs[j] == id) return (int32_t)k;
+    return -1;
+}
+
+/* The scale of w_q (shape `sd`) is one per tensor or one per index of dimension axis. */
+static int per_channel(const WnnDesc* sd, const WnnDesc* wd, uint32_t axis) {
+    for (uint32_t i = 0; i < sd->rank; i++)
+        if (sd->shape[i] != 1 && (i != axis || sd->shape[i] != wd->shape[i])) return 0;
+    return 1;
+}
+
+/* Keeps the chain's first `keep` parts: the bias add (if any) and nothing after it. */
+static void cut_after_bias(const WnnGraphIR* ir, const WnnNode* n, WnnCpuFusion* f) {
+    f->absorbedCount = f->bias >= 0 ? 1 : 0;
+    f->residual = -1;
+    f->act = WNN_OP_COUNT;
+    f->actAttrs = NULL;
+    f->output = f->bias >= 0 ? ir->nodes[f->absorbed[0]].outputs[0] : n->outputs[0];
+}
+
+int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f, WnnCpuQdq* q) {
+    const WnnNode* n = &ir->nodes[k];
+    int mode = int8_mode();
+    if (!mode || (mode == 2 && !exact_int8_isa())) return 0;
+    if ((n->op != WNN_OP_conv2d && n->op != WNN_OP_matmul && n->op != WNN_OP_gemm) || n->outputCount != 1 ||
+        n->inputCount < 2 || n->inputs[0] < 0 || n->inputs[1] < 0 || n->inputs[0] == n->inputs[1])
+        return 0;
+    const WnnNode* dx = dequantize_of(ir, n->inputs[0], k);
+    const WnnNode* dw = dequantize_of(ir, n->inputs[1], k);
+    if (!dx || !dw || !uniform(&ir->operands[dx->inputs[1]]) || !uniform(&ir->operands[dx->inputs[2]]) ||
+        !is_const(ir, dw->inputs[0]))
+        return 0;
+    memset(q, 0, sizeof *q);
+    q->x = dx->inputs[0], q->xScale = dx->inputs[1], q->xZp = dx->inputs[2];
+    q->w = dw->inputs[0], q->wScale = dw->inputs[1], q->wZp = dw->inputs[2];
+    const WnnDesc* wd = &ir->operands[q->w].desc;
+    if (n->op == WNN_OP_conv2d) q->wAxis = ((const WnnConvAttrs*)n->attrs)->fo;
+    else if (n->op == WNN_OP_gemm) q->wAxis = ((const WnnGemmAttrs*)n->attrs)->bTranspose ? 0 : 1;
+    else q->wAxis = wd->rank - 1;
+    if (wd->rank < 2 || q->wAxis >= wd->rank || !per_channel(&ir->operands[q->wScale].desc, wd, q->wAxis)) return 0;
+    /* the op's own bias (conv2d) or c (gemm): a float32 constant */
+    if (n->inputCount > 2 && n->inputs[2] >= 0 &&
+        (!is_const(ir, n->inputs[2]) || ir->operands[n->inputs[2]].desc.type != WNNOperandDataType_Float32))
+        return 0;
+
+    wnn_cpu_fuse_candidate(ir, uses, k, f);
+    if (f->residual >= 0) cut_after_bias(ir, n, f); /* a residual add stays a node of its own */
+    q->yScale = q->yZp = -1;
+    int32_t at = only_reader(ir, uses, f->output, f->absorbedCount ? f->absorbed[f->absorbedCount - 1] : k);
+    const WnnNode* qn = at >= 0 ? &ir->nodes[at] : NULL;
+    int quantized = qn && qn->op == WNN_OP_quantizeLinear && qn->inputCount == 3 && qn->outputCount == 1 &&
+                    qn->inputs[0] == f->output && qn->inputs[1] >= 0 && qn->inputs[2] >= 0 &&
+                    good_scale(ir, qn->inputs[1]) && is_const(ir, qn->inputs[2]) &&
+                    int8_type(ir->operands[qn->outputs[0]].desc.type) && uniform(&ir->operands[qn->inputs[1]]) &&
+                    uniform(&ir->operands[qn->inputs[2]]);
+    /* Quantized, the activation runs on y / sy: only those that commute with a positive scale. */
+    if (quantized && f->act != WNN_OP_COUNT && f->act != WNN_OP_relu && f->act != WNN_OP_clamp &&
+        f->act != WNN_OP_leakyRelu) {
+        cut_after_bias(ir, n, f);
+        quantized = 0; /* the activation and the quantizeLinear stay nodes */
+    }
+    if (quantized) {
+        q->yScale = qn->inputs[1], q->yZp = qn->inputs[2];
+        f->absorbed[f->absorbedCount++] = (uint32_t)at;
+        f->output = qn->outputs[0];
+    }
+    /* A dequantizeLinear read by this op only goes with it (the op reads x_q / w_q itself). */
+    if (uses[n->inputs[0]] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[n->inputs[0]].node;
+    if (uses[n->inputs[1]] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[n->inputs[1]].node;
+    /* The fused view applies input0 only to a node that folds something (cpu_fuse.c). */
+    if (!f->absorbedCount) return 0;
+    f->input0 = q->x;
+    q->y = f->output;
+    return 1;
+}
+
+#ifndef WNN_HAVE_ONEDNN
+WNNStatus wnn_cpu_qdq_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, const WnnCpuQdq* q,
+                              WnnCpuPrepared** out) {
+    (void)ir, (void)node, (void)f, (void)q;
+    *out = NULL;
+    return WNNStatus_Success;
+}
+
+unsigned wnn_cpu_int8_nodes(void) { return 0; }
+#endif
