@@ -35,6 +35,7 @@ typedef struct Layer {
     int batched, aT, bT;
     WNNOperandDataType xt, wt, yt; /* yt Float32: no quantizeLinear */
     int perChannel, bias, act;     /* act: wt_activation index, -1 none */
+    int biasQ;                     /* conv2d: bias = dequantizeLinear(int32 constant), as ONNX's */
     int wZp;                       /* the weights' zero point */
     int wInput;                    /* w_q a graph input, not a constant */
     int unevenX;                   /* x's scale per channel with different values */
@@ -77,7 +78,8 @@ typedef struct Data {
     uint32_t xs[4], ws[4], ys[4], xr, wr, yr, ss[4]; /* ss: the weight scale's shape */
     size_t nx, nw, ny, nsw;
     void *xq, *wq;
-    float *sw, *bias, xsc[64];
+    float *sw, *bias, xsc[64], bsc[64];
+    int32_t bq[64], bzp[64];
     uint8_t wzp[64];
     int8_t wzpi[64];
     float sx, sy;
@@ -140,6 +142,11 @@ static void make_data(const Layer* L, Data* d) {
     for (size_t i = 0; i < d->nsw; i++) d->sw[i] = (float)wt_rand(&g_seed, 0.002, 0.01);
     if (L->negScale) d->sw[0] = -d->sw[0];
     for (uint32_t c = 0; c < C; c++) d->bias[c] = L->bias ? (float)wt_rand(&g_seed, -0.5, 0.5) : 0.0f;
+    for (uint32_t c = 0; L->biasQ && c < C; c++) { /* scale sx * sw[c], zero point 0, as ONNX quantizes it */
+        d->bsc[c] = (float)((double)d->sx * d->sw[L->perChannel ? c : 0]);
+        d->bq[c] = rand_int(-3000, 3000), d->bzp[c] = 0;
+        d->bias[c] = (float)((double)d->bq[c] * d->bsc[c]);
+    }
     uint32_t cin = L->op == CONV ? (uint32_t)L->cin : 1;
     for (uint32_t c = 0; c < cin; c++) d->xsc[c] = L->unevenX ? d->sx * (1.0f + 0.25f * (float)c) : d->sx;
     for (size_t i = 0; i < d->nsw; i++) d->wzp[i] = (uint8_t)L->wZp, d->wzpi[i] = (int8_t)L->wZp;
@@ -256,6 +263,10 @@ static void run_layer(const Layer* L, const Data* d, void* got, float* gotRaw) {
                          : L->layout == OHWI ? WNNConv2dFilterOperandLayout_Ohwi
                                              : WNNConv2dFilterOperandLayout_Oihw;
         if (L->bias) o.bias = wt_constant(b, f32, 1, bs, d->bias);
+        if (L->biasQ)
+            WT_OK(wnnGraphBuilderDequantizeLinear(b, wt_constant(b, WNNOperandDataType_Int32, 1, bs, d->bq),
+                                                  wt_constant(b, f32, 1, bs, d->bsc),
+                                                  wt_constant(b, WNNOperandDataType_Int32, 1, bs, d->bzp), NULL, &o.bias));
         WT_OK(wnnGraphBuilderConv2d(b, x, w, &o, &raw));
         y = raw;
     } else if (L->op == MATMUL) {
@@ -391,16 +402,16 @@ static void conv_cases(void) {
                      L.perChannel ? "per-channel" : "per-tensor");
             layer_case(name, L);
         }
-        Layer L = conv_layer(nhwc, 16, 16, 16, 1, 1); /* depthwise */
-        L.bias = 1, L.act = 0, L.perChannel = 1;
+        Layer L = conv_layer(nhwc, 16, 16, 16, 1, 1); /* depthwise, an int32 bias dequantized */
+        L.biasQ = 1, L.act = 0, L.perChannel = 1;
         snprintf(name, sizeof name, "conv2d %s depthwise relu", nhwc ? "nhwc" : "nchw");
         layer_case(name, L);
         L = conv_layer(nhwc, 16, 16, 32, 2, 1); /* depthwise, channel multiplier 2 */
         L.xt = I8, L.yt = I8;
         snprintf(name, sizeof name, "conv2d %s depthwise x2 stride 2", nhwc ? "nhwc" : "nchw");
         layer_case(name, L);
-        L = conv_layer(nhwc, 2, 16, 24, 1, 1); /* grouped */
-        L.perChannel = 1, L.bias = 1;
+        L = conv_layer(nhwc, 2, 16, 24, 1, 1); /* grouped, an int32 bias dequantized */
+        L.perChannel = 1, L.biasQ = 1, L.act = 0;
         snprintf(name, sizeof name, "conv2d %s groups 2", nhwc ? "nhwc" : "nchw");
         layer_case(name, L);
         L = conv_layer(nhwc, 1, 16, 24, 1, 1); /* float output */

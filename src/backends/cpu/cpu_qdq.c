@@ -55,8 +55,9 @@ static int good_scale(const WnnGraphIR* ir, int32_t id) {
     return 1;
 }
 
-/* The dequantizeLinear node (before node `before`) that makes operand id, or NULL. */
-static const WnnNode* dequantize_of(const WnnGraphIR* ir, int32_t id, uint32_t before) {
+/* The dequantizeLinear node (before node `before`) that makes operand id from an int8 / uint8
+ * tensor (or any integer one: anyInt), or NULL. */
+static const WnnNode* dequantize_of(const WnnGraphIR* ir, int32_t id, uint32_t before, int anyInt) {
     if (id < 0 || (uint32_t)id >= ir->operandCount) return NULL;
     const WnnIrOperand* o = &ir->operands[id];
     if (o->kind != WNN_OPERAND_NODE_OUTPUT || o->node < 0 || (uint32_t)o->node >= before) return NULL;
@@ -64,7 +65,8 @@ static const WnnNode* dequantize_of(const WnnGraphIR* ir, int32_t id, uint32_t b
     if (d->op != WNN_OP_dequantizeLinear || d->inputCount != 3 || d->outputCount != 1 || d->outputs[0] != id) return NULL;
     for (uint32_t j = 0; j < 3; j++)
         if (d->inputs[j] < 0) return NULL;
-    if (o->desc.type != WNNOperandDataType_Float32 || !int8_type(ir->operands[d->inputs[0]].desc.type)) return NULL;
+    if (o->desc.type != WNNOperandDataType_Float32 || (!anyInt && !int8_type(ir->operands[d->inputs[0]].desc.type)))
+        return NULL;
     if (!good_scale(ir, d->inputs[1]) || !is_const(ir, d->inputs[2])) return NULL;
     return d;
 }
@@ -101,8 +103,8 @@ int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k
     if ((n->op != WNN_OP_conv2d && n->op != WNN_OP_matmul && n->op != WNN_OP_gemm) || n->outputCount != 1 ||
         n->inputCount < 2 || n->inputs[0] < 0 || n->inputs[1] < 0 || n->inputs[0] == n->inputs[1])
         return 0;
-    const WnnNode* dx = dequantize_of(ir, n->inputs[0], k);
-    const WnnNode* dw = dequantize_of(ir, n->inputs[1], k);
+    const WnnNode* dx = dequantize_of(ir, n->inputs[0], k, 0);
+    const WnnNode* dw = dequantize_of(ir, n->inputs[1], k, 0);
     if (!dx || !dw || !uniform(&ir->operands[dx->inputs[1]]) || !uniform(&ir->operands[dx->inputs[2]]) ||
         !is_const(ir, dw->inputs[0]))
         return 0;
@@ -114,10 +116,17 @@ int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k
     else if (n->op == WNN_OP_gemm) q->wAxis = ((const WnnGemmAttrs*)n->attrs)->bTranspose ? 0 : 1;
     else q->wAxis = wd->rank - 1;
     if (wd->rank < 2 || q->wAxis >= wd->rank || !per_channel(&ir->operands[q->wScale].desc, wd, q->wAxis)) return 0;
-    /* the op's own bias (conv2d) or c (gemm): a float32 constant */
-    if (n->inputCount > 2 && n->inputs[2] >= 0 &&
-        (!is_const(ir, n->inputs[2]) || ir->operands[n->inputs[2]].desc.type != WNNOperandDataType_Float32))
-        return 0;
+    /* the op's own bias (conv2d) or c (gemm): a float32 constant or a dequantized integer one */
+    int32_t bid = n->inputCount > 2 ? n->inputs[2] : -1;
+    q->b = q->bScale = q->bZp = -1;
+    if (bid >= 0 && is_const(ir, bid) && ir->operands[bid].desc.type == WNNOperandDataType_Float32) {
+        q->b = bid;
+    } else if (bid >= 0) {
+        const WnnNode* db = dequantize_of(ir, bid, k, 1);
+        uint64_t sn = db ? wnn_desc_numel(&ir->operands[db->inputs[1]].desc) : 0;
+        if (!db || !is_const(ir, db->inputs[0]) || (sn != 1 && sn != wnn_desc_numel(&ir->operands[bid].desc))) return 0;
+        q->b = db->inputs[0], q->bScale = db->inputs[1], q->bZp = db->inputs[2];
+    }
 
     wnn_cpu_fuse_candidate(ir, uses, k, f);
     if (f->residual >= 0) cut_after_bias(ir, n, f); /* a residual add stays a node of its own */
@@ -143,6 +152,7 @@ int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k
     /* A dequantizeLinear read by this op only goes with it (the op reads x_q / w_q itself). */
     if (uses[n->inputs[0]] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[n->inputs[0]].node;
     if (uses[n->inputs[1]] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[n->inputs[1]].node;
+    if (q->bScale >= 0 && uses[bid] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[bid].node;
     /* The fused view applies input0 only to a node that folds something (cpu_fuse.c). */
     if (!f->absorbedCount) return 0;
     f->input0 = q->x;

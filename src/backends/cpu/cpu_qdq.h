@@ -17,7 +17,8 @@
  * constant int8 / uint8 with one scale per tensor or per output channel and (w_q - zw) within
  * int8 (symmetric weights always; uint8 weights with zero point 128 too), scales float32,
  * positive and finite, scale / zero point operands constants, the op's bias (gemm: c per column,
- * alpha != 0) constant float32, the activation relu, clamp or leakyRelu when quantized (any that
+ * alpha != 0) a float32 constant or
+ * the dequantizeLinear of an integer constant (an ONNX-style int32 bias), the activation relu, clamp or leakyRelu when quantized (any that
  * oneDNN fuses exactly for a float output), and every intermediate from the op to the
  * quantizeLinear read only by the next node of the pattern and not a graph output. A
  * dequantizeLinear read by other nodes too stays in the graph (the int8 step reads x_q itself).
@@ -34,6 +35,9 @@ typedef struct WnnCpuQdq {
     int32_t x, xScale, xZp; /* the activation's dequantizeLinear: x_q and its parameters */
     int32_t w, wScale, wZp; /* the weights' */
     uint32_t wAxis;         /* dimension of w_q holding the output channels */
+    int32_t b, bScale, bZp; /* the op's bias (conv2d bias, gemm c): a float32 constant (bScale -1),
+                               or dequantizeLinear(constant b_q, bScale, bZp) as from ONNX's int32
+                               biases; b -1: none */
     int32_t yScale, yZp;    /* the trailing quantizeLinear's parameters, or -1: float output */
     int32_t y;              /* the step's output: y_q, or the float result */
 } WnnCpuQdq;

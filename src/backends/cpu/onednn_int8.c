@@ -48,10 +48,22 @@ static uint32_t channel_of(const WnnDesc* wd, uint32_t axis, size_t i) {
     return (uint32_t)(i % wd->shape[axis]);
 }
 
-/* Fills p; returns 0 (p freed) when a value is out of what the int8 step can represent. bias0 is
- * the op's own (conv2d bias, gemm c, scaled by beta) or -1; alpha multiplies the product. */
-static int make_params(const WnnGraphIR* ir, const WnnCpuFusion* f, const WnnCpuQdq* q, int32_t bias0, double beta,
-                       double alpha, Int8Params* p) {
+/* Element c of the op's own bias (q->b, one element: every channel's), dequantized as the spec's
+ * float32 tensor would hold it. */
+static double bias_at(const WnnGraphIR* ir, const WnnCpuQdq* q, uint32_t c) {
+    const WnnIrOperand* b = &ir->operands[q->b];
+    size_t i = wnn_desc_numel(&b->desc) == 1 ? 0 : c;
+    if (q->bScale < 0) return ((const float*)b->data)[i];
+    const WnnIrOperand *s = &ir->operands[q->bScale], *z = &ir->operands[q->bZp];
+    size_t j = wnn_desc_numel(&s->desc) == 1 ? 0 : i;
+    int64_t d = wnn_load_i64(b->data, b->desc.type, i) - wnn_load_i64(z->data, z->desc.type, j);
+    return (float)((double)d * ((const float*)s->data)[j]);
+}
+
+/* Fills p; returns 0 (p freed) when a value is out of what the int8 step can represent. The op's
+ * own bias is scaled by beta (gemm), alpha multiplies the product. */
+static int make_params(const WnnGraphIR* ir, const WnnCpuFusion* f, const WnnCpuQdq* q, double beta, double alpha,
+                       Int8Params* p) {
     memset(p, 0, sizeof *p);
     const WnnIrOperand *w = &ir->operands[q->w], *ws = &ir->operands[q->wScale], *wz = &ir->operands[q->wZp];
     const WnnDesc* wd = &w->desc;
@@ -64,7 +76,7 @@ static int make_params(const WnnGraphIR* ir, const WnnCpuFusion* f, const WnnCpu
     size_t wn = (size_t)wnn_desc_numel(wd);
     p->oscale = wnn_malloc(sizeof(float) * p->channels);
     p->w = wnn_malloc(wn ? wn : 1);
-    const WnnIrOperand* b0 = bias0 >= 0 ? &ir->operands[bias0] : NULL;
+    int b0 = q->b >= 0;
     const WnnIrOperand* fb = f->bias >= 0 ? &ir->operands[f->bias] : NULL;
     if (b0 || fb) p->bias = wnn_malloc(sizeof(float) * p->channels);
     if (!p->oscale || !p->w || ((b0 || fb) && !p->bias)) goto fail;
@@ -82,7 +94,7 @@ static int make_params(const WnnGraphIR* ir, const WnnCpuFusion* f, const WnnCpu
         if (!p->bias) continue;
         double b = 0;
         /* a per-channel constant is [C] or broadcasts as 1s and C; one element: all channels */
-        if (b0) b += beta * ((const float*)b0->data)[wnn_desc_numel(&b0->desc) == 1 ? 0 : c];
+        if (b0) b += beta * bias_at(ir, q, c);
         if (fb) b += wnn_load_f64(fb->data, fb->desc.type, wnn_desc_numel(&fb->desc) == 1 ? 0 : c);
         double bs = b / (alpha * sxw);
         if (!isfinite(bs) || fabs(bs) > 3.4e38) goto fail;
@@ -142,7 +154,7 @@ static WNNStatus conv_int8(const WnnGraphIR* ir, const WnnNode* node, const WnnC
     const WnnConvAttrs* a = node->attrs;
     const WnnDesc *in = &ir->operands[q->x].desc, *od = &ir->operands[q->y].desc;
     Int8Params p;
-    if (!make_params(ir, f, q, node->inputCount > 2 ? node->inputs[2] : -1, 1.0, 1.0, &p)) return WNNStatus_Success;
+    if (!make_params(ir, f, q, 1.0, 1.0, &p)) return WNNStatus_Success;
     dnnl_primitive_attr_t attr = make_attr(f, &p, 1);
     dnnl_data_type_t dt[3] = {dnnl_type(in->type), dnnl_s8, dnnl_type(od->type)};
     dnnl_format_tag_t user = a->nhwc ? dnnl_nhwc : dnnl_nchw;
@@ -208,7 +220,7 @@ static WNNStatus matmul_int8(const WnnGraphIR* ir, const WnnNode* node, const Wn
         if (!isfinite(alpha) || alpha == 0.0 || !isfinite(beta)) return WNNStatus_Success;
     }
     Int8Params p;
-    if (!make_params(ir, f, q, c, beta, alpha, &p)) return WNNStatus_Success;
+    if (!make_params(ir, f, q, beta, alpha, &p)) return WNNStatus_Success;
     dnnl_primitive_attr_t attr = make_attr(f, &p, r - 1);
     dnnl_memory_desc_t am, bm, cm, biasm, bany;
     matrix_md(da, r, ta, dnnl_type(da->type), &am);
