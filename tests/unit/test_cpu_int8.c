@@ -570,12 +570,126 @@ static void chain_case(int nhwc) {
     data_free(&d1);
 }
 
+/* Quantized add: quantize(act(dequantize(a_q) + dequantize(b_q))) runs as one int8 pass that must
+ * equal the float path bit for bit (same float32 / double steps) and the reference. act: -1 none,
+ * 0 relu, 1 clamp. */
+static void qadd_case(WNNOperandDataType ta, WNNOperandDataType tb, WNNOperandDataType ty, int act) {
+    const uint32_t shape[4] = {2, 5, 7, 33};
+    const size_t n = 2 * 5 * 7 * 33;
+    uint8_t *a = malloc(n), *bq = malloc(n), *got[2] = {malloc(n), malloc(n)};
+    for (size_t i = 0; i < n; i++) store_q(a, ta, i, rand_int(qmin(ta), qmax(ta))), store_q(bq, tb, i, rand_int(qmin(tb), qmax(tb)));
+    float sa = 0.0125f, sb = 0.03f, sy = 0.02f; /* a tie every so often: (k/80 + m*3/100) / (1/50) */
+    int za = ta == WNNOperandDataType_Int8 ? -3 : 120, zb = tb == WNNOperandDataType_Int8 ? 4 : 131;
+    int zy = ty == WNNOperandDataType_Int8 ? 2 : act == 0 ? 0 : 128;
+    double* want = malloc(sizeof(double) * n);
+    for (size_t i = 0; i < n; i++) {
+        float af = (float)((double)(load_q(a, ta, i) - za) * sa), bf = (float)((double)(load_q(bq, tb, i) - zb) * sb);
+        float sum = af + bf;
+        want[i] = quantize_ref(act_ref(act, sum), sy, zy, ty);
+    }
+    Layer L;
+    memset(&L, 0, sizeof L);
+    L.yt = ty;
+    for (int m = 0; m < 2; m++) {
+        setenv("WNN_CPU_INT8", m ? "own" : "onednn", 1);
+        WNNGraphBuilder b = wt_builder();
+        WNNOperandDataType f32 = WNNOperandDataType_Float32;
+        int8_t z8[3] = {(int8_t)za, (int8_t)zb, (int8_t)zy};
+        uint8_t zu[3] = {(uint8_t)za, (uint8_t)zb, (uint8_t)zy};
+        WNNOperand x, y, s, q;
+        WT_OK(wnnGraphBuilderDequantizeLinear(b, wt_input(b, "a", ta, 4, shape), param(b, f32, 4, NULL, &sa),
+                                              param(b, ta, 4, NULL, ta == WNNOperandDataType_Int8 ? (void*)&z8[0] : (void*)&zu[0]), NULL, &x));
+        WT_OK(wnnGraphBuilderDequantizeLinear(b, wt_input(b, "b", tb, 4, shape), param(b, f32, 4, NULL, &sb),
+                                              param(b, tb, 4, NULL, tb == WNNOperandDataType_Int8 ? (void*)&z8[1] : (void*)&zu[1]), NULL, &y));
+        WT_OK(wnnGraphBuilderAdd(b, x, y, NULL, &s));
+        if (act >= 0) s = wt_activation(b, s, act);
+        WT_OK(wnnGraphBuilderQuantizeLinear(b, s, param(b, f32, 4, NULL, &sy),
+                                            param(b, ty, 4, NULL, ty == WNNOperandDataType_Int8 ? (void*)&z8[2] : (void*)&zu[2]), NULL, &q));
+        WNNNamedOperand out = {"y", q};
+        WtFeed feeds[2] = {{"a", a}, {"b", bq}};
+        unsigned before = wnn_cpu_int8_nodes();
+        WT_OK(wt_run(wt_cpu(), b, feeds, 2, &out, 1, (void* const*)&got[m]));
+        WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : 1u));
+        wnnGraphBuilderRelease(b);
+        char what[96];
+        snprintf(what, sizeof what, "quantized add act %d [%s]", act, m ? "own" : "onednn");
+        WT_CHECK(expect_out(what, &L, got[m], want, n) == 0); /* the reference's steps exactly */
+    }
+    WT_CHECK(memcmp(got[0], got[1], n) == 0);
+    unsetenv("WNN_CPU_INT8");
+    free(a), free(bq), free(got[0]), free(got[1]), free(want);
+}
+
+/* A residual block: x_q feeds two int8 convs (its dequantizeLinear is shared, then dead: folded),
+ * whose quantized outputs are added (quantized add) and quantized again. Forced on: 3 int8 steps
+ * and no float tensor made; it must agree with the float path within the bound. */
+static void block_case(int nhwc) {
+    Layer L = conv_layer(nhwc, 1, 16, 24, 1, 1);
+    L.perChannel = 1, L.bias = 1;
+    Data d;
+    make_data(&L, &d);
+    L.yt = WNNOperandDataType_Uint8;
+    uint8_t* got[2] = {malloc(d.ny), malloc(d.ny)};
+    for (int m = 0; m < 2; m++) {
+        setenv("WNN_CPU_INT8", m ? "own" : "onednn", 1);
+        WNNGraphBuilder b = wt_builder();
+        WNNOperandDataType f32 = WNNOperandDataType_Float32, u8 = WNNOperandDataType_Uint8;
+        uint8_t zx = (uint8_t)d.zx, zy = 128, z0[32] = {0};
+        float sy = d.sy;
+        WNNOperand x, br[2], s, out;
+        WT_OK(wnnGraphBuilderDequantizeLinear(b, wt_input(b, "x", u8, 4, d.xs), param(b, f32, 4, NULL, &d.sx),
+                                              param(b, u8, 4, NULL, &zx), NULL, &x));
+        for (int k = 0; k < 2; k++) {
+            WNNOperand w, c, yq;
+            WT_OK(wnnGraphBuilderDequantizeLinear(b, wt_constant(b, WNNOperandDataType_Int8, 4, d.ws, d.wq),
+                                                  wt_constant(b, f32, 4, d.ss, d.sw),
+                                                  wt_constant(b, WNNOperandDataType_Int8, 4, d.ss, z0), NULL, &w));
+            WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
+            uint32_t pads[4] = {1, 1, 1, 1}, bs[1] = {24};
+            o.padding = pads, o.paddingCount = 4, o.bias = wt_constant(b, f32, 1, bs, d.bias);
+            o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
+            o.filterLayout = nhwc ? WNNConv2dFilterOperandLayout_Hwio : WNNConv2dFilterOperandLayout_Oihw;
+            WT_OK(wnnGraphBuilderConv2d(b, x, w, &o, &c));
+            WT_OK(wnnGraphBuilderQuantizeLinear(b, c, param(b, f32, 4, NULL, &sy), param(b, u8, 4, NULL, &zy), NULL, &yq));
+            WT_OK(wnnGraphBuilderDequantizeLinear(b, yq, param(b, f32, 4, NULL, &sy), param(b, u8, 4, NULL, &zy), NULL, &br[k]));
+        }
+        WT_OK(wnnGraphBuilderAdd(b, br[0], br[1], NULL, &s));
+        WT_OK(wnnGraphBuilderRelu(b, s, NULL, &s));
+        WT_OK(wnnGraphBuilderQuantizeLinear(b, s, param(b, f32, 4, NULL, &sy), param(b, u8, 4, NULL, &z0[0]), NULL, &out));
+        WNNNamedOperand outs = {"y", out};
+        WtFeed feed = {"x", d.xq};
+        unsigned before = wnn_cpu_int8_nodes();
+        WT_OK(wt_run(wt_cpu(), b, &feed, 1, &outs, 1, (void* const*)&got[m]));
+        WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : 3u));
+        wnnGraphBuilderRelease(b);
+    }
+    /* reference: both branches are the same conv: y = relu(2 * deq(q(conv))) */
+    double* want = malloc(sizeof(double) * d.ny);
+    for (size_t i = 0; i < d.ny; i++) {
+        float v = (float)((quantize_ref(d.raw[i], d.sy, 128, WNNOperandDataType_Uint8) - 128) * (double)d.sy);
+        want[i] = quantize_ref(act_ref(0, v + v), d.sy, 0, WNNOperandDataType_Uint8);
+    }
+    for (int m = 0; m < 2; m++) {
+        char what[64];
+        snprintf(what, sizeof what, "residual block %s [%s]", nhwc ? "nhwc" : "nchw", m ? "own" : "onednn");
+        g_ties += expect_out(what, &L, got[m], want, d.ny);
+    }
+    unsetenv("WNN_CPU_INT8");
+    free(got[0]), free(got[1]), free(want);
+    data_free(&d);
+}
+
 int main(void) {
     conv_cases();
     matmul_cases();
     fallback_cases();
     chain_case(0);
     chain_case(1);
+    qadd_case(WNNOperandDataType_Uint8, WNNOperandDataType_Uint8, WNNOperandDataType_Uint8, 0);
+    qadd_case(WNNOperandDataType_Int8, WNNOperandDataType_Uint8, WNNOperandDataType_Int8, -1);
+    qadd_case(WNNOperandDataType_Int8, WNNOperandDataType_Int8, WNNOperandDataType_Uint8, 1);
+    block_case(0);
+    block_case(1);
     printf("off-by-1 quantized outputs: %zu of %zu compared\n", g_ties, g_elems);
     return wt_summary("test_cpu_int8");
 }

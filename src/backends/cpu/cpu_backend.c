@@ -190,6 +190,7 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnCpuPrepared** prep, WnnC
             for (uint32_t j = 0; j < f.absorbedCount; j++) absorbed[f.absorbed[j]] = 1;
         }
     }
+    if (!s) wnn_cpu_qdq_fold_shared(ir, prep, fused, absorbed);
     free(uses);
     free(absorbed);
     return s;

@@ -21,7 +21,7 @@ typedef struct WnnCpuFusion {
     WnnOpId act;            /* activation applied last, or WNN_OP_COUNT */
     const void* actAttrs;
     int32_t output;         /* operand the fused step writes */
-    int32_t input0;         /* operand the fused step reads as its input 0 instead of the op's, or -1 */
+    int32_t input[2];       /* operands the fused step reads as its inputs 0 and 1 instead of the op's, or -1 */
 } WnnCpuFusion;
 
 /* uses[i] = consumers of operand i, +1 when it is a graph output. */

@@ -3,10 +3,13 @@
 #include "backends/cpu/cpu_qdq.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/threadpool.h"
 #include "graph/ops/conv.h"
+#include "graph/ops/elementwise.h"
 #ifdef WNN_HAVE_ONEDNN
 #include <oneapi/dnnl/dnnl.h>
 #endif
@@ -96,10 +99,10 @@ static void cut_after_bias(const WnnGraphIR* ir, const WnnNode* n, WnnCpuFusion*
     f->output = f->bias >= 0 ? ir->nodes[f->absorbed[0]].outputs[0] : n->outputs[0];
 }
 
-int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f, WnnCpuQdq* q) {
+/* conv2d / matmul / gemm (cpu_qdq.h). */
+static int layer_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f, WnnCpuQdq* q) {
     const WnnNode* n = &ir->nodes[k];
-    int mode = int8_mode();
-    if (!mode || (mode == 2 && !exact_int8_isa())) return 0;
+    if (int8_mode() == 2 && !exact_int8_isa()) return 0;
     if ((n->op != WNN_OP_conv2d && n->op != WNN_OP_matmul && n->op != WNN_OP_gemm) || n->outputCount != 1 ||
         n->inputCount < 2 || n->inputs[0] < 0 || n->inputs[1] < 0 || n->inputs[0] == n->inputs[1])
         return 0;
@@ -153,20 +156,176 @@ int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k
     if (uses[n->inputs[0]] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[n->inputs[0]].node;
     if (uses[n->inputs[1]] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[n->inputs[1]].node;
     if (q->bScale >= 0 && uses[bid] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[bid].node;
-    /* The fused view applies input0 only to a node that folds something (cpu_fuse.c). */
+    /* The fused view applies inputs only to a node that folds something (cpu_fuse.c). */
     if (!f->absorbedCount) return 0;
-    f->input0 = q->x;
+    f->input[0] = q->x;
+    f->input[1] = q->w; /* not read (the weights are prepared), but a shared dequantizeLinear of them folds */
     q->y = f->output;
     return 1;
 }
 
-#ifndef WNN_HAVE_ONEDNN
-WNNStatus wnn_cpu_qdq_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, const WnnCpuQdq* q,
-                              WnnCpuPrepared** out) {
-    (void)ir, (void)node, (void)f, (void)q;
-    *out = NULL;
+/* ---- quantized add ---- */
+
+static int add_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f, WnnCpuQdq* q) {
+    const WnnNode* n = &ir->nodes[k];
+    if (n->inputCount != 2 || n->outputCount != 1 || n->inputs[0] < 0 || n->inputs[1] < 0) return 0;
+    const WnnNode* da = dequantize_of(ir, n->inputs[0], k, 0);
+    const WnnNode* db = dequantize_of(ir, n->inputs[1], k, 0);
+    const WnnDesc* od = &ir->operands[n->outputs[0]].desc;
+    if (!da || !db || !wnn_desc_same_shape(&ir->operands[da->inputs[0]].desc, od) ||
+        !wnn_desc_same_shape(&ir->operands[db->inputs[0]].desc, od))
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        const WnnNode* d = i ? db : da;
+        if (!uniform(&ir->operands[d->inputs[1]]) || !uniform(&ir->operands[d->inputs[2]])) return 0;
+    }
+    memset(f, 0, sizeof *f);
+    f->bias = f->residual = -1;
+    f->act = WNN_OP_COUNT;
+    int32_t cur = n->outputs[0];
+    int32_t at = only_reader(ir, uses, cur, k);
+    if (at >= 0 && (ir->nodes[at].op == WNN_OP_relu || ir->nodes[at].op == WNN_OP_clamp) &&
+        ir->nodes[at].outputCount == 1 && ir->nodes[at].inputs[0] == cur) {
+        f->act = ir->nodes[at].op;
+        f->actAttrs = ir->nodes[at].attrs;
+        f->absorbed[f->absorbedCount++] = (uint32_t)at;
+        cur = ir->nodes[at].outputs[0];
+        at = only_reader(ir, uses, cur, (uint32_t)at);
+    }
+    const WnnNode* qn = at >= 0 ? &ir->nodes[at] : NULL;
+    if (!qn || qn->op != WNN_OP_quantizeLinear || qn->inputCount != 3 || qn->outputCount != 1 || qn->inputs[0] != cur ||
+        qn->inputs[1] < 0 || qn->inputs[2] < 0 || !good_scale(ir, qn->inputs[1]) || !is_const(ir, qn->inputs[2]) ||
+        !int8_type(ir->operands[qn->outputs[0]].desc.type) || !uniform(&ir->operands[qn->inputs[1]]) ||
+        !uniform(&ir->operands[qn->inputs[2]]))
+        return 0;
+    f->absorbed[f->absorbedCount++] = (uint32_t)at;
+    memset(q, 0, sizeof *q);
+    q->x = da->inputs[0], q->xScale = da->inputs[1], q->xZp = da->inputs[2];
+    q->w = db->inputs[0], q->wScale = db->inputs[1], q->wZp = db->inputs[2];
+    q->b = q->bScale = q->bZp = -1;
+    q->yScale = qn->inputs[1], q->yZp = qn->inputs[2];
+    q->y = f->output = qn->outputs[0];
+    if (n->inputs[0] != n->inputs[1]) { /* add(x, x): its dequantizeLinear is read twice */
+        if (uses[n->inputs[0]] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[n->inputs[0]].node;
+        if (uses[n->inputs[1]] == 1) f->absorbed[f->absorbedCount++] = (uint32_t)ir->operands[n->inputs[1]].node;
+    }
+    f->input[0] = q->x;
+    f->input[1] = q->w;
+    return 1;
+}
+
+typedef struct QAdd {
+    WnnCpuPrepared base;
+    float sa, sb, lo, hi; /* lo / hi: the activation's bounds */
+    int32_t za, zb, zy;
+    double sy, qlo, qhi; /* qlo / qhi: y_q's range */
+    int ua, ub, uy;      /* uint8 (else int8) */
+} QAdd;
+
+typedef struct QAddJob {
+    const QAdd* p;
+    const WnnCpuKernelArgs* args;
+} QAddJob;
+
+static inline int32_t load8(const void* d, int u, size_t i) {
+    return u ? ((const uint8_t*)d)[i] : ((const int8_t*)d)[i];
+}
+
+static void qadd_range(void* ctx, size_t begin, size_t end) {
+    const QAddJob* j = ctx;
+    const QAdd* p = j->p;
+    const void *a = j->args->inputs[0].data, *b = j->args->inputs[1].data;
+    void* y = j->args->outputs[0].data;
+    for (size_t i = begin; i < end; i++) {
+        /* as the float path: each dequantized value a float32 (exactly (x - z) * s rounded once),
+         * their float32 sum, the activation, then quantizeLinear's double division */
+        float s = (float)(load8(a, p->ua, i) - p->za) * p->sa + (float)(load8(b, p->ub, i) - p->zb) * p->sb;
+        s = s < p->lo ? p->lo : s > p->hi ? p->hi : s;
+        double v = nearbyint((double)s / p->sy) + p->zy;
+        v = v < p->qlo ? p->qlo : v > p->qhi ? p->qhi : v;
+        if (p->uy) ((uint8_t*)y)[i] = (uint8_t)v;
+        else ((int8_t*)y)[i] = (int8_t)v;
+    }
+}
+
+static WNNStatus qadd_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
+    QAddJob j = {(const QAdd*)self, args};
+    wnn_parallel_for(args->pool, (size_t)wnn_desc_numel(args->outputs[0].desc), 16384, qadd_range, &j);
     return WNNStatus_Success;
 }
 
-unsigned wnn_cpu_int8_nodes(void) { return 0; }
+static void qadd_release(WnnCpuPrepared* self) { free(self); }
+
+static WNNStatus add_prepare(const WnnGraphIR* ir, const WnnCpuFusion* f, const WnnCpuQdq* q, WnnCpuPrepared** out) {
+    QAdd* p = wnn_calloc(1, sizeof *p);
+    if (!p) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    p->base.run = qadd_run;
+    p->base.release = qadd_release;
+    p->base.fused = 1;
+    const WnnIrOperand* o = ir->operands;
+    p->sa = ((const float*)o[q->xScale].data)[0];
+    p->sb = ((const float*)o[q->wScale].data)[0];
+    p->sy = ((const float*)o[q->yScale].data)[0];
+    p->za = (int32_t)wnn_load_i64(o[q->xZp].data, o[q->xZp].desc.type, 0);
+    p->zb = (int32_t)wnn_load_i64(o[q->wZp].data, o[q->wZp].desc.type, 0);
+    p->zy = (int32_t)wnn_load_i64(o[q->yZp].data, o[q->yZp].desc.type, 0);
+    p->ua = o[q->x].desc.type == WNNOperandDataType_Uint8;
+    p->ub = o[q->w].desc.type == WNNOperandDataType_Uint8;
+    p->uy = o[q->y].desc.type == WNNOperandDataType_Uint8;
+    p->qlo = p->uy ? 0 : INT8_MIN;
+    p->qhi = p->uy ? UINT8_MAX : INT8_MAX;
+    p->lo = -INFINITY, p->hi = INFINITY;
+    if (f->act == WNN_OP_relu) p->lo = 0.0f;
+    if (f->act == WNN_OP_clamp) {
+        const WnnClampAttrs* c = f->actAttrs;
+        if (c->hasMin) p->lo = (float)c->minF;
+        if (c->hasMax) p->hi = (float)c->maxF;
+    }
+    *out = &p->base;
+    return WNNStatus_Success;
+}
+
+/* ---- entry points ---- */
+
+static atomic_uint g_int8;
+
+unsigned wnn_cpu_int8_nodes(void) { return atomic_load(&g_int8); }
+
+int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f, WnnCpuQdq* q) {
+    if (!int8_mode()) return 0;
+    return ir->nodes[k].op == WNN_OP_add ? add_candidate(ir, uses, k, f, q) : layer_candidate(ir, uses, k, f, q);
+}
+
+WNNStatus wnn_cpu_qdq_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, const WnnCpuQdq* q,
+                              WnnCpuPrepared** out) {
+    *out = NULL;
+    WNNStatus s = WNNStatus_Success;
+    if (node->op == WNN_OP_add) s = add_prepare(ir, f, q, out);
+#ifdef WNN_HAVE_ONEDNN
+    else s = wnn_onednn_int8_prepare(ir, node, f, q, out);
 #endif
+    if (*out) atomic_fetch_add(&g_int8, 1);
+    return s;
+}
+
+void wnn_cpu_qdq_fold_shared(const WnnGraphIR* ir, WnnCpuPrepared* const* prep, WnnCpuFusion* fused, char* absorbed) {
+    for (uint32_t d = 0; d < ir->nodeCount; d++) {
+        const WnnNode* dn = &ir->nodes[d];
+        if (dn->op != WNN_OP_dequantizeLinear || absorbed[d] || prep[d] || dn->outputCount != 1) continue;
+        int32_t x = dn->outputs[0];
+        int dead = 1, first = -1;
+        for (uint32_t i = 0; i < ir->outputCount; i++) dead &= (int32_t)ir->outputIds[i] != x;
+        for (uint32_t m = d + 1; dead && m < ir->nodeCount; m++) {
+            const WnnNode* n = &ir->nodes[m];
+            for (uint32_t j = 0; j < n->inputCount; j++) {
+                if (n->inputs[j] != x) continue;
+                /* read where an int8 step reads its own operand instead */
+                if (absorbed[m] || !fused[m].absorbedCount || j > 1 || fused[m].input[j] < 0) dead = 0;
+                else if (first < 0) first = (int32_t)m;
+            }
+        }
+        if (!dead || first < 0 || fused[first].absorbedCount >= sizeof fused[first].absorbed / sizeof(uint32_t)) continue;
+        fused[first].absorbed[fused[first].absorbedCount++] = d;
+        absorbed[d] = 1;
+    }
+}

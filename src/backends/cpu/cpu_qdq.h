@@ -42,9 +42,15 @@ typedef struct WnnCpuQdq {
     int32_t y;              /* the step's output: y_q, or the float result */
 } WnnCpuQdq;
 
-/* 1 when node k (conv2d, matmul or gemm) is the middle of a QDQ pattern the int8 path may run:
+/* Quantized add: y_q = quantizeLinear(act(dequantizeLinear(a_q) + dequantizeLinear(b_q))) with
+ * a_q, b_q and y_q of one shape, int8 / uint8, parameters per tensor, act relu, clamp or none, runs
+ * as one pass over the int8 tensors (no float tensors in memory). It computes what the float path
+ * does, in the same precision (float32 dequantize and sum, the quantize's division in double), so
+ * its results are identical. It needs no oneDNN; WNN_CPU_INT8=own turns it off too. */
+
+/* 1 when node k (conv2d, matmul or gemm; or add) is the middle of a QDQ pattern the int8 path may run:
  * f is the chain to fold (the dequantizeLinear nodes read only by k, the bias add, activation
- * and quantizeLinear; f->input0 = x_q, f->output = q->y), q the quantization parameters. */
+ * and quantizeLinear; f->input[0] = x_q, f->output = q->y), q the quantization parameters. */
 int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f, WnnCpuQdq* q);
 
 /* *out = the int8 step for the pattern, or NULL when oneDNN cannot run it (values out of range,
@@ -52,7 +58,17 @@ int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k
 WNNStatus wnn_cpu_qdq_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, const WnnCpuQdq* q,
                               WnnCpuPrepared** out);
 
+/* After every node is prepared: a dequantizeLinear whose readers are all int8 steps (each reads
+ * its int8 input itself) is dead; it is folded into the first of them (fused[], absorbed[]). */
+void wnn_cpu_qdq_fold_shared(const WnnGraphIR* ir, WnnCpuPrepared* const* prep, WnnCpuFusion* fused, char* absorbed);
+
 /* int8 steps prepared since the process started (tests check that a forced path ran). */
 unsigned wnn_cpu_int8_nodes(void);
+
+#ifdef WNN_HAVE_ONEDNN
+/* The oneDNN primitive of a conv2d / matmul / gemm pattern (onednn_int8.c), or *out = NULL. */
+WNNStatus wnn_onednn_int8_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                  const WnnCpuQdq* q, WnnCpuPrepared** out);
+#endif
 
 #endif

@@ -8,7 +8,6 @@
  * int8 steps in oneDNN's layout like float ones. */
 #ifdef WNN_HAVE_ONEDNN
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,10 +15,6 @@
 #include "backends/cpu/onednn.h"
 #include "graph/ops/conv.h"
 #include "graph/ops/elementwise.h"
-
-static atomic_uint g_int8;
-
-unsigned wnn_cpu_int8_nodes(void) { return atomic_load(&g_int8); }
 
 static dnnl_data_type_t dnnl_type(WNNOperandDataType t) {
     return t == WNNOperandDataType_Uint8 ? dnnl_u8 : t == WNNOperandDataType_Int8 ? dnnl_s8 : dnnl_f32;
@@ -145,7 +140,6 @@ static WNNStatus make_exec(const char* what, dnnl_primitive_desc_t pd, const dnn
     WNNStatus s = wnn_onednn_exec_init(e, pd, userIn, userOut);
     if (!s) s = wnn_onednn_constant(e, wm, p->w, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &e->wei);
     if (!s && p->bias) s = wnn_onednn_constant(e, bm, p->bias, bm, &e->bias);
-    if (!s) atomic_fetch_add(&g_int8, 1);
     return wnn_onednn_exec_finish(e, pd, s, out);
 }
 
@@ -242,8 +236,8 @@ static WNNStatus matmul_int8(const WnnGraphIR* ir, const WnnNode* node, const Wn
     return s;
 }
 
-WNNStatus wnn_cpu_qdq_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, const WnnCpuQdq* q,
-                              WnnCpuPrepared** out) {
+WNNStatus wnn_onednn_int8_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                  const WnnCpuQdq* q, WnnCpuPrepared** out) {
     *out = NULL;
     if (!wnn_onednn_engine()) return WNNStatus_Success;
     return node->op == WNN_OP_conv2d ? conv_int8(ir, node, f, q, out) : matmul_int8(ir, node, f, q, out);
