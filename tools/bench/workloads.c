@@ -165,9 +165,9 @@ typedef struct Totals {
 static cJSON* report(const Opts* o, const char* name, double flops, const WbwResult* r, const cJSON* refs, Totals* tot) {
     int cpu = strcmp(o->device, "cpu") == 0;
     double bar = o->fp16 ? 1e-2 : 1e-4;
-    /* Quantized outputs: ONNX Runtime's int8 kernels round some values 1 step away from the exact
-     * QDQ result (its QLinearAdd on 2.5% of resnet_block_int8_nchw's outputs, 3.8e-4 here), so
-     * integer outputs agree within 1e-3. */
+    /* Quantized outputs: ONNX Runtime's int8 kernels put some values 1 step away from the exact
+     * QDQ result (2.5% of resnet_block_int8_nchw's outputs, 3.8e-4 on the checksums), so integer
+     * outputs agree within 1e-3. */
     for (size_t i = 0; i < r->outputCount; i++)
         if (r->outputs[i].quantized && !o->fp16) bar = 1e-3;
     WbuStats us = wbu_stats(r->oursMs, r->oursN), them = wbu_stats(r->anchorMs, r->anchorN);
