@@ -9,7 +9,7 @@
  * Bound: a quantized output is exact or off by 1, and off by 1 only where y / sy lies within float32
  * rounding of a tie (x.5): the int8 step rescales the exact int32 sum once in float32 while the
  * reference rounds the dequantized values to float32 and the float path also sums in float32. Off-by-1
- * elements must stay below 1 in 500 per layer (over all the layers below, 0 to 2 of the 156,416
+ * elements must stay below 1 in 500 per layer (over all the layers below, 0 to 2 of about 160,000
  * compared values were, depending on the data drawn); |difference| >= 2 fails. The quantized add
  * must match exactly. A float output must be within 1e-4 relative of the reference.
  * Misuse: weights that are graph inputs, weights whose zero point does not fit int8 after
@@ -362,6 +362,7 @@ static void layer_case(const char* name, Layer L) {
         char what[160];
         snprintf(what, sizeof what, "%s: int8 vs float path", name);
         g_ties += expect_out(what, &L, got[0], other, d.ny);
+        g_elems += d.ny;
         free(other);
     }
     unsetenv("WNN_CPU_INT8");
@@ -661,7 +662,11 @@ static void block_case(int nhwc) {
         WtFeed feed = {"x", d.xq};
         unsigned before = wnn_cpu_int8_nodes();
         WT_OK(wt_run(wt_cpu(), b, &feed, 1, &outs, 1, (void* const*)&got[m]));
+#ifdef WNN_HAVE_ONEDNN
         WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : 3u));
+#else
+        WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : 1u)); /* the quantized add needs no oneDNN */
+#endif
         wnnGraphBuilderRelease(b);
     }
     /* reference: both branches are the same conv: y = relu(2 * deq(q(conv))) */
