@@ -685,6 +685,93 @@ static void block_case(int nhwc) {
     data_free(&d);
 }
 
+/* Random small QDQ graphs (matmul / gemm / add with every optional part switched at random, some
+ * parameters graph inputs, some intermediates graph outputs): whatever the pattern takes or leaves,
+ * forced on and forced off must agree (quantized outputs within 1, float outputs within 1e-4). */
+static void random_graphs(void) {
+    const WNNOperandDataType f32 = WNNOperandDataType_Float32;
+    for (int it = 0; it < 60; it++) {
+        const uint32_t M = 6, K = 20, N = 12;
+        int bits = rand_int(0, 1 << 14);
+        WNNOperandDataType xt = bits & 1 ? WNNOperandDataType_Int8 : WNNOperandDataType_Uint8;
+        WNNOperandDataType yt = bits & 2 ? WNNOperandDataType_Int8 : WNNOperandDataType_Uint8;
+        int gemm = bits >> 2 & 1, wConst = !(bits >> 3 & 1 && bits >> 4 & 1), scaleIn = (bits >> 5 & 3) == 0;
+        int act = (int)(bits >> 7 & 3) - 1, quant = (bits >> 9 & 3) != 0, mid = (bits >> 11 & 3) == 0, add = bits >> 13 & 1;
+        uint8_t xq[M * K], wq[K * N], zx = (uint8_t)rand_int(0, 5), zw = 0, zy = (uint8_t)rand_int(0, 3);
+        for (size_t i = 0; i < sizeof xq; i++) xq[i] = (uint8_t)rand_int(0, 255);
+        for (size_t i = 0; i < sizeof wq; i++) wq[i] = (uint8_t)(int8_t)rand_int(-127, 127);
+        float sx = 0.02f, sw[N], bias[N], sy = 0.05f;
+        for (uint32_t i = 0; i < N; i++) sw[i] = (float)wt_rand(&g_seed, 0.005, 0.02), bias[i] = (float)wt_rand(&g_seed, -1, 1);
+        uint32_t xs[2] = {M, K}, ws[2] = {K, N}, one[2] = {1, 1}, sws[2] = {1, N}, bs[1] = {N};
+        uint8_t zws[N];
+        memset(zws, 0, sizeof zws);
+        void* got[2][2];
+        size_t es = quant ? 1 : 4;
+        for (int m = 0; m < 2; m++) {
+            setenv("WNN_CPU_INT8", m ? "own" : "onednn", 1);
+            WNNGraphBuilder b = wt_builder();
+            WNNOperand x, w, y, mo, out;
+            WNNOperand xsc = scaleIn ? wt_input(b, "sx", f32, 2, one) : wt_constant(b, f32, 2, one, &sx);
+            WT_OK(wnnGraphBuilderDequantizeLinear(b, wt_input(b, "x", xt, 2, xs), xsc, wt_constant(b, xt, 2, one, &zx), NULL, &x));
+            WNNOperand wqo = wConst ? wt_constant(b, WNNOperandDataType_Int8, 2, ws, wq) : wt_input(b, "w", WNNOperandDataType_Int8, 2, ws);
+            WT_OK(wnnGraphBuilderDequantizeLinear(b, wqo, wt_constant(b, f32, 2, bits >> 6 & 1 ? sws : one, sw),
+                                                  wt_constant(b, WNNOperandDataType_Int8, 2, bits >> 6 & 1 ? sws : one, bits >> 6 & 1 ? (void*)zws : (void*)&zw),
+                                                  NULL, &w));
+            if (gemm) {
+                WNNGemmOptions go = WNN_GEMM_OPTIONS_INIT;
+                go.c = wt_constant(b, f32, 1, bs, bias);
+                WT_OK(wnnGraphBuilderGemm(b, x, w, &go, &y));
+            } else {
+                WT_OK(wnnGraphBuilderMatmul(b, x, w, NULL, &y));
+            }
+            mo = y;
+            if (act >= 0) y = wt_activation(b, y, act);
+            out = y;
+            if (quant) {
+                WT_OK(wnnGraphBuilderQuantizeLinear(b, y, wt_constant(b, f32, 2, one, &sy), wt_constant(b, yt, 2, one, &zy), NULL, &out));
+                if (add) { /* y_q + y_q through a quantized add, or a float one when the types differ */
+                    WNNOperand a1, a2, s2;
+                    WT_OK(wnnGraphBuilderDequantizeLinear(b, out, wt_constant(b, f32, 2, one, &sy), wt_constant(b, yt, 2, one, &zy), NULL, &a1));
+                    WT_OK(wnnGraphBuilderDequantizeLinear(b, out, wt_constant(b, f32, 2, one, &sx), wt_constant(b, yt, 2, one, &zy), NULL, &a2));
+                    WT_OK(wnnGraphBuilderAdd(b, a1, a2, NULL, &s2));
+                    WT_OK(wnnGraphBuilderQuantizeLinear(b, s2, wt_constant(b, f32, 2, one, &sy), wt_constant(b, yt, 2, one, &zy), NULL, &out));
+                }
+            }
+            WNNNamedOperand outs[2] = {{"y", out}, {"mid", mo}};
+            got[m][0] = malloc(M * N * es);
+            got[m][1] = malloc(M * N * 4);
+            WtFeed feeds[3] = {{"x", xq}, {"sx", &sx}, {"w", wq}};
+            size_t nf = 1;
+            WtFeed use[3];
+            use[0] = feeds[0];
+            if (scaleIn) use[nf++] = feeds[1];
+            if (!wConst) use[nf++] = feeds[2];
+            WT_OK(wt_run(wt_cpu(), b, use, nf, outs, mid ? 2 : 1, got[m]));
+            wnnGraphBuilderRelease(b);
+        }
+        char what[96];
+        snprintf(what, sizeof what, "random QDQ graph %d (bits 0x%x)", it, (unsigned)bits);
+        double* want = malloc(sizeof(double) * M * N);
+        Layer L;
+        memset(&L, 0, sizeof L);
+        L.yt = yt;
+        if (quant) {
+            for (size_t i = 0; i < M * N; i++) want[i] = load_q(got[1][0], yt, i);
+            g_ties += expect_out(what, &L, got[0][0], want, M * N);
+        } else {
+            for (size_t i = 0; i < M * N; i++) want[i] = ((float*)got[1][0])[i];
+            expect_rel(what, got[0][0], want, M * N);
+        }
+        if (mid) {
+            for (size_t i = 0; i < M * N; i++) want[i] = ((float*)got[1][1])[i];
+            expect_rel(what, got[0][1], want, M * N);
+        }
+        for (int m = 0; m < 2; m++) free(got[m][0]), free(got[m][1]);
+        free(want);
+    }
+    unsetenv("WNN_CPU_INT8");
+}
+
 int main(void) {
     conv_cases();
     matmul_cases();
@@ -696,6 +783,7 @@ int main(void) {
     qadd_case(WNNOperandDataType_Int8, WNNOperandDataType_Int8, WNNOperandDataType_Uint8, 1);
     block_case(0);
     block_case(1);
+    random_graphs();
     printf("off-by-1 quantized outputs: %zu of %zu compared\n", g_ties, g_elems);
     return wt_summary("test_cpu_int8");
 }

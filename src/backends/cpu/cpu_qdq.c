@@ -90,7 +90,7 @@ static int per_channel(const WnnDesc* sd, const WnnDesc* wd, uint32_t axis) {
     return 1;
 }
 
-/* Keeps the chain's first `keep` parts: the bias add (if any) and nothing after it. */
+/* Cuts the chain after its bias add (if any): the rest stays nodes of their own. */
 static void cut_after_bias(const WnnGraphIR* ir, const WnnNode* n, WnnCpuFusion* f) {
     f->absorbedCount = f->bias >= 0 ? 1 : 0;
     f->residual = -1;
