@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """ONNX Runtime anchor for the workloads of ../shared/bench/workloads: each WebNN graph is converted
 to an ONNX model (onnx's helper API; nhwc inputs and non-oihw filters become Transposes, constant
-filters are transposed once at conversion) and run by onnxruntime's CPU execution provider with
+filters are transposed once at conversion; dequantizeLinear / quantizeLinear become DequantizeLinear /
+QuantizeLinear with constant per-tensor or per-axis parameters, so ORT fuses QDQ groups into its int8
+kernels) and run by onnxruntime's CPU execution provider with
 intra_op_num_threads = --threads, on the same weights and inputs (the bench README's PRNG).
 Timed: InferenceSession.run on numpy inputs made once (ORT reads them in place), returning the
 outputs as new numpy arrays; wall clock per call.
@@ -148,6 +150,22 @@ def gemm(c, args, o, out):
                   transA=int(bool(o.get("aTranspose"))), transB=int(bool(o.get("bTranspose"))))
 
 
+def quantize(c, args, out, onnx_op):
+    """dequantizeLinear / quantizeLinear -> ONNX DequantizeLinear / QuantizeLinear. WebNN's scale and
+    zeroPoint have the input's rank (blockwise); ONNX takes a scalar (per tensor) or a 1-D tensor along
+    `axis` (per axis): the constants are reshaped to that, other blockings are not converted."""
+    x, scale, zp = (c.val(a) for a in args[:3])
+    if scale not in c.consts or zp not in c.consts:
+        raise NotImplementedError(f"{onnx_op}: scale and zeroPoint must be constants")
+    s, z = c.consts[scale], c.consts[zp]
+    axes = [i for i, d in enumerate(s.shape) if d != 1]
+    if not axes:
+        return c.node(onnx_op, [x, c.const(s.reshape(()), "scale"), c.const(z.reshape(()), "zp")], out)
+    if len(axes) == 1:
+        return c.node(onnx_op, [x, c.const(s.reshape(-1), "scale"), c.const(z.reshape(-1), "zp")], out, axis=axes[0])
+    raise NotImplementedError(f"{onnx_op}: blockwise scale of shape {list(s.shape)}")
+
+
 def convert_op(c, op, out):
     n = op["name"]
     args, o = wc.split_arguments(op)
@@ -161,6 +179,8 @@ def convert_op(c, op, out):
         return pool(c, args, o, out, "AveragePool" if n == "averagePool2d" else "MaxPool")
     if n == "clamp":
         return clamp(c, args, o, out)
+    if n in ("dequantizeLinear", "quantizeLinear"):
+        return quantize(c, args, out, "DequantizeLinear" if n == "dequantizeLinear" else "QuantizeLinear")
     if n == "gemm":
         return gemm(c, args, o, out)
     if n == "matmul":

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "anchor_proc.h"
+#include "core/core.h"
 #include "graph_json.h"
 #include "tool_util.h"
 
@@ -116,7 +117,10 @@ int wbw_run(const WbwConfig* cfg, const char* path, const cJSON* graph, WbwResul
         if (!answer || take_round(r, answer)) drop_anchor(&anchor);
         cJSON_Delete(answer);
     }
-    for (size_t i = 0; i < r->outputCount; i++) r->outputs[i].ours = wtd_checksum(wgj_output(g, i));
+    for (size_t i = 0; i < r->outputCount; i++) {
+        r->outputs[i].ours = wtd_checksum(wgj_output(g, i));
+        r->outputs[i].quantized = !wnn_type_is_float(wgj_output(g, i)->type);
+    }
     status = 0;
 done:
     if (anchor && wba_stop(anchor) != 0 && !r->anchorError[0])

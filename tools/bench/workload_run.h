@@ -23,6 +23,7 @@ typedef struct WbwOutput {
     char name[128];
     WtdChecksum ours, anchor;
     int hasAnchor;
+    int quantized; /* an integer (int8 / uint8 ...) output, as a QDQ graph's */
 } WbwOutput;
 
 typedef struct WbwResult {

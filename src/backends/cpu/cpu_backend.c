@@ -7,6 +7,7 @@
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_fuse.h"
 #include "backends/cpu/cpu_profile.h"
+#include "backends/cpu/cpu_qdq.h"
 #ifdef WNN_HAVE_ONEDNN
 #include "backends/cpu/onednn.h"
 #endif
@@ -176,7 +177,20 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
         const WnnNode* n = &ir->nodes[k];
         if (absorbed[k]) continue;
         WnnCpuFusion f;
+        WnnCpuQdq q;
         int offer = 0;
+        if (wnn_cpu_qdq_candidate(ir, uses, k, &f, &q)) { /* a quantized layer as one int8 step */
+            if ((s = wnn_cpu_qdq_prepare(ir, n, &f, &q, &prep[k]))) break;
+            if (prep[k]) {
+                fused[k] = f;
+                for (uint32_t j = 0; j < f.absorbedCount; j++) {
+                    absorbed[f.absorbed[j]] = 1;
+                    if (prep[f.absorbed[j]]) prep[f.absorbed[j]]->release(prep[f.absorbed[j]]);
+                    prep[f.absorbed[j]] = NULL; /* a dequantizeLinear before k: prepared, now dropped */
+                }
+                continue;
+            }
+        }
         if (fuse && (n->op == WNN_OP_conv2d || n->op == WNN_OP_matmul || n->op == WNN_OP_gemm)) {
             wnn_cpu_fuse_candidate(ir, uses, k, &f);
             offer = f.absorbedCount > 0;
@@ -190,6 +204,7 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
             for (uint32_t j = 0; j < f.absorbedCount; j++) absorbed[f.absorbed[j]] = 1;
         }
     }
+    if (!s) wnn_cpu_qdq_fold_shared(ir, prep, fused, absorbed);
     free(uses);
     free(absorbed);
     free(madeBy);

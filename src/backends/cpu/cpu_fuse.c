@@ -53,6 +53,7 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
     memset(f, 0, sizeof *f);
     f->bias = -1;
     f->residual = -1;
+    f->input[0] = f->input[1] = -1;
     f->act = WNN_OP_COUNT;
     if (n->outputCount != 1) return;
     int32_t cur = n->outputs[0];
@@ -123,7 +124,7 @@ WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnC
             out->outputs[m] = fused[k].output;
             n->outputs = &out->outputs[m];
         }
-        if (fused[k].absorbedCount && fused[k].residual >= 0) { /* the residual becomes the last input */
+        if (fused[k].absorbedCount && (fused[k].residual >= 0 || fused[k].input[0] >= 0 || fused[k].input[1] >= 0)) {
             int32_t* in = wnn_malloc(sizeof(int32_t) * (n->inputCount + 1));
             if (!in) {
                 free(drop);
@@ -131,7 +132,9 @@ WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnC
                 return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
             }
             memcpy(in, n->inputs, sizeof(int32_t) * n->inputCount);
-            in[n->inputCount++] = fused[k].residual;
+            if (fused[k].residual >= 0) in[n->inputCount++] = fused[k].residual; /* the residual: last input */
+            for (uint32_t j = 0; j < 2 && j < n->inputCount; j++)
+                if (fused[k].input[j] >= 0) in[j] = fused[k].input[j];
             n->inputs = out->inputs[m] = in;
         }
         for (uint32_t j = 0; j < n->outputCount; j++) out->view.operands[n->outputs[j]].node = (int32_t)m;

@@ -12,7 +12,8 @@
 
 typedef struct WnnCpuFusion {
     uint32_t absorbedCount; /* 0: no chain */
-    uint32_t absorbed[3];   /* node indices folded into the op */
+    uint32_t absorbed[6];   /* node indices folded into the op (a QDQ pattern, cpu_qdq.h, also
+                               folds the dequantizeLinear nodes before it and the quantizeLinear) */
     int32_t bias;           /* constant added after the op, per output channel (channelAxis), or -1 */
     int32_t residual;       /* tensor of the output's shape added after the bias, or -1; the fused
                                node reads it as its last input (wnn_cpu_fused_ir) */
@@ -20,6 +21,7 @@ typedef struct WnnCpuFusion {
     WnnOpId act;            /* activation applied last, or WNN_OP_COUNT */
     const void* actAttrs;
     int32_t output;         /* operand the fused step writes */
+    int32_t input[2];       /* operands the fused step reads as its inputs 0 and 1 instead of the op's, or -1 */
 } WnnCpuFusion;
 
 /* uses[i] = consumers of operand i, +1 when it is a graph output. */

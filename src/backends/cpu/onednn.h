@@ -106,6 +106,17 @@ int wnn_onednn_side_arg(const WnnCpuPrepared* p);
  * each dispatch until linked. */
 WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc_t* user, const dnnl_memory_desc_t* want);
 
+/* dims and strides of a conv2d filter as oneDNN's (g)oihw of type dt, over the graph's filter layout. */
+struct WnnConvAttrs;
+void wnn_onednn_filter_md(const struct WnnConvAttrs* a, const WnnDesc* fd, dnnl_data_type_t dt, dnnl_memory_desc_t* md);
+/* A convolution primitive descriptor of data types dt = {src, weights, dst} (bias float32) with
+ * src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice), or as *srcMd / *dstMd when given;
+ * fastest (src / dst given): the fastest implementation by time (side: with a residual post-op). */
+dnnl_status_t wnn_onednn_conv_pd(const struct WnnConvAttrs* a, const WnnDesc* in, const WnnDesc* out, int hasBias,
+                                 const dnnl_data_type_t dt[3], dnnl_format_tag_t tag, const dnnl_memory_desc_t* srcMd,
+                                 const dnnl_memory_desc_t* dstMd, dnnl_primitive_attr_t attr, int fastest, int side,
+                                 dnnl_primitive_desc_t* pd);
+
 /* Prepared states of the oneDNN paths; *out = NULL when oneDNN cannot run the node (not an
  * error: the caller uses its own kernels). *out->fused says whether the chain f was taken in. */
 WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,

@@ -12,8 +12,7 @@
 #include "backends/cpu/onednn.h"
 #include "graph/ops/conv.h"
 
-/* dims and strides of the filter as oneDNN's (g)oihw, over the graph's filter layout. */
-static void filter_md(const WnnConvAttrs* a, const WnnDesc* fd, dnnl_memory_desc_t* md) {
+void wnn_onednn_filter_md(const WnnConvAttrs* a, const WnnDesc* fd, dnnl_data_type_t dt, dnnl_memory_desc_t* md) {
     dnnl_dims_t st4, dims, strides;
     st4[3] = 1;
     for (int i = 3; i-- > 0;) st4[i] = st4[i + 1] * fd->shape[i + 1];
@@ -23,21 +22,23 @@ static void filter_md(const WnnConvAttrs* a, const WnnDesc* fd, dnnl_memory_desc
         dnnl_dims_t d = {a->groups, og, ig, a->kh, a->kw}, s = {og * so, so, si, sh, sw};
         memcpy(dims, d, sizeof d);
         memcpy(strides, s, sizeof s);
-        dnnl_memory_desc_init_by_strides(md, 5, dims, dnnl_f32, strides);
+        dnnl_memory_desc_init_by_strides(md, 5, dims, dt, strides);
     } else {
         dnnl_dims_t d = {og, ig, a->kh, a->kw}, s = {so, si, sh, sw};
         memcpy(dims, d, sizeof d);
         memcpy(strides, s, sizeof s);
-        dnnl_memory_desc_init_by_strides(md, 4, dims, dnnl_f32, strides);
+        dnnl_memory_desc_init_by_strides(md, 4, dims, dt, strides);
     }
 }
 
-/* A convolution primitive descriptor with src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice),
- * or as *srcMd / *dstMd when given: oneDNN's first implementation, or with `fastest` (src / dst
- * given) the fastest by time (wnn_onednn_fastest; side: a binary post-op reads a residual). */
-static dnnl_status_t conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const WnnDesc* out, int hasBias,
-                             dnnl_format_tag_t tag, const dnnl_memory_desc_t* srcMd, const dnnl_memory_desc_t* dstMd,
-                             dnnl_primitive_attr_t attr, int fastest, int side, dnnl_primitive_desc_t* pd) {
+/* A convolution primitive descriptor of data types dt = {src, weights, dst} (bias float32) with
+ * src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice), or as *srcMd / *dstMd when given:
+ * oneDNN's first implementation, or with `fastest` (src / dst given) the fastest by time
+ * (wnn_onednn_fastest; side: a binary post-op reads a residual). */
+dnnl_status_t wnn_onednn_conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const WnnDesc* out, int hasBias,
+                                 const dnnl_data_type_t dt[3], dnnl_format_tag_t tag, const dnnl_memory_desc_t* srcMd,
+                                 const dnnl_memory_desc_t* dstMd, dnnl_primitive_attr_t attr, int fastest, int side,
+                                 dnnl_primitive_desc_t* pd) {
     int h = a->nhwc ? 1 : 2;
     dnnl_dims_t src = {in->shape[0], a->cin, in->shape[h], in->shape[h + 1]};
     dnnl_dims_t dst = {out->shape[0], a->cout, out->shape[h], out->shape[h + 1]};
@@ -47,11 +48,11 @@ static dnnl_status_t conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const Wnn
     dnnl_dims_t strides = {a->strides[0], a->strides[1]}, dil = {a->dilations[0] - 1, a->dilations[1] - 1};
     dnnl_dims_t padl = {a->pad[0], a->pad[2]}, padr = {a->pad[1], a->pad[3]};
     dnnl_memory_desc_t sm, wm, bm, dm;
-    dnnl_status_t s = dnnl_memory_desc_init_by_tag(&sm, 4, src, dnnl_f32, tag);
-    if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&dm, 4, dst, dnnl_f32, tag);
+    dnnl_status_t s = dnnl_memory_desc_init_by_tag(&sm, 4, src, dt[0], tag);
+    if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&dm, 4, dst, dt[2], tag);
     if (s == dnnl_success)
-        s = a->groups > 1 ? dnnl_memory_desc_init_by_tag(&wm, 5, wdims5, dnnl_f32, dnnl_format_tag_any)
-                          : dnnl_memory_desc_init_by_tag(&wm, 4, wdims4, dnnl_f32, dnnl_format_tag_any);
+        s = a->groups > 1 ? dnnl_memory_desc_init_by_tag(&wm, 5, wdims5, dt[1], dnnl_format_tag_any)
+                          : dnnl_memory_desc_init_by_tag(&wm, 4, wdims4, dt[1], dnnl_format_tag_any);
     if (s == dnnl_success) s = dnnl_memory_desc_init_by_tag(&bm, 1, bias, dnnl_f32, dnnl_a);
     if (srcMd) sm = *srcMd;
     if (dstMd) dm = *dstMd;
@@ -90,12 +91,13 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
     int hasBias = bo || fb;
     dnnl_format_tag_t user = a->nhwc ? dnnl_nhwc : dnnl_nchw;
     /* The graph's own layout when a JIT kernel takes it; else oneDNN's layout with reorders. */
+    static const dnnl_data_type_t f32[3] = {dnnl_f32, dnnl_f32, dnnl_f32};
     dnnl_primitive_desc_t pd = NULL;
-    if (conv_pd(a, in, od, hasBias, user, NULL, NULL, attr, 0, 0, &pd) != dnnl_success ||
+    if (wnn_onednn_conv_pd(a, in, od, hasBias, f32, user, NULL, NULL, attr, 0, 0, &pd) != dnnl_success ||
         strncmp(wnn_onednn_impl(pd), "jit", 3) != 0) {
         if (pd) dnnl_primitive_desc_destroy(pd);
         pd = NULL;
-        if (conv_pd(a, in, od, hasBias, dnnl_format_tag_any, NULL, NULL, attr, 0, 0, &pd) != dnnl_success) pd = NULL;
+        if (wnn_onednn_conv_pd(a, in, od, hasBias, f32, dnnl_format_tag_any, NULL, NULL, attr, 0, 0, &pd) != dnnl_success) pd = NULL;
     }
     /* Within the layouts just chosen, the fastest implementation (they differ by up to 1.4x on a
      * strided 1x1 conv; the weights' layout is each one's own). Not for a residual: below. */
@@ -104,7 +106,7 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
         dnnl_memory_desc_t sm = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
         dnnl_memory_desc_t dm = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
         dnnl_primitive_desc_t fast = NULL;
-        if (conv_pd(a, in, od, hasBias, user, &sm, &dm, attr, 1, 0, &fast) == dnnl_success) {
+        if (wnn_onednn_conv_pd(a, in, od, hasBias, f32, user, &sm, &dm, attr, 1, 0, &fast) == dnnl_success) {
             dnnl_primitive_desc_destroy(pd);
             pd = fast;
         }
@@ -119,14 +121,14 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
         resMd = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
         dnnl_primitive_desc_t rpd = NULL;
         if (wnn_onednn_post_ops(f, &resMd, &attr) &&
-            conv_pd(a, in, od, hasBias, user, &sm, &resMd, attr, wnn_cpu_tuning(conv_flops(a, od)), 1, &rpd) == dnnl_success) {
+            wnn_onednn_conv_pd(a, in, od, hasBias, f32, user, &sm, &resMd, attr, wnn_cpu_tuning(conv_flops(a, od)), 1, &rpd) == dnnl_success) {
             dnnl_primitive_desc_destroy(pd);
             pd = rpd;
         } else {
             f = NULL, fb = NULL, residual = 0, hasBias = bo != NULL;
             dnnl_primitive_desc_destroy(pd);
             pd = NULL;
-            if (conv_pd(a, in, od, hasBias, user, &sm, &resMd, NULL, 0, 0, &pd) != dnnl_success) pd = NULL;
+            if (wnn_onednn_conv_pd(a, in, od, hasBias, f32, user, &sm, &resMd, NULL, 0, 0, &pd) != dnnl_success) pd = NULL;
         }
         if (attr) dnnl_primitive_attr_destroy(attr);
         if (!pd) return WNNStatus_Success;
@@ -147,7 +149,7 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
     dnnl_memory_desc_t um, uo, wm, bm;
     dnnl_memory_desc_init_by_tag(&um, 4, src, dnnl_f32, user);
     dnnl_memory_desc_init_by_tag(&uo, 4, dst, dnnl_f32, user);
-    filter_md(a, &fo->desc, &wm);
+    wnn_onednn_filter_md(a, &fo->desc, dnnl_f32, &wm);
     WNNStatus s = wnn_onednn_exec_init(e, pd, &um, &uo);
     if (!s && residual) s = wnn_onednn_side_init(e, (int)node->inputCount, &uo, &resMd);
     if (!s) s = wnn_onednn_weights(e, &wm, fo, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
