@@ -3,13 +3,13 @@
  * and exp in double, one rounding per output), so results are identical; only the loops are direct
  * and split over the pool. A float16 row is converted to float32 first (exact) and its double
  * results rounded once to float16 (f16_convert.c), so it too matches k_norm.c bit for bit.
- * float32 softmax rows of finite values take softmax_f32.c's float32 vectors instead. */
+ * float32 rows take rows_f32.c's vector loops instead (softmax: rows of finite values). */
 #include <math.h>
 #include <stdlib.h>
 
 #include "backends/cpu/f16_convert.h"
 #include "backends/cpu/norm_rows.h"
-#include "backends/cpu/softmax_f32.h"
+#include "backends/cpu/rows_f32.h"
 #include "core/core.h"
 #include "graph/ops/reduce.h"
 
@@ -39,6 +39,7 @@ static void softmax_row(const RowJob* j, const float* x, double* v, float* y) {
 }
 
 static void layernorm_row(const RowJob* j, const float* x, double* v, float* y) {
+    if (y && wnn_layernorm_row_f32(x, y, j->len, j->eps, j->scale, j->bias)) return; /* float32: vectors */
     double sum = 0, sq = 0;
     for (size_t i = 0; i < j->len; i++) sum += x[i];
     double mean = sum / (double)j->len;

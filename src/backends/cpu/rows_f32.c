@@ -1,5 +1,7 @@
-/* softmax_f32.c: a softmax row in float32 vectors (softmax_f32.h). BERT's attention softmax (12 x
- * 128 rows of 128) took 0.53 ms with exp() in double per element, 7% of the layer.
+/* rows_f32.c: softmax and layerNormalization rows of float32 in vectors (rows_f32.h). BERT's
+ * attention softmax (12 x 128 rows of 128) took 0.53 ms with exp() in double per element, 7% of
+ * the layer; its layerNormalizations 0.09 ms each, bound by the latency of one chain of double adds.
+ * softmax:
  *   m = max(x); e = exp(x - m) in float32; sum in double; y = e / sum, rounded once.
  * exp(r) for r = x - m <= 0: r = n ln2 + t with n = round(r / ln2), ln2 split in two (Cody-Waite:
  * n * LN2_HI is exact), exp(t) by its Taylor series to t^7 (|t| <= ln2 / 2: truncation below 3e-9
@@ -7,8 +9,10 @@
  * float32's normal range: those elements are recomputed in double (probabilities under 1e-38).
  * Written once with GCC / clang vector extensions (16 lanes) and compiled for AVX-512, AVX2 and
  * baseline x86-64 (target_clones picks one at load). The WPT tolerance for softmax is 3 len + 3
- * ulp; tests/unit/test_ops_reduce.c checks this path against float64. */
-#include "backends/cpu/softmax_f32.h"
+ * ulp; tests/unit/test_softmax_rows.c checks this path against float64.
+ * layerNormalization: the same double arithmetic as norm_rows.c's scalar row, in 8-lane double
+ * vectors (the sums in another order). */
+#include "backends/cpu/rows_f32.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -114,6 +118,50 @@ static int simd_allowed(void) {
         allowed = !v || strcmp(v, "0") != 0;
     }
     return allowed;
+}
+
+CLONES static void ln_row(const float* x, float* y, size_t len, double eps, const float* scale, const float* bias) {
+    size_t i, full = len / 8 * 8;
+    v8d acc = {0};
+    for (i = 0; i < full; i += 8) {
+        v8f v;
+        memcpy(&v, x + i, sizeof v);
+        acc += __builtin_convertvector(v, v8d);
+    }
+    double sum = 0, sq = 0;
+    for (int k = 0; k < 8; k++) sum += acc[k];
+    for (; i < len; i++) sum += x[i];
+    double mean = sum / (double)len;
+    acc = (v8d){0};
+    for (i = 0; i < full; i += 8) {
+        v8f v;
+        memcpy(&v, x + i, sizeof v);
+        v8d d = __builtin_convertvector(v, v8d) - mean;
+        acc += d * d;
+    }
+    for (int k = 0; k < 8; k++) sq += acc[k];
+    for (; i < len; i++) sq += ((double)x[i] - mean) * ((double)x[i] - mean);
+    double inv = 1.0 / sqrt(sq / (double)len + eps);
+    for (i = 0; i < full; i += 8) {
+        v8f v, s = {1, 1, 1, 1, 1, 1, 1, 1}, b = {0};
+        memcpy(&v, x + i, sizeof v);
+        if (scale) memcpy(&s, scale + i, sizeof s);
+        if (bias) memcpy(&b, bias + i, sizeof b);
+        v8d t = (__builtin_convertvector(v, v8d) - mean) * inv;
+        t = t * __builtin_convertvector(s, v8d) + __builtin_convertvector(b, v8d);
+        v = __builtin_convertvector(t, v8f);
+        memcpy(y + i, &v, sizeof v);
+    }
+    for (; i < len; i++) {
+        double t = ((double)x[i] - mean) * inv;
+        y[i] = (float)(t * (scale ? (double)scale[i] : 1.0) + (bias ? (double)bias[i] : 0.0));
+    }
+}
+
+int wnn_layernorm_row_f32(const float* x, float* y, size_t len, double eps, const float* scale, const float* bias) {
+    if (!simd_allowed()) return 0;
+    ln_row(x, y, len, eps, scale, bias);
+    return 1;
 }
 
 int wnn_softmax_row_f32(const float* x, float* y, float* e, size_t len) {

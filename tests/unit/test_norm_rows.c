@@ -1,9 +1,10 @@
-/* test_softmax_rows.c: softmax over the last axis of float32 tensors, the row-parallel path
- * (norm_rows.c) with its float32 vector rows (softmax_f32.c), against a float64 reference within
+/* test_norm_rows.c: softmax and layerNormalization over the last axis of float32 tensors, the
+ * row-parallel path (norm_rows.c) with its vector rows (rows_f32.c). softmax against a float64 reference within
  * the WPT tolerance of 3 len + 3 ulp: row lengths around the vector width (tails), rows whose
  * smaller values fall out of float32's normal range (the double fix-up), rows with infinities and
- * NaNs (the double path, the spec's results), and a larger tensor split over the pool. ctest runs
- * it again with WNN_CPU_SIMD=0 (every row on the double path). */
+ * NaNs (the double path, the spec's results), and a larger tensor split over the pool;
+ * layerNormalization with and without scale / bias, odd row lengths, within 1e-6 of float64 (it
+ * computes in double). ctest runs it again with WNN_CPU_SIMD=0 (every row on the double path). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -77,6 +78,40 @@ static void special_case(void) {
     wnnGraphBuilderRelease(b);
 }
 
+static void layernorm_case(size_t rows, size_t len, int withScale, int withBias) {
+    size_t n = rows * len;
+    float *x = malloc(n * sizeof *x), *got = malloc(n * sizeof *got), *scale = malloc(len * 4), *bias = malloc(len * 4);
+    double* want = malloc(n * sizeof *want);
+    for (size_t i = 0; i < n; i++) x[i] = (float)wt_rand(&g_seed, -4, 6);
+    for (size_t i = 0; i < len; i++) scale[i] = (float)wt_rand(&g_seed, 0.5, 2), bias[i] = (float)wt_rand(&g_seed, -1, 1);
+    const double eps = 1e-5;
+    for (size_t r = 0; r < rows; r++) {
+        double sum = 0, sq = 0;
+        for (size_t i = 0; i < len; i++) sum += x[r * len + i];
+        double mean = sum / (double)len;
+        for (size_t i = 0; i < len; i++) sq += (x[r * len + i] - mean) * (x[r * len + i] - mean);
+        double inv = 1 / sqrt(sq / (double)len + eps);
+        for (size_t i = 0; i < len; i++)
+            want[r * len + i] = (x[r * len + i] - mean) * inv * (withScale ? scale[i] : 1.0) + (withBias ? bias[i] : 0.0);
+    }
+    WNNGraphBuilder b = wt_builder();
+    uint32_t shape[2] = {(uint32_t)rows, (uint32_t)len}, ps[1] = {(uint32_t)len}, axes[1] = {1};
+    WNNLayerNormalizationOptions o = WNN_LAYER_NORMALIZATION_OPTIONS_INIT;
+    o.axes = axes, o.axesCount = 1;
+    if (withScale) o.scale = wt_constant(b, WNNOperandDataType_Float32, 1, ps, scale);
+    if (withBias) o.bias = wt_constant(b, WNNOperandDataType_Float32, 1, ps, bias);
+    WNNOperand y;
+    WT_OK(wnnGraphBuilderLayerNormalization(b, wt_input(b, "x", WNNOperandDataType_Float32, 2, shape), &o, &y));
+    WNNNamedOperand out = {"y", y};
+    WtFeed feed = {"x", x};
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, &out, 1, (void* const*)&got));
+    char what[96];
+    snprintf(what, sizeof what, "layerNormalization [%zu, %zu] scale %d bias %d", rows, len, withScale, withBias);
+    wt_expect_f32_atol(what, got, want, n, 1e-6);
+    wnnGraphBuilderRelease(b);
+    free(x), free(got), free(scale), free(bias), free(want);
+}
+
 int main(void) {
     const size_t lens[] = {1, 3, 7, 15, 16, 17, 31, 33, 128, 1000};
     for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
@@ -85,5 +120,7 @@ int main(void) {
     }
     softmax_case(1536, 128, 8, 0); /* BERT's attention: rows over the pool */
     special_case();
-    return wt_summary("test_softmax_rows");
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) layernorm_case(3, lens[k], (int)(k & 1), (int)(k % 3 != 0));
+    layernorm_case(128, 768, 1, 1); /* BERT's */
+    return wt_summary("test_norm_rows");
 }
