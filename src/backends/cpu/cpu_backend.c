@@ -100,7 +100,7 @@ static void cpu_compiled_free(WnnDevice* dev, WnnCompiled* c) {
     if (!c) return;
     if (c->profile.ms) {
         const char** paths = wnn_calloc(c->ir->nodeCount ? c->ir->nodeCount : 1, sizeof *paths);
-        for (uint32_t k = 0; paths && k < c->ir->nodeCount; k++) paths[k] = c->prepared[k] ? c->prepared[k]->path : NULL;
+        for (uint32_t k = 0; paths && k < c->ir->nodeCount; k++) paths[k] = c->skip && c->skip[k] ? (c->skip[k] == 1 ? "in a chain" : "alias") : c->prepared[k] ? c->prepared[k]->path : NULL;
         if (paths) wnn_cpu_profile_report(&c->profile, c->ir, paths);
         free(paths);
         free(c->profile.ms);
