@@ -170,11 +170,95 @@ static void chain_case(int f16, int variant) {
     expect_count(what, st.chained, on ? (variant == 2 ? 8u : nodes) : 0u);
 }
 
+/* ---- a scalar scale folded into matmul / gemm / conv2d ---- */
+
+/* kind 0: batched matmul (b an input) -> mul(0.125) -> softmax (BERT's attention scores); 1:
+ * conv2d with bias -> div(2) -> relu; 2: gemm (c) -> mul(0.5 on the left) -> add(row): the scale
+ * folds, the add after it does not; 3: matmul -> mul with the matmul's output a graph output too;
+ * 4: matmul -> div(3) (1/3 is not exact: not folded). */
+static void scale_case(int kind) {
+    const uint32_t M = 5, K = 8, N = 6, Bt = 2;
+    float a[80], bm[96], c[6], w[72], bias[4], row[6];
+    fill(a, 80, -1, 1), fill(bm, 96, -1, 1), fill(c, 6, -1, 1), fill(w, 72, -0.5, 0.5), fill(bias, 4, -1, 1), fill(row, 6, -1, 1);
+    double want[60], wantMid[60];
+    size_t count = kind == 1 ? 4 * 3 * 3 : kind == 2 ? M * N : Bt * M * N;
+    WNNGraphBuilder b = wt_builder();
+    WNNOperand y, mid;
+    const uint32_t sc[1] = {1};
+    float s = kind == 0 ? 0.125f : kind == 1 ? 2.0f : kind == 2 ? 0.5f : kind == 3 ? 1.5f : 3.0f;
+    WNNOperand scalar = wt_constant(b, F32, 1, sc, &s);
+    WtFeed feeds[2] = {{"a", a}, {"b", bm}};
+    size_t nf = 1;
+    if (kind == 1) { /* x [1,2,5,5] (a's first 50) * w [4,2,3,3], stride 1, no padding -> [1,4,3,3] */
+        const uint32_t xs[4] = {1, 2, 5, 5}, ws[4] = {4, 2, 3, 3}, bs[1] = {4};
+        WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
+        o.bias = wt_constant(b, F32, 1, bs, bias);
+        WT_OK(wnnGraphBuilderConv2d(b, wt_input(b, "a", F32, 4, xs), wt_constant(b, F32, 4, ws, w), &o, &mid));
+        WT_OK(wnnGraphBuilderDiv(b, mid, scalar, NULL, &y));
+        WT_OK(wnnGraphBuilderRelu(b, y, NULL, &y));
+        for (int co = 0; co < 4; co++)
+            for (int p = 0; p < 9; p++) {
+                double acc = bias[co];
+                for (int ci = 0; ci < 2; ci++)
+                    for (int ky = 0; ky < 3; ky++)
+                        for (int kx = 0; kx < 3; kx++) acc += (double)a[ci * 25 + (p / 3 + ky) * 5 + p % 3 + kx] * w[((co * 2 + ci) * 3 + ky) * 3 + kx];
+                want[co * 9 + p] = fmax(0, acc / 2);
+            }
+    } else if (kind == 2) { /* a [5,8] x bm [8,6] + 1.0 * c [6] */
+        const uint32_t as[2] = {M, K}, bs[2] = {K, N}, cs[1] = {N};
+        WNNGemmOptions o = WNN_GEMM_OPTIONS_INIT;
+        o.c = wt_constant(b, F32, 1, cs, c);
+        WT_OK(wnnGraphBuilderGemm(b, wt_input(b, "a", F32, 2, as), wt_constant(b, F32, 2, bs, bm), &o, &mid));
+        WT_OK(wnnGraphBuilderMul(b, scalar, mid, NULL, &y));
+        WT_OK(wnnGraphBuilderAdd(b, y, wt_constant(b, F32, 1, cs, row), NULL, &y));
+        for (uint32_t i = 0; i < M; i++)
+            for (uint32_t j = 0; j < N; j++) {
+                double acc = c[j];
+                for (uint32_t k = 0; k < K; k++) acc += (double)a[i * K + k] * bm[k * N + j];
+                want[i * N + j] = 0.5 * acc + row[j];
+            }
+    } else { /* a [2,5,8] x b [2,8,6] */
+        const uint32_t as[3] = {Bt, M, K}, bs[3] = {Bt, K, N};
+        WT_OK(wnnGraphBuilderMatmul(b, wt_input(b, "a", F32, 3, as), wt_input(b, "b", F32, 3, bs), NULL, &mid));
+        nf = 2;
+        if (kind == 4) WT_OK(wnnGraphBuilderDiv(b, mid, scalar, NULL, &y));
+        else WT_OK(wnnGraphBuilderMul(b, mid, scalar, NULL, &y));
+        if (kind == 0) WT_OK(wnnGraphBuilderSoftmax(b, y, 2, NULL, &y));
+        for (uint32_t q = 0; q < Bt; q++)
+            for (uint32_t i = 0; i < M; i++) {
+                double sum = 0, *r = want + (q * M + i) * N;
+                for (uint32_t j = 0; j < N; j++) {
+                    double acc = 0;
+                    for (uint32_t k = 0; k < K; k++) acc += (double)a[(q * M + i) * K + k] * bm[(q * K + k) * N + j];
+                    wantMid[(q * M + i) * N + j] = acc;
+                    r[j] = kind == 4 ? acc / 3 : acc * s;
+                }
+                if (kind != 0) continue;
+                for (uint32_t j = 0; j < N; j++) sum += r[j] = exp(r[j]);
+                for (uint32_t j = 0; j < N; j++) r[j] /= sum;
+            }
+    }
+    float got[60], gotMid[60];
+    WNNNamedOperand outs[2] = {{"y", y}, {"mid", mid}};
+    void* data[2] = {got, gotMid};
+    WT_OK(wt_run(wt_cpu(), b, feeds, nf, outs, kind == 3 ? 2 : 1, data));
+    wnnGraphBuilderRelease(b);
+    char what[48];
+    snprintf(what, sizeof what, "scale fold kind %d", kind);
+    expect(what, got, 0, want, count);
+    if (kind == 3) expect("scale fold: middle output", gotMid, 0, wantMid, count);
+#ifdef WNN_HAVE_ONEDNN
+    static const unsigned folded[5] = {1, 2, 1, 0, 0};
+    expect_count(what, stats().fused, wnn_cpu_pass_on("WNN_CPU_FUSE") ? folded[kind] : 0u);
+#endif
+}
+
 int main(void) {
     alias_case(0);
     alias_case(1);
     alias_edges_case();
     for (int f16 = 0; f16 < 2; f16++)
         for (int v = 0; v < 3; v++) chain_case(f16, v);
+    for (int kind = 0; kind < 5; kind++) scale_case(kind);
     return wt_summary("test_cpu_compile");
 }
