@@ -253,6 +253,92 @@ static void scale_case(int kind) {
 #endif
 }
 
+/* ---- constant folding ---- */
+
+/* A conv2d filter stored as float16 ohwi rows [4, 27]: reshape -> transpose to oihw -> cast to
+ * float32 -> mul(0.5) folds into a constant filter, which the conv2d takes to oneDNN (it requires a
+ * constant filter). */
+static void fold_filter_case(void) {
+    const uint32_t xs[4] = {1, 3, 6, 6}, ws[2] = {4, 27}, ohwi[4] = {4, 3, 3, 3}, one[1] = {1}, perm[4] = {0, 3, 1, 2};
+    float x[108], w[108], half = 0.5f;
+    uint16_t hw[108];
+    fill(x, 108, -1, 1), fill(w, 108, -1, 1);
+    for (int i = 0; i < 108; i++) hw[i] = wnn_double_to_half(w[i]), w[i] = wnn_half_to_float(hw[i]);
+    double want[64];
+    for (int o = 0; o < 4; o++)
+        for (int p = 0; p < 16; p++) {
+            double acc = 0;
+            for (int i = 0; i < 3; i++)
+                for (int ky = 0; ky < 3; ky++)
+                    for (int kx = 0; kx < 3; kx++) acc += (double)x[(i * 6 + p / 4 + ky) * 6 + p % 4 + kx] * 0.5 * w[o * 27 + (ky * 3 + kx) * 3 + i];
+            want[o * 16 + p] = acc;
+        }
+    setenv("WNN_CPU_CONV", "onednn", 1);
+    WNNGraphBuilder b = wt_builder();
+    WNNOperand f = wt_constant(b, F16, 2, ws, hw), y;
+    WT_OK(wnnGraphBuilderReshape(b, f, ohwi, 4, NULL, &f));
+    WNNTransposeOptions to = WNN_TRANSPOSE_OPTIONS_INIT;
+    to.permutation = perm, to.permutationCount = 4;
+    WT_OK(wnnGraphBuilderTranspose(b, f, &to, &f));
+    WT_OK(wnnGraphBuilderCast(b, f, F32, NULL, &f));
+    WT_OK(wnnGraphBuilderMul(b, f, wt_constant(b, F32, 1, one, &half), NULL, &f));
+    WT_OK(wnnGraphBuilderConv2d(b, wt_input(b, "x", F32, 4, xs), f, NULL, &y));
+    float got[64];
+    WNNNamedOperand out = {"y", y};
+    WtFeed feed = {"x", x};
+    unsigned before = wnn_cpu_onednn_nodes();
+    void* data[1] = {got};
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, &out, 1, data));
+    wnnGraphBuilderRelease(b);
+    unsetenv("WNN_CPU_CONV");
+    expect("folded conv2d filter", got, 0, want, 64);
+    int on = wnn_cpu_pass_on("WNN_CPU_FOLD");
+    WnnCpuPassStats st = stats();
+    expect_count("folded conv2d filter: folded", st.folded, on ? 4u : 0u);
+    expect_count("folded conv2d filter: steps", st.steps, on ? 1u : 5u - (wnn_cpu_pass_on("WNN_CPU_ALIAS") ? 1u : 0u));
+#ifdef WNN_HAVE_ONEDNN
+    expect_count("folded conv2d filter: on oneDNN", wnn_cpu_onednn_nodes() - before, on ? 1u : 0u);
+#else
+    (void)before;
+#endif
+}
+
+/* A split of a constant (two outputs) and an add of its parts fold; relu of the sum is a graph
+ * output and stays a node; an expand of a scalar to 17.6 MB does not fold (growth), nor the
+ * reduceSum reading it. */
+static void fold_edges_case(void) {
+    const uint32_t ks[2] = {2, 6}, xs[2] = {2, 3}, one[1] = {1}, big[2] = {2100, 2100};
+    float k[12], x[6], v = 1e-3f, got[6], gotRelu[6];
+    fill(k, 12, -1, 1), fill(x, 6, -1, 1);
+    double want[6], wantRelu[6];
+    double total = 2100.0 * 2100.0 * (double)v;
+    for (int i = 0; i < 6; i++) {
+        double a = (double)k[i / 3 * 6 + i % 3] + k[i / 3 * 6 + 3 + i % 3];
+        wantRelu[i] = a > 0 ? a : 0;
+        want[i] = x[i] + a + total;
+    }
+    WNNGraphBuilder b = wt_builder();
+    WNNOperand parts[2], a, r, e, rs, y;
+    size_t np = 0;
+    WNNSplitOptions so = WNN_SPLIT_OPTIONS_INIT;
+    so.axis = 1;
+    WT_OK(wnnGraphBuilderSplit(b, wt_constant(b, F32, 2, ks, k), 2, &so, parts, 2, &np));
+    WT_OK(wnnGraphBuilderAdd(b, parts[0], parts[1], NULL, &a));
+    WT_OK(wnnGraphBuilderRelu(b, a, NULL, &r));
+    WT_OK(wnnGraphBuilderExpand(b, wt_constant(b, F32, 1, one, &v), big, 2, NULL, &e));
+    WT_OK(wnnGraphBuilderReduceSum(b, e, NULL, &rs));
+    WT_OK(wnnGraphBuilderAdd(b, wt_input(b, "x", F32, 2, xs), a, NULL, &y));
+    WT_OK(wnnGraphBuilderAdd(b, y, rs, NULL, &y));
+    WNNNamedOperand outs[2] = {{"y", y}, {"relu", r}};
+    void* data[2] = {got, gotRelu};
+    WtFeed feed = {"x", x};
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, outs, 2, data));
+    wnnGraphBuilderRelease(b);
+    expect("folding: split and add", got, 0, want, 6);
+    expect("folding: graph output of a constant", gotRelu, 0, wantRelu, 6);
+    expect_count("folding: folded", stats().folded, wnn_cpu_pass_on("WNN_CPU_FOLD") ? 2u : 0u);
+}
+
 int main(void) {
     alias_case(0);
     alias_case(1);
@@ -260,5 +346,7 @@ int main(void) {
     for (int f16 = 0; f16 < 2; f16++)
         for (int v = 0; v < 3; v++) chain_case(f16, v);
     for (int kind = 0; kind < 5; kind++) scale_case(kind);
+    fold_filter_case();
+    fold_edges_case();
     return wt_summary("test_cpu_compile");
 }

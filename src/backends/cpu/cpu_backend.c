@@ -35,6 +35,7 @@ typedef struct Loc {
 struct WnnCompiled {
     const WnnGraphIR* ir; /* &fused.view: the graph with fused chains as single nodes */
     WnnCpuFusedIR fused;
+    WnnCpuFolded folded; /* the graph with constant nodes evaluated (cpu_fold.c), under fused */
     Loc* locs;           /* per operand */
     void** ptrs;         /* per operand, filled at dispatch */
     WnnCpuTensor* views; /* per node: inputs then outputs, consecutive */
@@ -115,6 +116,7 @@ static void cpu_compiled_free(WnnDevice* dev, WnnCompiled* c) {
         if (c->prepared[k]) c->prepared[k]->release(c->prepared[k]);
     free(c->prepared);
     wnn_cpu_fused_ir_free(&c->fused);
+    wnn_cpu_folded_free(&c->folded);
     wnn_aligned_free(c->arena);
     free(c);
 }
@@ -308,20 +310,24 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
      * thread count (set on this thread; dispatch sets it again on the dispatching one). */
     wnn_onednn_set_threads(((CpuDevice*)dev)->pool);
 #endif
+    WNNStatus s = WNNStatus_Success;
+    if (wnn_cpu_pass_on("WNN_CPU_FOLD") && !(s = wnn_cpu_fold(ir, ((CpuDevice*)dev)->pool, &c->folded))) ir = &c->folded.view;
     WnnCpuPrepared** prep = wnn_calloc(nn, sizeof *prep);
     WnnCpuFusion* fused = wnn_calloc(nn, sizeof *fused);
-    WNNStatus s = prep && fused ? prepare_nodes(ir, ((CpuDevice*)dev)->pool, prep, fused) : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    if (!s) s = prep && fused ? prepare_nodes(ir, ((CpuDevice*)dev)->pool, prep, fused) : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     if (!s) s = wnn_cpu_fused_ir(ir, fused, &c->fused);
     if (s) {
         for (uint32_t k = 0; prep && k < ir->nodeCount; k++)
             if (prep[k]) prep[k]->release(prep[k]);
         free(prep);
         free(fused);
+        wnn_cpu_folded_free(&c->folded);
         free(c);
         return s;
     }
     free(fused);
     WnnCpuPassStats stats = {0};
+    stats.folded = c->folded.count;
     stats.fused = ir->nodeCount - c->fused.view.nodeCount;
     ir = c->ir = &c->fused.view;
     c->locs = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(Loc));
