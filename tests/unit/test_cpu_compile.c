@@ -273,6 +273,8 @@ static void fold_filter_case(void) {
                     for (int kx = 0; kx < 3; kx++) acc += (double)x[(i * 6 + p / 4 + ky) * 6 + p % 4 + kx] * 0.5 * w[o * 27 + (ky * 3 + kx) * 3 + i];
             want[o * 16 + p] = acc;
         }
+    const char* path = getenv("WNN_CPU_CONV");
+    char* saved = path ? strdup(path) : NULL;
     setenv("WNN_CPU_CONV", "onednn", 1);
     WNNGraphBuilder b = wt_builder();
     WNNOperand f = wt_constant(b, F16, 2, ws, hw), y;
@@ -290,7 +292,9 @@ static void fold_filter_case(void) {
     void* data[1] = {got};
     WT_OK(wt_run(wt_cpu(), b, &feed, 1, &out, 1, data));
     wnnGraphBuilderRelease(b);
-    unsetenv("WNN_CPU_CONV");
+    if (saved) setenv("WNN_CPU_CONV", saved, 1);
+    else unsetenv("WNN_CPU_CONV");
+    free(saved);
     expect("folded conv2d filter", got, 0, want, 64);
     int on = wnn_cpu_pass_on("WNN_CPU_FOLD");
     WnnCpuPassStats st = stats();
@@ -339,6 +343,91 @@ static void fold_edges_case(void) {
     expect_count("folding: folded", stats().folded, wnn_cpu_pass_on("WNN_CPU_FOLD") ? 2u : 0u);
 }
 
+/* ---- convTranspose2d on oneDNN with bias add and activation fused ---- */
+
+/* convTranspose2d of x [2,4,5,4] (nchw or nhwc), a 3x2 filter in layout `fl` (iohw, hwoi, ohwi),
+ * groups g, strides [2,2], dilations [1,2], padding [1,0,0,1], extra output rows by outputPadding
+ * (extra 1) or outputSizes (extra 2), its bias, then add(constant [6] or [6,1,1]) and relu
+ * (act 0) or sigmoid (2). */
+static void deconv_case(int nhwc, int fl, uint32_t g, int extra, int act, int f16) {
+    enum { N = 2, CI = 4, CO = 6, H = 5, W = 4, KH = 3, KW = 2 };
+    const uint32_t sh = 2, sw = 2, dh = 1, dw = 2, pad[4] = {1, 0, 0, 1};
+    uint32_t OH = (H - 1) * sh + (KH - 1) * dh + 1 - pad[0] - pad[1] + (extra ? 1 : 0);
+    uint32_t OW = (W - 1) * sw + (KW - 1) * dw + 1 - pad[2] - pad[3];
+    uint32_t og = CO / g, ig = CI / g;
+    size_t nx = N * CI * H * W, nw = (size_t)CI * og * KH * KW, ny = (size_t)N * CO * OH * OW;
+    float x[N * CI * H * W], w[CI * CO * KH * KW], bias[CO], add[CO];
+    fill(x, nx, -1, 1), fill(w, nw, -0.5, 0.5), fill(bias, CO, -0.5, 0.5), fill(add, CO, -0.5, 0.5);
+    /* w holds the filter in layout fl; at() reads it by (input channel, output channel in group, ky, kx) */
+    uint32_t shapes[3][4] = {{CI, og, KH, KW}, {KH, KW, og, CI}, {og, KH, KW, CI}};
+#define AT(ic, oc, ky, kx)                                                                   \
+    (fl == 0 ? w[(((ic) * og + (oc)) * KH + (ky)) * KW + (kx)]                               \
+     : fl == 1 ? w[(((ky) * KW + (kx)) * og + (oc)) * CI + (ic)]                              \
+               : w[(((oc) * KH + (ky)) * KW + (kx)) * CI + (ic)])
+    WNNOperandDataType t = f16 ? F16 : F32;
+    WNNGraphBuilder b = wt_builder();
+    uint32_t xs[4] = {N, CI, H, W}, xsn[4] = {N, H, W, CI}, bs[1] = {CO}, as[3] = {CO, 1, 1};
+    WNNOperand xo = wt_input(b, "x", t, 4, nhwc ? xsn : xs);
+    /* typed_constant rounds the values to float16 in place, so the reference sees what the graph has */
+    WNNOperand wo = typed_constant(b, f16, 4, shapes[fl], w, nw), y;
+    WNNConvTranspose2dOptions o = WNN_CONV_TRANSPOSE2D_OPTIONS_INIT;
+    uint32_t st[2] = {sh, sw}, dl[2] = {dh, dw}, opad[2] = {1, 0}, osz[2] = {OH, OW};
+    o.strides = st, o.stridesCount = 2, o.dilations = dl, o.dilationsCount = 2, o.padding = pad, o.paddingCount = 4;
+    if (extra == 1) o.outputPadding = opad, o.outputPaddingCount = 2;
+    if (extra == 2) o.outputSizes = osz, o.outputSizesCount = 2;
+    o.groups = wnnSomeUint32(g);
+    o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
+    o.filterLayout = (WNNConvTranspose2dFilterOperandLayout)(fl + 1);
+    o.bias = typed_constant(b, f16, 1, bs, bias, CO);
+    WT_OK(wnnGraphBuilderConvTranspose2d(b, xo, wo, &o, &y));
+    WT_OK(wnnGraphBuilderAdd(b, y, typed_constant(b, f16, nhwc ? 1 : 3, nhwc ? bs : as, add, CO), NULL, &y));
+    y = wt_activation(b, y, act);
+    uint16_t hx[N * CI * H * W];
+    for (size_t i = 0; i < nx && f16; i++) hx[i] = wnn_double_to_half(x[i]), x[i] = wnn_half_to_float(hx[i]);
+    double* want = calloc(ny, sizeof(double));
+    for (uint32_t n = 0; n < N; n++)
+        for (uint32_t c = 0; c < CI; c++)
+            for (uint32_t iy = 0; iy < H; iy++)
+                for (uint32_t ix = 0; ix < W; ix++) {
+                    double xv = x[nhwc ? ((n * H + iy) * W + ix) * CI + c : ((n * CI + c) * H + iy) * W + ix];
+                    uint32_t grp = c / ig;
+                    for (uint32_t oc = 0; oc < og; oc++)
+                        for (uint32_t ky = 0; ky < KH; ky++)
+                            for (uint32_t kx = 0; kx < KW; kx++) {
+                                long oy = (long)(iy * sh + ky * dh) - pad[0], ox = (long)(ix * sw + kx * dw) - pad[2];
+                                if (oy < 0 || ox < 0 || oy >= (long)OH || ox >= (long)OW) continue;
+                                uint32_t co = grp * og + oc;
+                                size_t yi = nhwc ? ((n * OH + oy) * OW + ox) * CO + co : ((n * CO + co) * OH + oy) * OW + ox;
+                                want[yi] += xv * AT(c, oc, ky, kx);
+                            }
+                }
+#undef AT
+    for (size_t i = 0; i < ny; i++) {
+        uint32_t co = nhwc ? i % CO : i / (OH * OW) % CO;
+        double v = want[i] + bias[co] + add[co];
+        want[i] = act == 0 ? fmax(v, 0) : 1 / (1 + exp(-v));
+    }
+    void* got = malloc(ny * 4);
+    WNNNamedOperand out = {"y", y};
+    WtFeed feed = {"x", f16 ? (void*)hx : x};
+    void* data[1] = {got};
+    unsigned before = wnn_cpu_onednn_nodes();
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, &out, 1, data));
+    wnnGraphBuilderRelease(b);
+    char what[96];
+    snprintf(what, sizeof what, "convTranspose2d %s filter %d groups %u extra %d act %d %s", nhwc ? "nhwc" : "nchw", fl, g,
+             extra, act, f16 ? "float16" : "float32");
+    expect(what, got, f16, want, ny);
+#ifdef WNN_HAVE_ONEDNN
+    expect_count(what, wnn_cpu_onednn_nodes() - before, 1);
+    expect_count(what, stats().fused, wnn_cpu_pass_on("WNN_CPU_FUSE") ? 2u : 0u);
+#else
+    (void)before;
+#endif
+    free(want);
+    free(got);
+}
+
 int main(void) {
     alias_case(0);
     alias_case(1);
@@ -348,5 +437,7 @@ int main(void) {
     for (int kind = 0; kind < 5; kind++) scale_case(kind);
     fold_filter_case();
     fold_edges_case();
+    for (int v = 0; v < 24; v++) /* layouts, filter layouts, groups, output padding or sizes */
+        deconv_case(v & 1, v / 2 % 3, v / 6 % 2 ? 2 : 1, v / 12 ? 1 + v % 2 : 0, v % 4 == 3 ? 2 : 0, v % 5 == 4);
     return wt_summary("test_cpu_compile");
 }

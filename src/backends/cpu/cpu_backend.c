@@ -176,7 +176,7 @@ static WNNStatus plan_locations(WnnCompiled* c) {
     return WNNStatus_Success;
 }
 
-/* Prepares every node of ir (prep[k]), offering conv2d / matmul / gemm the chain after them; the
+/* Prepares every node of ir (prep[k]), offering conv2d / convTranspose2d / matmul / gemm the chain after them; the
  * chains their states take in are recorded in fused[k]. */
 static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpuPrepared** prep, WnnCpuFusion* fused) {
     uint32_t* uses = NULL;
@@ -192,7 +192,7 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
         if (absorbed[k]) continue;
         WnnCpuFusion f;
         int offer = 0;
-        if (fuse && (n->op == WNN_OP_conv2d || n->op == WNN_OP_matmul || n->op == WNN_OP_gemm)) {
+        if (fuse && (n->op == WNN_OP_conv2d || n->op == WNN_OP_convTranspose2d || n->op == WNN_OP_matmul || n->op == WNN_OP_gemm)) {
             wnn_cpu_fuse_candidate(ir, uses, k, &f);
             offer = f.absorbedCount > 0;
         }

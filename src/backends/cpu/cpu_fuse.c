@@ -80,7 +80,8 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
     int32_t cur = n->outputs[0];
     const WnnDesc* od = &ir->operands[cur].desc;
     f->channelAxis = od->rank - 1;
-    if (n->op == WNN_OP_conv2d) f->channelAxis = ((const WnnConvAttrs*)n->attrs)->nhwc ? 3 : 1;
+    if (n->op == WNN_OP_conv2d || n->op == WNN_OP_convTranspose2d)
+        f->channelAxis = ((const WnnConvAttrs*)n->attrs)->nhwc ? 3 : 1;
     int32_t at = sole_consumer(ir, uses, cur, k);
     if (at >= 0 && scalar_scale(ir, &ir->nodes[at], cur, &f->scale)) {
         f->hasScale = 1;

@@ -29,7 +29,8 @@ typedef struct WnnCpuFusion {
 /* uses[i] = consumers of operand i, +1 when it is a graph output. */
 WNNStatus wnn_cpu_fuse_uses(const WnnGraphIR* ir, uint32_t** uses);
 
-/* The longest fusible chain after node k (a conv2d, matmul or gemm); f->absorbedCount = 0 if none. */
+/* The longest fusible chain after node k (a conv2d, convTranspose2d, matmul or gemm; no residual
+ * but after conv2d); f->absorbedCount = 0 if none. */
 void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f);
 
 /* The graph as the CPU runs it: fused[k].absorbedCount > 0 marks an accepted chain of node k. */

@@ -9,6 +9,7 @@
 
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_fuse.h"
+#include "graph/ops/conv.h"
 
 /* The process's CPU engine (made once), or NULL when oneDNN cannot make one. */
 dnnl_engine_t wnn_onednn_engine(void);
@@ -110,6 +111,15 @@ WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc
  * error: the caller uses its own kernels). *out->fused says whether the chain f was taken in. */
 WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                   WnnCpuPrepared** out);
+/* The graph's conv2d (transposed 0) or convTranspose2d (1) filter fd as oneDNN's (g)oihw dims
+ * with the graph layout's strides (onednn_conv.c). */
+void wnn_onednn_filter_md(const WnnConvAttrs* a, const WnnDesc* fd, int transposed, dnnl_memory_desc_t* md);
+/* e->bias = the node's own per-channel bias (may be NULL) plus a fused one (may be NULL: cpu_fuse.h). */
+WNNStatus wnn_onednn_channel_bias(WnnOnednnExec* e, const WnnIrOperand* own, const WnnIrOperand* fused, uint32_t cout);
+/* convTranspose2d through oneDNN's deconvolution (onednn_deconv.c), unless our kernel measures
+ * faster on pool (NULL: not timed). */
+WNNStatus wnn_onednn_deconv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                    WnnThreadPool* pool, WnnCpuPrepared** out);
 /* conv2d as Winograd F(2x2, 3x3) (onednn_winograd.c): fits = 3x3, stride 1, one group, float32,
  * constant filter and bias. */
 int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node);

@@ -12,15 +12,15 @@
 #include "backends/cpu/onednn.h"
 #include "graph/ops/conv.h"
 
-/* dims and strides of the filter as oneDNN's (g)oihw, over the graph's filter layout. */
-static void filter_md(const WnnConvAttrs* a, const WnnDesc* fd, dnnl_memory_desc_t* md) {
+void wnn_onednn_filter_md(const WnnConvAttrs* a, const WnnDesc* fd, int transposed, dnnl_memory_desc_t* md) {
     dnnl_dims_t st4, dims, strides;
     st4[3] = 1;
     for (int i = 3; i-- > 0;) st4[i] = st4[i + 1] * fd->shape[i + 1];
     int64_t so = st4[a->fo], si = st4[a->fi], sh = st4[a->fh], sw = st4[a->fw];
     int64_t og = a->cout / a->groups, ig = a->cin / a->groups;
     if (a->groups > 1) {
-        dnnl_dims_t d = {a->groups, og, ig, a->kh, a->kw}, s = {og * so, so, si, sh, sw};
+        /* conv2d's groups run along the filter's output channels, convTranspose2d's along its input ones */
+        dnnl_dims_t d = {a->groups, og, ig, a->kh, a->kw}, s = {transposed ? ig * si : og * so, so, si, sh, sw};
         memcpy(dims, d, sizeof d);
         memcpy(strides, s, sizeof s);
         dnnl_memory_desc_init_by_strides(md, 5, dims, dnnl_f32, strides);
@@ -70,6 +70,21 @@ static dnnl_status_t conv_pd(const WnnConvAttrs* a, const WnnDesc* in, const Wnn
 /* 2 x the multiply-adds of the conv (od: its output). */
 static double conv_flops(const WnnConvAttrs* a, const WnnDesc* od) {
     return 2.0 * (double)wnn_desc_numel(od) * (double)(a->cin / a->groups) * a->kh * a->kw;
+}
+
+WNNStatus wnn_onednn_channel_bias(WnnOnednnExec* e, const WnnIrOperand* own, const WnnIrOperand* fused, uint32_t cout) {
+    float* b = wnn_calloc(cout ? cout : 1, sizeof(float));
+    if (!b) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    for (uint32_t c = 0; c < cout; c++) {
+        if (own) b[c] += wnn_onednn_value(own->data, e->f16, c);
+        if (fused) b[c] += wnn_onednn_value(fused->data, e->f16, wnn_desc_numel(&fused->desc) == 1 ? 0 : c);
+    }
+    dnnl_dims_t bd = {cout};
+    dnnl_memory_desc_t bm;
+    dnnl_memory_desc_init_by_tag(&bm, 1, bd, dnnl_f32, dnnl_a);
+    WNNStatus s = wnn_onednn_constant(e, &bm, b, &bm, &e->bias);
+    free(b);
+    return s;
 }
 
 WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
@@ -144,26 +159,14 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
     int h = a->nhwc ? 1 : 2;
     dnnl_dims_t src = {in->shape[0], a->cin, in->shape[h], in->shape[h + 1]};
     dnnl_dims_t dst = {od->shape[0], a->cout, od->shape[h], od->shape[h + 1]};
-    dnnl_memory_desc_t um, uo, wm, bm;
+    dnnl_memory_desc_t um, uo, wm;
     dnnl_memory_desc_init_by_tag(&um, 4, src, dnnl_f32, user);
     dnnl_memory_desc_init_by_tag(&uo, 4, dst, dnnl_f32, user);
-    filter_md(a, &fo->desc, &wm);
+    wnn_onednn_filter_md(a, &fo->desc, 0, &wm);
     WNNStatus s = wnn_onednn_exec_init(e, pd, &um, &uo);
     if (!s && residual) s = wnn_onednn_side_init(e, (int)node->inputCount, &uo, &resMd);
     if (!s) s = wnn_onednn_weights(e, &wm, fo, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
-    if (!s && hasBias) {
-        /* conv2d's bias plus the fused add's, summed once here */
-        float* b = wnn_calloc(a->cout, sizeof(float));
-        if (!b) s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
-        for (uint32_t c = 0; b && c < a->cout; c++) {
-            if (bo) b[c] += wnn_onednn_value(bo->data, f16, c);
-            if (fb) b[c] += wnn_onednn_value(fb->data, f16, wnn_desc_numel(&fb->desc) == 1 ? 0 : c);
-        }
-        dnnl_dims_t bd = {a->cout};
-        dnnl_memory_desc_init_by_tag(&bm, 1, bd, dnnl_f32, dnnl_a);
-        if (!s) s = wnn_onednn_constant(e, &bm, b, &bm, &e->bias);
-        free(b);
-    }
+    if (!s && hasBias) s = wnn_onednn_channel_bias(e, bo, fb, a->cout);
     return wnn_onednn_exec_finish(e, pd, s, out);
 }
 #else
