@@ -114,6 +114,22 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
 /* The graph's conv2d (transposed 0) or convTranspose2d (1) filter fd as oneDNN's (g)oihw dims
  * with the graph layout's strides (onednn_conv.c). */
 void wnn_onednn_filter_md(const WnnConvAttrs* a, const WnnDesc* fd, int transposed, dnnl_memory_desc_t* md);
+/* A convolution (transposed: deconvolution) primitive descriptor for a's op with src / dst in `tag`
+ * (dnnl_format_tag_any: oneDNN's choice), or as *srcMd / *dstMd when given: oneDNN's first
+ * implementation, or with `fastest` (src / dst given) the fastest by time (wnn_onednn_fastest;
+ * side: a binary post-op reads a residual). */
+dnnl_status_t wnn_onednn_conv_pd(const WnnConvAttrs* a, int transposed, const WnnDesc* in, const WnnDesc* out,
+                                  int hasBias, dnnl_format_tag_t tag, const dnnl_memory_desc_t* srcMd,
+                                  const dnnl_memory_desc_t* dstMd, dnnl_primitive_attr_t attr, int fastest, int side,
+                                  dnnl_primitive_desc_t* pd);
+/* Can oneDNN run this conv2d / convTranspose2d: float32 or float16, constant filter, constant or no
+ * bias (*bias: the bias operand or NULL)? */
+int wnn_onednn_conv_fits(const WnnGraphIR* ir, const WnnNode* node, const WnnIrOperand** bias);
+/* The step of a conv2d or convTranspose2d node for pd: *out (NULL only when out of memory) with the
+ * graph's layouts (*userOut: its output's) and the constant filter reordered once; the bias and a
+ * residual are the caller's to add. */
+WNNStatus wnn_onednn_conv_step(const WnnGraphIR* ir, const WnnNode* node, dnnl_primitive_desc_t pd, int fused,
+                               WnnOnednnExec** out, dnnl_memory_desc_t* userOut);
 /* e->bias = the node's own per-channel bias (may be NULL) plus a fused one (may be NULL: cpu_fuse.h). */
 WNNStatus wnn_onednn_channel_bias(WnnOnednnExec* e, const WnnIrOperand* own, const WnnIrOperand* fused, uint32_t cout);
 /* convTranspose2d through oneDNN's deconvolution (onednn_deconv.c), unless our kernel measures
