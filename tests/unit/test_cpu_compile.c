@@ -170,6 +170,42 @@ static void chain_case(int f16, int variant) {
     expect_count(what, st.chained, on ? (variant == 2 ? 8u : nodes) : 0u);
 }
 
+/* The running value broadcast up mid-run (exp [7] -> add with [3,7]: a new run starts), runs on
+ * rank-0 tensors, and an int32 node (no float32 function: never chained) between float ones. */
+static void chain_shapes_case(void) {
+    const uint32_t vs[1] = {7}, ms[2] = {3, 7};
+    float x[7], y[21], z = 0.3f, got[21], gotZ;
+    int32_t k[21], gotK[21];
+    fill(x, 7, -1, 1), fill(y, 21, -1, 1);
+    for (int i = 0; i < 21; i++) k[i] = i - 10;
+    double want[21], wantZ = exp(-(double)z), wantK[21];
+    for (int i = 0; i < 21; i++) want[i] = fmax(0, exp((double)x[i % 7]) + y[i]), wantK[i] = fabs((double)k[i]) * 2;
+    WNNGraphBuilder b = wt_builder();
+    WNNOperand v, zo, ko, two;
+    WT_OK(wnnGraphBuilderExp(b, wt_input(b, "x", F32, 1, vs), NULL, &v));
+    WT_OK(wnnGraphBuilderAdd(b, v, wt_input(b, "y", F32, 2, ms), NULL, &v));
+    WT_OK(wnnGraphBuilderRelu(b, v, NULL, &v));
+    WT_OK(wnnGraphBuilderNeg(b, wt_input(b, "z", F32, 0, NULL), NULL, &zo));
+    WT_OK(wnnGraphBuilderExp(b, zo, NULL, &zo));
+    int32_t t2 = 2;
+    two = wt_constant(b, WNNOperandDataType_Int32, 0, NULL, &t2);
+    WT_OK(wnnGraphBuilderAbs(b, wt_input(b, "k", WNNOperandDataType_Int32, 2, ms), NULL, &ko));
+    WT_OK(wnnGraphBuilderMul(b, ko, two, NULL, &ko));
+    WNNNamedOperand outs[3] = {{"v", v}, {"z", zo}, {"k", ko}};
+    void* data[3] = {got, &gotZ, gotK};
+    WtFeed feeds[4] = {{"x", x}, {"y", y}, {"z", &z}, {"k", k}};
+    WT_OK(wt_run(wt_cpu(), b, feeds, 4, outs, 3, data));
+    wnnGraphBuilderRelease(b);
+    expect("chain after a broadcast", got, 0, want, 21);
+    expect("chain of rank-0 tensors", &gotZ, 0, &wantZ, 1);
+    int bad = 0;
+    for (int i = 0; i < 21; i++) bad += gotK[i] != (int32_t)wantK[i];
+    WT_CHECK(bad == 0);
+    int on = wnn_cpu_pass_on("WNN_CPU_CHAIN");
+    expect_count("chain shapes: chains", stats().chains, on ? 2u : 0u);
+    expect_count("chain shapes: steps", stats().steps, on ? 5u : 7u);
+}
+
 /* ---- a scalar scale folded into matmul / gemm / conv2d ---- */
 
 /* kind 0: batched matmul (b an input) -> mul(0.125) -> softmax (BERT's attention scores); 1:
@@ -434,6 +470,7 @@ int main(void) {
     alias_edges_case();
     for (int f16 = 0; f16 < 2; f16++)
         for (int v = 0; v < 3; v++) chain_case(f16, v);
+    chain_shapes_case();
     for (int kind = 0; kind < 5; kind++) scale_case(kind);
     fold_filter_case();
     fold_edges_case();

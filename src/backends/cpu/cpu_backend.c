@@ -142,7 +142,8 @@ static WNNStatus plan_locations(WnnCompiled* c) {
     for (uint32_t k = 0; k < ir->nodeCount; k++) {
         const WnnNode* n = &ir->nodes[k];
         if (c->skip[k]) continue;
-        if (alias && wnn_cpu_alias_candidate(ir, n, c->bytes) && c->locs[n->outputs[0]].kind == LOC_NONE) {
+        if (alias && wnn_cpu_alias_candidate(ir, n, c->bytes) && c->locs[n->outputs[0]].kind == LOC_NONE &&
+            c->locs[n->inputs[0]].kind != LOC_NONE) {
             /* an intermediate output: the input's bytes, alive as long as either is read */
             c->locs[n->outputs[0]] = (Loc){LOC_ALIAS, (size_t)n->inputs[0]};
             itemOf[n->outputs[0]] = itemOf[n->inputs[0]];
