@@ -118,7 +118,7 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
         }
         if (w) return *out = w, WNNStatus_Success;
     }
-    if (node->op == WNN_OP_convTranspose2d && path_of("WNN_CPU_CONV") != PATH_OWN) /* auto: timed against ours */
+    if (node->op == WNN_OP_convTranspose2d && path_of("WNN_CPU_CONV") != PATH_OWN) /* auto: where faster than ours */
         return wnn_onednn_deconv_prepare(ir, node, fuse, path_of("WNN_CPU_CONV") == PATH_AUTO ? env->pool : NULL, out);
     if ((node->op == WNN_OP_maxPool2d || node->op == WNN_OP_averagePool2d) && path_of("WNN_CPU_CONV") != PATH_OWN)
         return wnn_onednn_pool_prepare(ir, node, env->producer, out);

@@ -132,8 +132,8 @@ WNNStatus wnn_onednn_conv_step(const WnnGraphIR* ir, const WnnNode* node, dnnl_p
                                WnnOnednnExec** out, dnnl_memory_desc_t* userOut);
 /* e->bias = the node's own per-channel bias (may be NULL) plus a fused one (may be NULL: cpu_fuse.h). */
 WNNStatus wnn_onednn_channel_bias(WnnOnednnExec* e, const WnnIrOperand* own, const WnnIrOperand* fused, uint32_t cout);
-/* convTranspose2d through oneDNN's deconvolution (onednn_deconv.c), unless our kernel measures
- * faster on pool (NULL: not timed). */
+/* convTranspose2d through oneDNN's deconvolution (onednn_deconv.c): with a pool only where it
+ * measures faster than our kernel on it (and never when too small to time); NULL: forced. */
 WNNStatus wnn_onednn_deconv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                     WnnThreadPool* pool, WnnCpuPrepared** out);
 /* conv2d as Winograd F(2x2, 3x3) (onednn_winograd.c): fits = 3x3, stride 1, one group, float32,

@@ -4,9 +4,12 @@
  * node's plus a fused constant add), a fused scalar scale and activation run inside the primitive.
  * outputPadding and outputSizes only lengthen the output: they become the right / bottom padding
  * oneDNN derives the output size from (negative when the output is longer than the padded
- * transposed convolution); a case oneDNN refuses runs on our kernel (k_conv.c), and so does one
- * where ours measures faster (2 AVX-512 cores, 64 -> 32 channels, 4x4, stride 2 on 32x32: oneDNN's
- * jit:avx512_core 2.9 ms, ours 1.3 ms). */
+ * transposed convolution); a case oneDNN refuses runs on our kernel (k_conv.c).
+ * Unless forced (WNN_CPU_CONV=onednn), oneDNN is only taken where it measures faster than ours,
+ * which on 2 AVX-512 cores it never did: its jit:avx512_core took 2.9 ms for 64 -> 32 channels, 4x4,
+ * stride 2 on 32x32 (ours 1.3 ms), 0.70 ms for 16 -> 16, 3x3 on 16x16 (ours 0.14) and 0.28 ms
+ * for 8 -> 6 on 10x10 (ours 0.016). So convolutions too small to time (wnn_cpu_tuning) stay ours
+ * without making a primitive. */
 #ifdef WNN_HAVE_ONEDNN
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +22,17 @@ static WNNStatus run_own(const WnnCpuPrepared* self, const WnnCpuKernelArgs* arg
     return wnn_cpu_convTranspose2d(args);
 }
 
-/* Is our kernel (unfused) faster than oneDNN's step e (with its fused chain f)? Only timed for
- * convolutions worth it (wnn_cpu_tuning). */
+/* 2 x the multiply-adds of the convTranspose2d. */
+static double deconv_flops(const WnnGraphIR* ir, const WnnNode* node) {
+    const WnnConvAttrs* a = node->attrs;
+    return 2.0 * (double)wnn_desc_numel(&ir->operands[node->inputs[0]].desc) * (a->cout / a->groups) * a->kh * a->kw;
+}
+
+/* Is our kernel (unfused) faster than oneDNN's step e (with its fused chain f)? Not timed (0)
+ * without a pool. */
 static int own_faster(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, WnnThreadPool* pool,
                       const WnnCpuPrepared* e) {
-    const WnnConvAttrs* a = node->attrs;
-    const WnnDesc* in = &ir->operands[node->inputs[0]].desc;
-    double flops = 2.0 * (double)wnn_desc_numel(in) * (a->cout / a->groups) * a->kh * a->kw;
-    if (!pool || !wnn_cpu_tuning(flops)) return 0;
+    if (!pool) return 0;
     WnnCpuPrepared own = {run_own, NULL, 0, 0, "own"};
     WnnCpuScratch so, se;
     double to = -1, te = -1;
@@ -47,7 +53,7 @@ WNNStatus wnn_onednn_deconv_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     const WnnConvAttrs* a = node->attrs;
     const WnnDesc *in = &ir->operands[node->inputs[0]].desc, *od = &ir->operands[node->outputs[0]].desc;
     const WnnIrOperand* bo = NULL;
-    if (!wnn_onednn_conv_fits(ir, node, &bo)) return WNNStatus_Success;
+    if (!wnn_onednn_conv_fits(ir, node, &bo) || (pool && !wnn_cpu_tuning(deconv_flops(ir, node)))) return WNNStatus_Success;
     dnnl_primitive_attr_t attr = NULL;
     if (f && (f->residual >= 0 || !wnn_onednn_post_ops(f, NULL, &attr))) f = NULL; /* run the chain unfused */
     const WnnIrOperand* fb = f && f->bias >= 0 ? &ir->operands[f->bias] : NULL;
