@@ -6,6 +6,7 @@
 #include "backends/backend.h"
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_fuse.h"
+#include "backends/cpu/cpu_passes.h"
 #include "backends/cpu/cpu_profile.h"
 #include "backends/cpu/cpu_qdq.h"
 #ifdef WNN_HAVE_ONEDNN
@@ -26,21 +27,23 @@ struct WnnBuffer {
 };
 
 /* Where an operand's bytes live at dispatch. */
-typedef enum { LOC_NONE, LOC_INPUT, LOC_OUTPUT, LOC_CONST, LOC_ARENA } LocKind;
+typedef enum { LOC_NONE, LOC_INPUT, LOC_OUTPUT, LOC_CONST, LOC_ARENA, LOC_ALIAS } LocKind;
 typedef struct Loc {
     LocKind kind;
-    size_t index; /* input/output binding index, or arena offset */
+    size_t index; /* input/output binding index, arena offset, or the operand aliased */
 } Loc;
 
 struct WnnCompiled {
     const WnnGraphIR* ir; /* &fused.view: the graph with fused chains as single nodes */
     WnnCpuFusedIR fused;
+    WnnCpuFolded folded; /* the graph with constant nodes evaluated (cpu_fold.c), under fused */
     Loc* locs;           /* per operand */
     void** ptrs;         /* per operand, filled at dispatch */
     WnnCpuTensor* views; /* per node: inputs then outputs, consecutive */
     size_t* viewStart;   /* per node */
     size_t* bytes;       /* per operand: its buffer's size when more than its descriptor's, else 0 */
     WnnCpuPrepared** prepared; /* per node: state built once from constants, or NULL (conv_prepare.h) */
+    char* skip;                /* per node: 1 runs inside a chain's step, 2 an alias (cpu_passes.h) */
     void* arena;
     size_t arenaBytes;
     WnnCpuProfile profile;
@@ -99,7 +102,7 @@ static void cpu_compiled_free(WnnDevice* dev, WnnCompiled* c) {
     if (!c) return;
     if (c->profile.ms) {
         const char** paths = wnn_calloc(c->ir->nodeCount ? c->ir->nodeCount : 1, sizeof *paths);
-        for (uint32_t k = 0; paths && k < c->ir->nodeCount; k++) paths[k] = c->prepared[k] ? c->prepared[k]->path : NULL;
+        for (uint32_t k = 0; paths && k < c->ir->nodeCount; k++) paths[k] = c->skip && c->skip[k] ? (c->skip[k] == 1 ? "in a chain" : "alias") : c->prepared[k] ? c->prepared[k]->path : NULL;
         if (paths) wnn_cpu_profile_report(&c->profile, c->ir, paths);
         free(paths);
         free(c->profile.ms);
@@ -109,10 +112,12 @@ static void cpu_compiled_free(WnnDevice* dev, WnnCompiled* c) {
     free(c->views);
     free(c->viewStart);
     free(c->bytes);
+    free(c->skip);
     for (uint32_t k = 0; c->prepared && k < c->ir->nodeCount; k++)
         if (c->prepared[k]) c->prepared[k]->release(c->prepared[k]);
     free(c->prepared);
     wnn_cpu_fused_ir_free(&c->fused);
+    wnn_cpu_folded_free(&c->folded);
     wnn_aligned_free(c->arena);
     free(c);
 }
@@ -133,11 +138,22 @@ static WNNStatus plan_locations(WnnCompiled* c) {
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory planning memory");
     }
     size_t count = 0;
+    int alias = wnn_cpu_pass_on("WNN_CPU_ALIAS");
+    for (uint32_t i = 0; i < ir->operandCount; i++) itemOf[i] = -1;
     for (uint32_t k = 0; k < ir->nodeCount; k++) {
         const WnnNode* n = &ir->nodes[k];
+        if (c->skip[k]) continue;
+        if (alias && wnn_cpu_alias_candidate(ir, n, c->bytes) && c->locs[n->outputs[0]].kind == LOC_NONE &&
+            c->locs[n->inputs[0]].kind != LOC_NONE) {
+            /* an intermediate output: the input's bytes, alive as long as either is read */
+            c->locs[n->outputs[0]] = (Loc){LOC_ALIAS, (size_t)n->inputs[0]};
+            itemOf[n->outputs[0]] = itemOf[n->inputs[0]];
+            if (itemOf[n->inputs[0]] >= 0) items[itemOf[n->inputs[0]]].last = k;
+            c->skip[k] = 2;
+            continue;
+        }
         for (uint32_t j = 0; j < n->outputCount; j++) {
             uint32_t id = (uint32_t)n->outputs[j];
-            itemOf[id] = -1;
             if (c->locs[id].kind != LOC_NONE) continue;
             size_t bytes = (size_t)wnn_desc_bytes(&ir->operands[id].desc);
             if (c->bytes[id] > bytes) bytes = c->bytes[id];
@@ -147,7 +163,7 @@ static WNNStatus plan_locations(WnnCompiled* c) {
         }
         for (uint32_t j = 0; j < n->inputCount; j++) {
             int32_t id = n->inputs[j];
-            if (id >= 0 && c->locs[id].kind == LOC_ARENA) items[itemOf[id]].last = k;
+            if (id >= 0 && itemOf[id] >= 0) items[itemOf[id]].last = k;
         }
     }
     c->arenaBytes = wnn_memory_plan(items, count, 64);
@@ -162,7 +178,7 @@ static WNNStatus plan_locations(WnnCompiled* c) {
     return WNNStatus_Success;
 }
 
-/* Prepares every node of ir (prep[k]), offering conv2d / matmul / gemm the chain after them; the
+/* Prepares every node of ir (prep[k]), offering conv2d / convTranspose2d / matmul / gemm the chain after them; the
  * chains their states take in are recorded in fused[k]. */
 static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpuPrepared** prep, WnnCpuFusion* fused) {
     uint32_t* uses = NULL;
@@ -191,7 +207,7 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
                 continue;
             }
         }
-        if (fuse && (n->op == WNN_OP_conv2d || n->op == WNN_OP_matmul || n->op == WNN_OP_gemm)) {
+        if (fuse && (n->op == WNN_OP_conv2d || n->op == WNN_OP_convTranspose2d || n->op == WNN_OP_matmul || n->op == WNN_OP_gemm)) {
             wnn_cpu_fuse_candidate(ir, uses, k, &f);
             offer = f.absorbedCount > 0;
         }
@@ -310,42 +326,57 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
      * thread count (set on this thread; dispatch sets it again on the dispatching one). */
     wnn_onednn_set_threads(((CpuDevice*)dev)->pool);
 #endif
+    WNNStatus s = WNNStatus_Success;
+    if (wnn_cpu_pass_on("WNN_CPU_FOLD") && !(s = wnn_cpu_fold(ir, ((CpuDevice*)dev)->pool, &c->folded))) ir = &c->folded.view;
     WnnCpuPrepared** prep = wnn_calloc(nn, sizeof *prep);
     WnnCpuFusion* fused = wnn_calloc(nn, sizeof *fused);
-    WNNStatus s = prep && fused ? prepare_nodes(ir, ((CpuDevice*)dev)->pool, prep, fused) : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    if (!s) s = prep && fused ? prepare_nodes(ir, ((CpuDevice*)dev)->pool, prep, fused) : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     if (!s) s = wnn_cpu_fused_ir(ir, fused, &c->fused);
     if (s) {
         for (uint32_t k = 0; prep && k < ir->nodeCount; k++)
             if (prep[k]) prep[k]->release(prep[k]);
         free(prep);
         free(fused);
+        wnn_cpu_folded_free(&c->folded);
         free(c);
         return s;
     }
     free(fused);
+    WnnCpuPassStats stats = {0};
+    stats.folded = c->folded.count;
+    stats.fused = ir->nodeCount - c->fused.view.nodeCount;
     ir = c->ir = &c->fused.view;
-    size_t views = 0;
-    for (uint32_t k = 0; k < ir->nodeCount; k++) views += ir->nodes[k].inputCount + ir->nodes[k].outputCount;
     c->locs = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(Loc));
     c->ptrs = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(void*));
-    c->views = wnn_calloc(views ? views : 1, sizeof(WnnCpuTensor));
     c->viewStart = wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, sizeof(size_t));
     c->bytes = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(size_t));
+    c->skip = wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, 1);
     c->prepared = prep; /* re-indexed to the view's nodes below (origin[k] >= k) */
     for (uint32_t k = 0; k < ir->nodeCount; k++) {
         WnnCpuPrepared* p = prep[c->fused.origin[k]];
         prep[c->fused.origin[k]] = NULL;
         prep[k] = p;
     }
-    if (!c->locs || !c->ptrs || !c->views || !c->viewStart || !c->bytes) {
+    if (!c->locs || !c->ptrs || !c->viewStart || !c->bytes || !c->skip) {
         cpu_compiled_free(dev, c);
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
     link_layouts(c);
-    if ((s = plan_locations(c)) || (s = wnn_cpu_profile_init(&c->profile, ir->nodeCount))) {
+    if (wnn_cpu_pass_on("WNN_CPU_CHAIN"))
+        s = wnn_cpu_chain(&c->fused.view, c->prepared, c->skip, c->bytes, &stats.chains, &stats.chained);
+    size_t views = 0; /* after the chains: their steps read more inputs */
+    for (uint32_t k = 0; k < ir->nodeCount; k++) views += ir->nodes[k].inputCount + ir->nodes[k].outputCount;
+    if (!s && !(c->views = wnn_calloc(views ? views : 1, sizeof(WnnCpuTensor))))
+        s = wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    if (s || (s = plan_locations(c)) || (s = wnn_cpu_profile_init(&c->profile, ir->nodeCount))) {
         cpu_compiled_free(dev, c);
         return s;
     }
+    for (uint32_t k = 0; k < ir->nodeCount; k++) {
+        stats.steps += !c->skip[k];
+        stats.aliases += c->skip[k] == 2;
+    }
+    wnn_cpu_set_last_stats(&stats);
     views = 0;
     for (uint32_t k = 0; k < ir->nodeCount; k++) {
         c->viewStart[k] = views;
@@ -367,8 +398,11 @@ static WNNStatus cpu_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const* 
             default: c->ptrs[i] = NULL; break;
         }
     }
+    for (uint32_t k = 0; k < ir->nodeCount; k++) /* in node order: an alias of an alias */
+        if (c->skip[k] == 2) c->ptrs[ir->nodes[k].outputs[0]] = c->ptrs[ir->nodes[k].inputs[0]];
     for (uint32_t k = 0; k < ir->nodeCount; k++) {
         const WnnNode* n = &ir->nodes[k];
+        if (c->skip[k]) continue;
         WnnCpuTensor* v = c->views + c->viewStart[k];
         for (uint32_t j = 0; j < n->inputCount; j++) {
             int32_t id = n->inputs[j];

@@ -2,6 +2,7 @@
  * (cpu_fuse.h). */
 #include "backends/cpu/cpu_fuse.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,27 @@ static int per_channel_constant(const WnnIrOperand* c, const WnnDesc* out, uint3
     return 1;
 }
 
+/* The factor a mul / div node a applies to operand cur when its other operand is a constant single
+ * element of cur's type (div: cur the dividend, and 1 / divisor exact: a power of two); 0 if none. */
+static int scalar_scale(const WnnGraphIR* ir, const WnnNode* a, int32_t cur, float* scale) {
+    if ((a->op != WNN_OP_mul && a->op != WNN_OP_div) || a->inputCount != 2 || a->inputs[0] == a->inputs[1]) return 0;
+    int32_t other = a->inputs[0] == cur ? a->inputs[1] : a->inputs[0];
+    const WnnIrOperand* c = other >= 0 ? &ir->operands[other] : NULL;
+    const WnnDesc* od = &ir->operands[cur].desc;
+    if (!c || c->kind != WNN_OPERAND_CONSTANT || !c->data || c->desc.type != od->type || wnn_desc_numel(&c->desc) != 1 ||
+        !wnn_desc_equal(&ir->operands[a->outputs[0]].desc, od) || (a->op == WNN_OP_div && a->inputs[0] != cur))
+        return 0;
+    float v;
+    if (od->type == WNNOperandDataType_Float32) v = *(const float*)c->data;
+    else if (od->type == WNNOperandDataType_Float16) v = wnn_half_to_float(*(const uint16_t*)c->data);
+    else return 0;
+    if (!isfinite(v)) return 0;
+    int e;
+    if (a->op == WNN_OP_div && (v == 0 || fabs(frexp(v, &e)) != 0.5)) return 0;
+    *scale = a->op == WNN_OP_div ? 1.0f / v : v;
+    return 1;
+}
+
 static int fusible_activation(WnnOpId op) {
     switch (op) {
         case WNN_OP_relu: case WNN_OP_clamp: case WNN_OP_sigmoid: case WNN_OP_tanh: case WNN_OP_leakyRelu:
@@ -59,9 +81,16 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
     int32_t cur = n->outputs[0];
     const WnnDesc* od = &ir->operands[cur].desc;
     f->channelAxis = od->rank - 1;
-    if (n->op == WNN_OP_conv2d) f->channelAxis = ((const WnnConvAttrs*)n->attrs)->nhwc ? 3 : 1;
+    if (n->op == WNN_OP_conv2d || n->op == WNN_OP_convTranspose2d)
+        f->channelAxis = ((const WnnConvAttrs*)n->attrs)->nhwc ? 3 : 1;
     int32_t at = sole_consumer(ir, uses, cur, k);
-    if (at >= 0 && ir->nodes[at].op == WNN_OP_add) {
+    if (at >= 0 && scalar_scale(ir, &ir->nodes[at], cur, &f->scale)) {
+        f->hasScale = 1;
+        f->absorbed[f->absorbedCount++] = (uint32_t)at;
+        cur = ir->nodes[at].outputs[0];
+        at = sole_consumer(ir, uses, cur, (uint32_t)at);
+    }
+    if (at >= 0 && !f->hasScale && ir->nodes[at].op == WNN_OP_add) {
         const WnnNode* a = &ir->nodes[at];
         int32_t other = a->inputs[0] == cur ? a->inputs[1] : a->inputs[0];
         const WnnDesc* ad = &ir->operands[a->outputs[0]].desc;
@@ -73,7 +102,7 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
             at = sole_consumer(ir, uses, cur, (uint32_t)at);
         }
     }
-    if (at >= 0 && n->op == WNN_OP_conv2d && ir->nodes[at].op == WNN_OP_add) {
+    if (at >= 0 && !f->hasScale && n->op == WNN_OP_conv2d && ir->nodes[at].op == WNN_OP_add) {
         const WnnNode* a = &ir->nodes[at];
         int32_t other = a->inputs[0] == cur ? a->inputs[1] : a->inputs[0];
         const WnnIrOperand* o = other >= 0 ? &ir->operands[other] : NULL;

@@ -1,6 +1,7 @@
 /* cpu_fuse.h: the CPU backend's build-time fusion of conv2d / matmul / gemm with what follows them.
  * A chain  op -> add(constant per-channel bias) -> add(residual) -> activation  (each part
- * optional; the residual add, a tensor of the output's shape made before the op, conv2d only) whose
+ * optional), or  op -> mul / div by a constant scalar -> activation  (the op's own bias inside
+ * the scale, as the graph has it; the residual add, a tensor of the output's shape made before the op, conv2d only) whose
  * intermediates have no other consumer and are not graph outputs is a candidate; the op's prepared
  * state (conv_prepare.h) decides whether it can run the chain as one step (oneDNN post-ops). The
  * accepted chains are then dropped from a private view of the graph in which the op writes the
@@ -14,6 +15,9 @@ typedef struct WnnCpuFusion {
     uint32_t absorbedCount; /* 0: no chain */
     uint32_t absorbed[6];   /* node indices folded into the op (a QDQ pattern, cpu_qdq.h, also
                                folds the dequantizeLinear nodes before it and the quantizeLinear) */
+    int hasScale;           /* the op's result (its own bias included) times `scale` first; then no
+                               bias or residual follows */
+    float scale;
     int32_t bias;           /* constant added after the op, per output channel (channelAxis), or -1 */
     int32_t residual;       /* tensor of the output's shape added after the bias, or -1; the fused
                                node reads it as its last input (wnn_cpu_fused_ir) */
@@ -27,7 +31,8 @@ typedef struct WnnCpuFusion {
 /* uses[i] = consumers of operand i, +1 when it is a graph output. */
 WNNStatus wnn_cpu_fuse_uses(const WnnGraphIR* ir, uint32_t** uses);
 
-/* The longest fusible chain after node k (a conv2d, matmul or gemm); f->absorbedCount = 0 if none. */
+/* The longest fusible chain after node k (a conv2d, convTranspose2d, matmul or gemm; no residual
+ * but after conv2d); f->absorbedCount = 0 if none. */
 void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f);
 
 /* The graph as the CPU runs it: fused[k].absorbedCount > 0 marks an accepted chain of node k. */

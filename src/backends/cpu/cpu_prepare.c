@@ -1,7 +1,7 @@
 /* cpu_prepare.c: which path runs a conv2d / matmul / gemm (conv_prepare.h). With oneDNN built in,
  * WNN_CPU_CONV (own | onednn | winograd | auto) and WNN_CPU_MATMUL (own | onednn | auto), read at
  * each build so tests can switch,
- * force a path (WNN_CPU_CONV covers maxPool2d and averagePool2d too); auto takes oneDNN where conv_auto_onednn says it wins. WNN_CPU_FUSE=0 turns the
+ * force a path (WNN_CPU_CONV covers convTranspose2d, maxPool2d and averagePool2d too); auto takes oneDNN where conv_auto_onednn says it wins. WNN_CPU_FUSE=0 turns the
  * build-time fusion off (cpu_fuse.h). A node oneDNN cannot run
  * (a filter that is not constant, ...) takes ours whatever the setting; float16 runs on oneDNN in
  * float32, converted at the step's edges (onednn_f16.c). */
@@ -118,6 +118,8 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
         }
         if (w) return *out = w, WNNStatus_Success;
     }
+    if (node->op == WNN_OP_convTranspose2d && path_of("WNN_CPU_CONV") != PATH_OWN) /* auto: where faster than ours */
+        return wnn_onednn_deconv_prepare(ir, node, fuse, path_of("WNN_CPU_CONV") == PATH_AUTO ? env->pool : NULL, out);
     if ((node->op == WNN_OP_maxPool2d || node->op == WNN_OP_averagePool2d) && path_of("WNN_CPU_CONV") != PATH_OWN)
         return wnn_onednn_pool_prepare(ir, node, env->producer, out);
     if ((node->op == WNN_OP_matmul || node->op == WNN_OP_gemm) && path_of("WNN_CPU_MATMUL") != PATH_OWN)

@@ -33,6 +33,11 @@ static int exact_int8_isa(void) {
 #endif
 }
 
+int wnn_cpu_qdq_may_run(void) {
+    int mode = int8_mode();
+    return mode == 1 || (mode == 2 && exact_int8_isa());
+}
+
 static int is_const(const WnnGraphIR* ir, int32_t id) {
     return id >= 0 && (uint32_t)id < ir->operandCount && ir->operands[id].kind == WNN_OPERAND_CONSTANT &&
            ir->operands[id].data;

@@ -64,6 +64,9 @@ void wnn_cpu_qdq_fold_shared(const WnnGraphIR* ir, WnnCpuPrepared* const* prep, 
 
 /* int8 steps prepared since the process started (tests check that a forced path ran). */
 unsigned wnn_cpu_int8_nodes(void);
+/* May a build take the int8 path (WNN_CPU_INT8, and in auto the CPU's int8 dot products)? Constant
+ * folding then keeps dequantizeLinear nodes, which the pattern reads. */
+int wnn_cpu_qdq_may_run(void);
 
 #ifdef WNN_HAVE_ONEDNN
 /* The oneDNN primitive of a conv2d / matmul / gemm pattern (onednn_int8.c), or *out = NULL. */

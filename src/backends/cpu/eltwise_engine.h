@@ -55,6 +55,16 @@ typedef struct WnnEltFloatOp {
 /* The op's entry, or NULL. */
 const WnnEltFloatOp* wnn_elt_float_op(WnnOpId op);
 
+/* How an input of shape d reaches the output's od (eltwise_block.c): the same shape, a single
+ * element, a row along the last axis ([..1.., n]) or a column ([d0..dk, 1]); -1 for anything else. */
+typedef enum WnnEltMode { WNN_ELT_FULL, WNN_ELT_SCALAR, WNN_ELT_ROW, WNN_ELT_COL } WnnEltMode;
+int wnn_elt_mode(const WnnDesc* d, const WnnDesc* od);
+/* The float32 values of a float32 or float16 (f16) input at output elements [s, s + n) into buf;
+ * inner: the output's last dimension. */
+void wnn_elt_load(const void* src, int f16, WnnEltMode mode, size_t inner, float* buf, size_t s, size_t n);
+/* node's attributes as op's parameters; 0 when the float32 form would not be exact (clamp). */
+int wnn_elt_float_params(const WnnEltFloatOp* op, const WnnNode* node, WnnEltFloatParams* p);
+
 /* The float16 fast path (eltwise_f16.c): returns 1 when it ran the op (a wnn_elt_float_op op,
  * every input and the output float16, each input of the output's shape, a single element, a row
  * along the last axis ([..1.., n]) or a column ([d0..dk, 1])), 0 when the engine must. */

@@ -125,7 +125,7 @@ dnnl_primitive_desc_t wnn_onednn_fastest(const_dnnl_op_desc_t op, const_dnnl_pri
 
 int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr) {
     *attr = NULL;
-    if (!f || (f->act == WNN_OP_COUNT && !residual)) return 1;
+    if (!f || (f->act == WNN_OP_COUNT && !residual && !f->hasScale)) return 1;
     const WnnActivationAttrs* a = f->actAttrs;
     const WnnClampAttrs* c = f->actAttrs;
     dnnl_alg_kind_t alg[2];
@@ -157,6 +157,8 @@ int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residua
     dnnl_post_ops_t po = NULL;
     if (dnnl_post_ops_create(&po) != dnnl_success) return 0;
     int ok = !residual || dnnl_post_ops_append_binary(po, dnnl_binary_add, residual) == dnnl_success;
+    /* a scale is never fused with a residual (cpu_fuse.c): it comes first, on the biased result */
+    if (ok && f->hasScale) ok = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, f->scale, 0.0f) == dnnl_success;
     for (int i = 0; i < count && ok; i++) ok = dnnl_post_ops_append_eltwise(po, 1.0f, alg[i], alpha[i], beta[i]) == dnnl_success;
     ok = ok && dnnl_primitive_attr_create(attr) == dnnl_success;
     ok = ok && dnnl_primitive_attr_set_post_ops(*attr, po) == dnnl_success;

@@ -9,6 +9,7 @@
 
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_fuse.h"
+#include "graph/ops/conv.h"
 
 /* The process's CPU engine (made once), or NULL when oneDNN cannot make one. */
 dnnl_engine_t wnn_onednn_engine(void);
@@ -106,21 +107,38 @@ int wnn_onednn_side_arg(const WnnCpuPrepared* p);
  * each dispatch until linked. */
 WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc_t* user, const dnnl_memory_desc_t* want);
 
-/* dims and strides of a conv2d filter as oneDNN's (g)oihw of type dt, over the graph's filter layout. */
 struct WnnConvAttrs;
-void wnn_onednn_filter_md(const struct WnnConvAttrs* a, const WnnDesc* fd, dnnl_data_type_t dt, dnnl_memory_desc_t* md);
-/* A convolution primitive descriptor of data types dt = {src, weights, dst} (bias float32) with
- * src/dst in `tag` (dnnl_format_tag_any: oneDNN's choice), or as *srcMd / *dstMd when given;
- * fastest (src / dst given): the fastest implementation by time (side: with a residual post-op). */
-dnnl_status_t wnn_onednn_conv_pd(const struct WnnConvAttrs* a, const WnnDesc* in, const WnnDesc* out, int hasBias,
-                                 const dnnl_data_type_t dt[3], dnnl_format_tag_t tag, const dnnl_memory_desc_t* srcMd,
-                                 const dnnl_memory_desc_t* dstMd, dnnl_primitive_attr_t attr, int fastest, int side,
-                                 dnnl_primitive_desc_t* pd);
-
 /* Prepared states of the oneDNN paths; *out = NULL when oneDNN cannot run the node (not an
  * error: the caller uses its own kernels). *out->fused says whether the chain f was taken in. */
 WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                   WnnCpuPrepared** out);
+/* The graph's conv2d (transposed 0) or convTranspose2d (1) filter fd as oneDNN's (g)oihw dims of
+ * type dt with the graph layout's strides (onednn_conv.c). */
+void wnn_onednn_filter_md(const struct WnnConvAttrs* a, const WnnDesc* fd, int transposed, dnnl_data_type_t dt,
+                          dnnl_memory_desc_t* md);
+/* A convolution (transposed: deconvolution) primitive descriptor for a's op, of data types dt =
+ * {src, weights, dst} (NULL: float32; the bias float32 always), with src / dst in `tag`
+ * (dnnl_format_tag_any: oneDNN's choice), or as *srcMd / *dstMd when given: oneDNN's first
+ * implementation, or with `fastest` (src / dst given) the fastest by time (wnn_onednn_fastest;
+ * side: a binary post-op reads a residual). */
+dnnl_status_t wnn_onednn_conv_pd(const struct WnnConvAttrs* a, int transposed, const WnnDesc* in, const WnnDesc* out,
+                                  int hasBias, const dnnl_data_type_t dt[3], dnnl_format_tag_t tag, const dnnl_memory_desc_t* srcMd,
+                                  const dnnl_memory_desc_t* dstMd, dnnl_primitive_attr_t attr, int fastest, int side,
+                                  dnnl_primitive_desc_t* pd);
+/* Can oneDNN run this conv2d / convTranspose2d: float32 or float16, constant filter, constant or no
+ * bias (*bias: the bias operand or NULL)? */
+int wnn_onednn_conv_fits(const WnnGraphIR* ir, const WnnNode* node, const WnnIrOperand** bias);
+/* The step of a conv2d or convTranspose2d node for pd: *out (NULL only when out of memory) with the
+ * graph's layouts (*userOut: its output's) and the constant filter reordered once; the bias and a
+ * residual are the caller's to add. */
+WNNStatus wnn_onednn_conv_step(const WnnGraphIR* ir, const WnnNode* node, dnnl_primitive_desc_t pd, int fused,
+                               WnnOnednnExec** out, dnnl_memory_desc_t* userOut);
+/* e->bias = the node's own per-channel bias (may be NULL) plus a fused one (may be NULL: cpu_fuse.h). */
+WNNStatus wnn_onednn_channel_bias(WnnOnednnExec* e, const WnnIrOperand* own, const WnnIrOperand* fused, uint32_t cout);
+/* convTranspose2d through oneDNN's deconvolution (onednn_deconv.c): with a pool only where it
+ * measures faster than our kernel on it (and never when too small to time); NULL: forced. */
+WNNStatus wnn_onednn_deconv_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+                                    WnnThreadPool* pool, WnnCpuPrepared** out);
 /* conv2d as Winograd F(2x2, 3x3) (onednn_winograd.c): fits = 3x3, stride 1, one group, float32,
  * constant filter and bias. */
 int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node);

@@ -156,10 +156,10 @@ static WNNStatus conv_int8(const WnnGraphIR* ir, const WnnNode* node, const WnnC
     /* The graph's layout when a kernel other than the reference one takes it (nhwc does), else
      * oneDNN's with reorders around the step. */
     dnnl_primitive_desc_t pd = NULL;
-    if (attr && (wnn_onednn_conv_pd(a, in, od, hasBias, dt, user, NULL, NULL, attr, 0, 0, &pd) != dnnl_success ||
+    if (attr && (wnn_onednn_conv_pd(a, 0, in, od, hasBias, dt, user, NULL, NULL, attr, 0, 0, &pd) != dnnl_success ||
                  !strncmp(wnn_onednn_impl(pd), "ref", 3))) {
         if (pd) dnnl_primitive_desc_destroy(pd);
-        if (wnn_onednn_conv_pd(a, in, od, hasBias, dt, dnnl_format_tag_any, NULL, NULL, attr, 0, 0, &pd) != dnnl_success) pd = NULL;
+        if (wnn_onednn_conv_pd(a, 0, in, od, hasBias, dt, dnnl_format_tag_any, NULL, NULL, attr, 0, 0, &pd) != dnnl_success) pd = NULL;
     }
     if (attr) dnnl_primitive_attr_destroy(attr);
     WNNStatus s = WNNStatus_Success;
@@ -171,7 +171,7 @@ static WNNStatus conv_int8(const WnnGraphIR* ir, const WnnNode* node, const WnnC
         dnnl_memory_desc_init_by_tag(&um, 4, src, dt[0], user);
         dnnl_memory_desc_init_by_tag(&uo, 4, dst, dt[2], user);
         dnnl_memory_desc_init_by_tag(&bm, 1, bd, dnnl_f32, dnnl_a);
-        wnn_onednn_filter_md(a, &ir->operands[q->w].desc, dnnl_s8, &wm);
+        wnn_onednn_filter_md(a, &ir->operands[q->w].desc, 0, dnnl_s8, &wm);
         s = make_exec("conv2d (int8)", pd, &um, &uo, &wm, &bm, &p, out);
     }
     params_free(&p);

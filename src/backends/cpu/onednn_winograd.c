@@ -278,7 +278,7 @@ int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node) {
 
 /* f (a bias add and / or relu or clamp) as the output transform's: 0 when it has something else. */
 static int take_fusion(const WnnGraphIR* ir, const WnnCpuFusion* f, Wino* w) {
-    if (!f || f->residual >= 0) return 0;
+    if (!f || f->residual >= 0 || f->hasScale) return 0;
     if (f->act == WNN_OP_relu) {
         w->act = 1, w->lo = 0.0f, w->hi = INFINITY;
     } else if (f->act == WNN_OP_clamp) {
