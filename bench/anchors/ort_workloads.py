@@ -252,6 +252,10 @@ def session(model, threads):
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.log_severity_level = 3  # errors only: its notes would go to stderr between our rows
+    # Its workers spin during a run (its own speed unchanged) but stop when the run returns: left
+    # spinning, they took the cores from our turn of the interleaved benchmark (BERT 6.5 -> 7.6 ms on
+    # the 2-core AVX-512 machine, with a 200 ms or a 1 s pause between turns alike).
+    so.add_session_config_entry("session.force_spinning_stop", "1")
     return ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
 
 
