@@ -370,31 +370,37 @@ static void thread_count_case(void) {
 }
 
 /* The block on our kernels and on oneDNN (float16: converted at each step's edges, the linked
- * activations between steps kept in float32) give the same result. */
+ * activations between steps kept in float32), and with its 3x3 conv on the NHWC Winograd
+ * transforms between oneDNN steps (winograd-nhwc), give the same result. */
 static void block_case(uint32_t C, int extra, int f16) {
     size_t n = (size_t)C * 90, es = f16 ? 2 : 4;
     float* x = malloc(4 * n);
     void *own = malloc(es * n), *one = malloc(es * n), *ownA = malloc(es * n), *oneA = malloc(es * n);
+    double* want = malloc(sizeof(double) * n);
     fill(x, n, -1, 1);
     block_run("own", C, extra, f16, x, own, ownA);
-    unsigned before = wnn_cpu_onednn_nodes();
-    block_run("onednn", C, extra, f16, x, one, oneA);
-    double* want = malloc(sizeof(double) * n);
-    char what[64];
-    snprintf(what, sizeof what, "residual block C=%u%s %s", C, extra ? " (+add output)" : "", f16 ? "float16" : "float32");
-    expect_path(what, "onednn", before);
-    for (size_t i = 0; i < n; i++) want[i] = f16 ? wnn_half_to_float(((uint16_t*)own)[i]) : ((float*)own)[i];
-    expect(what, one, f16, want, n);
-    if (extra) {
-        for (size_t i = 0; i < n; i++) want[i] = f16 ? wnn_half_to_float(((uint16_t*)ownA)[i]) : ((float*)ownA)[i];
-        expect(what, oneA, f16, want, n);
+    const char* paths[2] = {"onednn", "winograd-nhwc"};
+    for (int p = 0; p < 2; p++) {
+        unsigned before = wnn_cpu_onednn_nodes();
+        block_run(paths[p], C, extra, f16, x, one, oneA);
+        char what[80];
+        snprintf(what, sizeof what, "residual block C=%u%s %s %s", C, extra ? " (+add output)" : "", f16 ? "float16" : "float32",
+                 paths[p]);
+        expect_path(what, paths[p], before);
+        for (size_t i = 0; i < n; i++) want[i] = f16 ? wnn_half_to_float(((uint16_t*)own)[i]) : ((float*)own)[i];
+        expect(what, one, f16, want, n);
+        if (extra) {
+            for (size_t i = 0; i < n; i++) want[i] = f16 ? wnn_half_to_float(((uint16_t*)ownA)[i]) : ((float*)ownA)[i];
+            expect(what, oneA, f16, want, n);
+        }
     }
     free(x), free(own), free(one), free(ownA), free(oneA), free(want);
 }
 
 int main(void) {
-    const char* paths[3] = {"own", "onednn", "winograd"}; /* winograd: 3x3 stride-1 convs, else oneDNN */
-    for (int p = 0; p < 3; p++) {
+    /* winograd: 3x3 stride-1 convs, else oneDNN; winograd-nhwc: NCHW ones on the NHWC transforms */
+    const char* paths[4] = {"own", "onednn", "winograd", "winograd-nhwc"};
+    for (int p = 0; p < 4; p++) {
         for (int which = 0; which <= ACTS - 1; which++) {
             conv_case(paths[p], which & 1, 8, 16, 1, 1, 1, which, 0);
             matmul_case(paths[p], which & 1, which % 3 != 0, which, 0);
@@ -420,7 +426,7 @@ int main(void) {
         block_case(16, extra & 1, extra >> 1);
         block_case(12, extra & 1, extra >> 1); /* padded to 16 inside oneDNN's layout: element-wise nodes stay plain */
     }
-    for (int p = 0; p < 3; p++)
+    for (int p = 0; p < 4; p++)
         for (int late = 0; late < 2; late++) {
             double want[336];
             float got[336];

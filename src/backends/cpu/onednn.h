@@ -142,8 +142,11 @@ WNNStatus wnn_onednn_deconv_prepare(const WnnGraphIR* ir, const WnnNode* node, c
 /* conv2d as Winograd F(2x2, 3x3) (onednn_winograd.c): fits = 3x3, stride 1, one group, float32,
  * constant filter and bias. */
 int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node);
-WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
+/* viaNhwc: an NCHW graph's conv on the NHWC transforms, reordered at the edges (NULL for an NHWC
+ * graph or when it does not fit). */
+WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, int viaNhwc,
                                       WnnCpuPrepared** out);
+int wnn_onednn_winograd_fits_nhwc(const WnnNode* node);
 /* A pool runs in the internal layout of the oneDNN step that writes its input (producer), when
  * there is one, else in oneDNN's 8-channel blocks (NCHW graphs) or NHWC. */
 WNNStatus wnn_onednn_pool_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuPrepared* producer,
