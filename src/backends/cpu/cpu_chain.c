@@ -97,6 +97,21 @@ static int chainable(const WnnGraphIR* ir, const WnnCpuPrepared* const* prep, co
     return wnn_elt_float_params(op, n, &p);
 }
 
+/* Is a run of one node k worth a step? float32 nodes the double engine would run: every op but
+ * add / sub / mul / div / relu / clamp on full or single-element operands (eltwise_f32.c's fast
+ * path). On [1,128,3072]: exp 0.96 -> 0.61 ms, sigmoid 1.03 -> 0.66, tanh 3.39 -> 3.12 (the float32
+ * functions are scalar libm calls). float16 nodes have their own fast path. */
+static int one_op_step(const WnnGraphIR* ir, uint32_t k) {
+    const WnnNode* n = &ir->nodes[k];
+    const WnnDesc* d = &ir->operands[n->outputs[0]].desc;
+    if (d->type != WNNOperandDataType_Float32) return 0;
+    int simple = n->op == WNN_OP_add || n->op == WNN_OP_sub || n->op == WNN_OP_mul || n->op == WNN_OP_div ||
+                 n->op == WNN_OP_relu || n->op == WNN_OP_clamp;
+    for (uint32_t j = 0; simple && j < n->inputCount; j++)
+        if (wnn_elt_mode(&ir->operands[n->inputs[j]].desc, d) > WNN_ELT_SCALAR) simple = 0;
+    return !simple;
+}
+
 /* Index of operand id in c's inputs, appended when new. */
 static int32_t input_slot(Chain* c, int32_t id, const WnnDesc* od, const WnnGraphIR* ir) {
     for (uint32_t i = 0; i < c->inputCount; i++)
@@ -171,7 +186,7 @@ WNNStatus wnn_cpu_chain(WnnGraphIR* ir, WnnCpuPrepared** prep, char* skip, const
             if (!chainable(ir, (const WnnCpuPrepared* const*)prep, bytes, next, od)) break;
             run[count++] = at = next;
         }
-        if (count < 2) continue;
+        if (count < 2 && !one_op_step(ir, k)) continue;
         WnnCpuPrepared* step = NULL;
         if ((s = make_chain(ir, run, count, &step))) break;
         prep[run[count - 1]] = step;
