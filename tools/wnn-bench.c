@@ -4,12 +4,11 @@
  *   wnn-bench interop ...     the seed's four GPU pipelines (tools/bench/interop.c, CUDA builds only)
  *   wnn-bench peak [THREADS]  the CPU's measured float32 FMA peak (tools/bench/fma_peak.c)
  * Each subcommand takes --help. */
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "core/threadpool.h"
 #include "dispatch.h"
 #include "fma_peak.h"
 #include "workloads.h"
@@ -45,9 +44,7 @@ int main(int argc, char** argv) {
 #endif
     }
     if (strcmp(cmd, "peak") == 0) {
-        cpu_set_t set; /* default: the cores this process may use */
-        int cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : (int)sysconf(_SC_NPROCESSORS_ONLN);
-        int threads = argc > 2 ? atoi(argv[2]) : cores > 0 ? cores : 1;
+        int threads = argc > 2 ? atoi(argv[2]) : (int)wnn_cpu_count(); /* default: the cores this process may use */
         if (threads < 1 || threads > 256) {
             fprintf(stderr, "wnn-bench peak: THREADS must be 1..256\n");
             return 2;

@@ -3,16 +3,11 @@
 
 #include <pthread.h>
 #include <stdint.h>
-#include <time.h>
+
+#include "tool_util.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* 12 independent chains a = a * b + c; the empty asm keeps the compiler from folding the loop. */
 #define CHAINS(V, FMA, SET, iters, sink)                                                              \
@@ -61,7 +56,7 @@ static double timed(int threads, int wide, int64_t iters) {
     Job jobs[256];
     char started[256] = {0};
     int n = threads < 1 ? 1 : threads > 256 ? 256 : threads;
-    double t0 = now_s();
+    double t0 = wtu_now_ms();
     for (int i = 0; i < n; i++) {
         jobs[i] = (Job){wide, iters, 0};
         if (i > 0) started[i] = pthread_create(&t[i], NULL, job_run, &jobs[i]) == 0;
@@ -71,7 +66,7 @@ static double timed(int threads, int wide, int64_t iters) {
         if (started[i]) pthread_join(t[i], NULL);
         else job_run(&jobs[i]);
     }
-    return now_s() - t0;
+    return (wtu_now_ms() - t0) / 1e3;
 }
 
 double wbp_fma_peak(int threads, double seconds, const char** isa) {

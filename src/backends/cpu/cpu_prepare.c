@@ -55,31 +55,13 @@ static int at_edge(const WnnGraphIR* ir, int32_t id, int output) {
     return 0;
 }
 
-/* *ta, *tb: the fastest of 4 runs each of a and b on scratch tensors, the two in turn, so that a
- * burst of other load on the machine hits both alike (one after the other, seed_conv NHWC once took
- * the direct conv, 6.3 ms, over Winograd's 4.8); < 0 when one could not be timed. */
-static void time_two(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse, WnnThreadPool* pool,
-                     const WnnCpuPrepared* a, const WnnCpuPrepared* b, double* ta, double* tb) {
-    WnnCpuScratch sa, sb;
-    *ta = *tb = -1;
-    int okA = !wnn_cpu_scratch_init(&sa, ir, node, a->fused ? fuse : NULL, NULL);
-    int okB = !wnn_cpu_scratch_init(&sb, ir, node, b->fused ? fuse : NULL, NULL);
-    for (int r = 0; okA && okB && r < 4; r++) {
-        double x = wnn_cpu_time_state(a, node, &sa, pool, 1), y = wnn_cpu_time_state(b, node, &sb, pool, 1);
-        if (x >= 0 && (*ta < 0 || x < *ta)) *ta = x;
-        if (y >= 0 && (*tb < 0 || y < *tb)) *tb = y;
-    }
-    if (okA) wnn_cpu_scratch_free(&sa);
-    if (okB) wnn_cpu_scratch_free(&sb);
-}
-
 /* The NCHW Winograd (w) or the same on the NHWC transforms with reorders at the edges (v), the
  * faster by time; the other is released. */
 static WnnCpuPrepared* faster_winograd(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
                                        WnnThreadPool* pool, WnnCpuPrepared* w, WnnCpuPrepared* v) {
     double tw, tv;
     if (w->fused != v->fused) return v->release(v), w;
-    time_two(ir, node, fuse, pool, w, v, &tw, &tv);
+    wnn_cpu_time_two(ir, node, fuse, pool, w, v, &tw, &tv);
     const char* verbose = getenv("WNN_CPU_VERBOSE");
     if (verbose && !strcmp(verbose, "1"))
         fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: winograd %.3f ms, winograd nhwc %.3f ms\n", node->label ? node->label : "", tw, tv);
@@ -97,7 +79,7 @@ static WnnCpuPrepared* faster_winograd(const WnnGraphIR* ir, const WnnNode* node
 static WnnCpuPrepared* pick_faster(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
                                    WnnThreadPool* pool, WnnCpuPrepared* w, WnnCpuPrepared* d) {
     double tw = -1, td = -1, tl = -1;
-    time_two(ir, node, fuse, pool, w, d, &tw, &td);
+    wnn_cpu_time_two(ir, node, fuse, pool, w, d, &tw, &td);
     int32_t out = d->fused && fuse ? fuse->output : node->outputs[0];
     int edge = at_edge(ir, node->inputs[0], 0) && at_edge(ir, out, 1);
     if (!edge && wnn_onednn_out_layout(d)) tl = wnn_onednn_time_linked(d, ir, node, fuse, pool, 3);
@@ -138,7 +120,7 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
             WNNStatus s = wnn_onednn_winograd_prepare(ir, node, fuse, 0, &w);
             if (s || (w && wino)) return *out = w, s;
         }
-        if (w && p == PATH_AUTO && wnn_cpu_tuning(1e9)) { /* an NCHW graph: also on the NHWC transforms */
+        if (w && p == PATH_AUTO && wnn_cpu_tuning_allowed()) { /* an NCHW graph: also on the NHWC transforms */
             WnnCpuPrepared* v = NULL;
             WNNStatus s = wnn_onednn_winograd_prepare(ir, node, fuse, 1, &v);
             if (s) return w->release(w), s;
@@ -150,7 +132,7 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
                 if (w) w->release(w);
                 return s;
             }
-            if (*out && w && !wnn_cpu_tuning(1e9) /* a Winograd candidate is never small */) w->release(w), w = NULL; /* untimed: the direct conv */
+            if (*out && w && !wnn_cpu_tuning_allowed()) w->release(w), w = NULL; /* untimed: the direct conv */
             if (*out && w) *out = pick_faster(ir, node, fuse, env->pool, w, *out);
             if (*out) return WNNStatus_Success;
         }

@@ -6,10 +6,12 @@
 
 #include "backends/cpu/cpu_profile.h"
 
-int wnn_cpu_tuning(double flops) {
+int wnn_cpu_tuning_allowed(void) {
     const char* v = getenv("WNN_CPU_TUNE");
-    return flops >= 8e6 && (!v || strcmp(v, "0") != 0);
+    return !v || strcmp(v, "0") != 0;
 }
+
+int wnn_cpu_tuning(double flops) { return flops >= 8e6 && wnn_cpu_tuning_allowed(); }
 
 WNNStatus wnn_cpu_scratch_init(WnnCpuScratch* s, const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
                                const size_t* bytes) {
@@ -44,15 +46,31 @@ void wnn_cpu_scratch_free(WnnCpuScratch* s) {
     memset(s, 0, sizeof *s);
 }
 
+void wnn_cpu_time_two(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse, WnnThreadPool* pool,
+                      const WnnCpuPrepared* a, const WnnCpuPrepared* b, double* ta, double* tb) {
+    WnnCpuScratch sa, sb;
+    *ta = *tb = -1;
+    int okA = !wnn_cpu_scratch_init(&sa, ir, node, a->fused ? fuse : NULL, NULL);
+    int okB = !wnn_cpu_scratch_init(&sb, ir, node, b->fused ? fuse : NULL, NULL);
+    for (int r = 0; okA && okB && r < 4; r++) {
+        int warm = r == 0; /* caches and pages touched once, then only timed runs */
+        double x = wnn_cpu_time_state(a, node, &sa, pool, warm, 1), y = wnn_cpu_time_state(b, node, &sb, pool, warm, 1);
+        if (x >= 0 && (*ta < 0 || x < *ta)) *ta = x;
+        if (y >= 0 && (*tb < 0 || y < *tb)) *tb = y;
+    }
+    if (okA) wnn_cpu_scratch_free(&sa);
+    if (okB) wnn_cpu_scratch_free(&sb);
+}
+
 double wnn_cpu_time_state(const WnnCpuPrepared* p, const WnnNode* node, const WnnCpuScratch* s, WnnThreadPool* pool,
-                          int runs) {
+                          int warmups, int runs) {
     WnnCpuKernelArgs args = {node, s->in, s->out, pool};
     double best = -1;
-    for (int r = 0; r <= runs; r++) {
+    for (int r = 0; r < warmups + runs; r++) {
         double t0 = wnn_cpu_profile_now_ms();
         if (p->run(p, &args)) return -1;
         double t = wnn_cpu_profile_now_ms() - t0;
-        if (r > 0 && (best < 0 || t < best)) best = t;
+        if (r >= warmups && (best < 0 || t < best)) best = t;
     }
     return best;
 }

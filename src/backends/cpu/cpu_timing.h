@@ -11,6 +11,8 @@
  * and the W3C corpus's thousands of tiny convs would build several times slower), and not when
  * WNN_CPU_TUNE=0 (read at each call; for reproducible builds: then the first choice is taken). */
 int wnn_cpu_tuning(double flops);
+/* WNN_CPU_TUNE alone, for choices whose candidates are gated by their own size rule (Winograd's). */
+int wnn_cpu_tuning_allowed(void);
 
 /* Scratch for one node's run: its inputs (the residual of a fused chain last) and its output. */
 typedef struct WnnCpuScratch {
@@ -27,8 +29,16 @@ WNNStatus wnn_cpu_scratch_init(WnnCpuScratch* s, const WnnGraphIR* ir, const Wnn
                                const size_t* bytes);
 void wnn_cpu_scratch_free(WnnCpuScratch* s);
 
-/* The fastest of `runs` runs of p on s (one untimed first), in milliseconds; < 0 if a run failed. */
+/* The fastest of `runs` runs of p on s after `warmups` untimed ones, in milliseconds; < 0 if a run
+ * failed. */
 double wnn_cpu_time_state(const WnnCpuPrepared* p, const WnnNode* node, const WnnCpuScratch* s, WnnThreadPool* pool,
-                          int runs);
+                          int warmups, int runs);
+
+/* *ta, *tb: the fastest of 4 runs each of a and b (each on its scratch, with the chain fuse when it
+ * took it in), after one untimed each, the two in turn so that a burst of other load on the machine
+ * hits both alike (one after the other, seed_conv NHWC once took the direct conv, 6.3 ms, over
+ * Winograd's 4.8); < 0 when one could not be timed. */
+void wnn_cpu_time_two(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse, WnnThreadPool* pool,
+                      const WnnCpuPrepared* a, const WnnCpuPrepared* b, double* ta, double* tb);
 
 #endif

@@ -1,6 +1,7 @@
 /* onednn.c: the oneDNN engine, errors, thread count and post-ops (onednn.h). */
 #ifdef WNN_HAVE_ONEDNN
 #include "backends/cpu/onednn.h"
+#include "backends/cpu/cpu_profile.h"
 #include "backends/cpu/cpu_timing.h"
 
 #include <math.h>
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "graph/ops/elementwise.h"
 
@@ -77,11 +77,9 @@ double wnn_onednn_time_pd(const_dnnl_primitive_desc_t pd, int side) {
     }
     double best = -1;
     for (int r = 0; ok && r < 4; r++) {
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        double t0 = wnn_cpu_profile_now_ms();
         ok = dnnl_primitive_execute(prim, stream, n, ea) == dnnl_success && dnnl_stream_wait(stream) == dnnl_success;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-6;
+        double ms = wnn_cpu_profile_now_ms() - t0;
         if (ok && r > 0 && (best < 0 || ms < best)) best = ms;
     }
     for (int i = 0; i < n; i++) dnnl_memory_destroy(mem[i]);
@@ -347,7 +345,7 @@ double wnn_onednn_time_linked(WnnCpuPrepared* p, const WnnGraphIR* ir, const Wnn
         for (int i = 0; i < 3; i++)
             if (own[i]) keep[i] = *own[i], *own[i] = stand[i];
         e->inLinked = e->reorderIn != NULL, e->outLinked = e->reorderOut != NULL, e->sideLinked = e->reorderSide != NULL;
-        ms = wnn_cpu_time_state(p, node, &s, pool, runs);
+        ms = wnn_cpu_time_state(p, node, &s, pool, 1, runs);
         e->inLinked = in, e->outLinked = out, e->sideLinked = side;
         for (int i = 0; i < 3; i++)
             if (own[i]) *own[i] = keep[i];

@@ -33,17 +33,9 @@ static double deconv_flops(const WnnGraphIR* ir, const WnnNode* node) {
 static int own_faster(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, WnnThreadPool* pool,
                       const WnnCpuPrepared* e) {
     if (!pool) return 0;
-    WnnCpuPrepared own = {run_own, NULL, 0, 0, "own"};
-    WnnCpuScratch so, se;
-    double to = -1, te = -1;
-    if (!wnn_cpu_scratch_init(&so, ir, node, NULL, NULL)) {
-        to = wnn_cpu_time_state(&own, node, &so, pool, 3);
-        wnn_cpu_scratch_free(&so);
-    }
-    if (!wnn_cpu_scratch_init(&se, ir, node, e->fused ? f : NULL, NULL)) {
-        te = wnn_cpu_time_state(e, node, &se, pool, 3);
-        wnn_cpu_scratch_free(&se);
-    }
+    WnnCpuPrepared own = {run_own, NULL, 0, 0, "own"}; /* unfused: times on its own scratch */
+    double to, te;
+    wnn_cpu_time_two(ir, node, f, pool, &own, e, &to, &te);
     return to >= 0 && te >= 0 && to < te;
 }
 
