@@ -343,9 +343,9 @@ static void layer_case(const char* name, Layer L) {
         unsigned ran = wnn_cpu_int8_nodes() - before;
 #ifdef WNN_HAVE_ONEDNN
         wt_checks++;
-        if ((int)ran != (m == 0 && L.expectInt8)) {
+        if ((int)ran != (m == 0 && L.expectInt8 && wnn_cpu_int8_exact())) {
             wt_failures++;
-            fprintf(stderr, "%s: %u int8 steps ran, expected %d\n", what, ran, m == 0 && L.expectInt8);
+            fprintf(stderr, "%s: %u int8 steps ran, expected %d\n", what, ran, m == 0 && L.expectInt8 && wnn_cpu_int8_exact());
         }
 #else
         (void)ran;
@@ -534,7 +534,7 @@ static void chain_case(int nhwc) {
         unsigned ran = wnn_cpu_int8_nodes() - before;
 #ifdef WNN_HAVE_ONEDNN
         wt_checks++;
-        if (ran != (m ? 0u : 2u)) wt_failures++, fprintf(stderr, "chain %d: %u int8 steps\n", nhwc, ran);
+        if (ran != (m || !wnn_cpu_int8_exact() ? 0u : 2u)) wt_failures++, fprintf(stderr, "chain %d: %u int8 steps\n", nhwc, ran);
 #else
         (void)ran;
 #endif
@@ -663,7 +663,7 @@ static void block_case(int nhwc) {
         unsigned before = wnn_cpu_int8_nodes();
         WT_OK(wt_run(wt_cpu(), b, &feed, 1, &outs, 1, (void* const*)&got[m]));
 #ifdef WNN_HAVE_ONEDNN
-        WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : 3u));
+        WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : wnn_cpu_int8_exact() ? 3u : 1u));
 #else
         WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : 1u)); /* the quantized add needs no oneDNN */
 #endif

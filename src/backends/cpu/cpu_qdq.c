@@ -14,7 +14,7 @@
 #include <oneapi/dnnl/dnnl.h>
 #endif
 
-/* WNN_CPU_INT8: 0 own (never), 1 onednn (wherever it fits), 2 auto. */
+/* WNN_CPU_INT8: 0 own (never), 1 onednn (wherever it fits), 2 auto (the same today). */
 static int int8_mode(void) {
     const char* v = getenv("WNN_CPU_INT8");
     if (v && !strcmp(v, "own")) return 0;
@@ -22,8 +22,13 @@ static int int8_mode(void) {
     return 2;
 }
 
-/* auto: exact int8 dot products need VNNI (or AMX, which implies it); oneDNN's AVX2 / AVX-512
- * kernels without it scale the weights by 0.5 against int16 overflow. */
+/* Exact int8 dot products need VNNI (or AMX, which implies it): oneDNN's AVX2 / AVX-512 kernels
+ * without it sum pairs of u8 x s8 products in int16, which saturates (on 2 AMD Zen AVX2 cores,
+ * forced on, conv2d and matmul outputs were off by up to 125 quantization steps). So no mode
+ * takes oneDNN's int8 layers there. */
+static int exact_int8_isa(void);
+int wnn_cpu_int8_exact(void) { return exact_int8_isa(); }
+
 static int exact_int8_isa(void) {
 #ifdef WNN_HAVE_ONEDNN
     dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
@@ -35,7 +40,7 @@ static int exact_int8_isa(void) {
 
 int wnn_cpu_qdq_may_run(void) {
     int mode = int8_mode();
-    return mode == 1 || (mode == 2 && exact_int8_isa());
+    return mode != 0 && exact_int8_isa();
 }
 
 static int is_const(const WnnGraphIR* ir, int32_t id) {
@@ -107,7 +112,7 @@ static void cut_after_bias(const WnnGraphIR* ir, const WnnNode* n, WnnCpuFusion*
 /* conv2d / matmul / gemm (cpu_qdq.h). */
 static int layer_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f, WnnCpuQdq* q) {
     const WnnNode* n = &ir->nodes[k];
-    if (int8_mode() == 2 && !exact_int8_isa()) return 0;
+    if (!exact_int8_isa()) return 0;
     if ((n->op != WNN_OP_conv2d && n->op != WNN_OP_matmul && n->op != WNN_OP_gemm) || n->outputCount != 1 ||
         n->inputCount < 2 || n->inputs[0] < 0 || n->inputs[1] < 0 || n->inputs[0] == n->inputs[1])
         return 0;

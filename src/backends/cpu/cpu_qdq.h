@@ -67,6 +67,9 @@ unsigned wnn_cpu_int8_nodes(void);
 /* May a build take the int8 path (WNN_CPU_INT8, and in auto the CPU's int8 dot products)? Constant
  * folding then keeps dequantizeLinear nodes, which the pattern reads. */
 int wnn_cpu_qdq_may_run(void);
+/* Whether this CPU has exact int8 dot products in oneDNN (VNNI): the int8 conv2d / matmul / gemm
+ * steps run only then, whatever WNN_CPU_INT8 says. */
+int wnn_cpu_int8_exact(void);
 
 #ifdef WNN_HAVE_ONEDNN
 /* The oneDNN primitive of a conv2d / matmul / gemm pattern (onednn_int8.c), or *out = NULL. */
