@@ -5,7 +5,7 @@
  *   rounding the exact result to float32 and then to float16 gives the correctly rounded float16
  *   result (double rounding is innocuous, Figueroa 1995): bit-identical to the engine.
  * - max, min, relu, clamp, abs, neg, sign, identity, ceil, floor, roundEven: exact in float32.
- * - the transcendental ops (exp, erf, tanh, sigmoid, gelu, ...): libm's float functions are within
+ * - the transcendental ops (exp, erf, tanh, sigmoid, ...; gelu: gelu_f32.h): libm's float functions are within
  *   a float32 ulp or two, 2^-13 of a float16 ulp, so the float16 result is the correctly rounded
  *   one or its neighbour, inside the conformance tolerances (exp's float16 one is 1 ulp).
  * - pow, linear, leakyRelu, elu, hardSigmoid: a few float32 roundings and the attribute rounded
@@ -14,6 +14,7 @@
 #include <math.h>
 
 #include "backends/cpu/eltwise_engine.h"
+#include "backends/cpu/gelu_f32.h"
 
 #define U(name, expr)                                                                                      \
     static void f_##name(const WnnEltFloatParams* p, float* o, const float* a, const float* b, size_t n) { \
@@ -60,14 +61,11 @@ U(sin, sinf(x))
 U(cos, cosf(x))
 U(tan, tanf(x))
 U(sigmoid, 1.0f / (1.0f + expf(-x)))
-/* 1 + erf(z) as erfc(-z) below x = -1: no cancellation where x is very negative (a float32
- * 1 + erff(z) keeps only a few bits of 1e-6 there); above, 1 + erff(z) >= 0.31 loses under 2 bits
- * and erff is twice as fast as erfcf. */
-static float gelu(float x) {
-    float z = x * 0.70710678118654752440f;
-    return 0.5f * x * (x >= -1.0f ? 1.0f + erff(z) : erfcf(-z));
+/* gelu in vectors, within an ulp (gelu_f32.h) */
+static void f_gelu(const WnnEltFloatParams* p, float* o, const float* a, const float* b, size_t n) {
+    (void)p, (void)b;
+    wnn_gelu_f32(o, a, n);
 }
-U(gelu, gelu(x))
 U(softsign, x / (1.0f + fabsf(x)))
 U(softplus, x > 0 ? x + log1pf(expf(-x)) : log1pf(expf(x)))
 U(hardSwish, x * fmaxf(0.0f, fminf(6.0f, x + 3.0f)) / 6.0f)

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
-#define CLONES __attribute__((target_clones("avx512f", "arch=haswell", "default"))) /* haswell: AVX2 + FMA */
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default"))) /* not arch=haswell: that clone is picked only on Intel CPUs */
 #else
 #define CLONES
 #endif
