@@ -1,5 +1,5 @@
 /* test_cpu_paths.c: the CPU backend's conv2d / matmul / gemm paths, each forced in turn
- * (WNN_CPU_CONV = own | onednn | winograd, WNN_CPU_MATMUL = own | onednn), with the build-time
+ * (WNN_CPU_CONV = own | onednn | winograd, WNN_CPU_MATMUL = own | onednn | packed), with the build-time
  * fusion of a following per-channel constant add and activation: every result is checked against a float64 reference
  * computed here, fused and unfused graphs must agree, and an intermediate that is also a graph
  * output must not be fused away. With oneDNN built in, a forced oneDNN path must really have run,
@@ -60,13 +60,24 @@ static void expect_path(const char* what, const char* path, unsigned before) {
 #ifdef WNN_HAVE_ONEDNN
     wt_checks++;
     int ran = wnn_cpu_onednn_nodes() > before;
-    if (ran != (strcmp(path, "own") != 0)) {
+    if (ran != (strcmp(path, "own") != 0 && strcmp(path, "packed") != 0)) {
         wt_failures++;
         fprintf(stderr, "%s: oneDNN %s\n", what, ran ? "ran" : "did not run");
     }
 #else
     (void)what, (void)path, (void)before;
 #endif
+}
+
+/* The packed GEMM must have run exactly when forced on a float32 matmul / gemm (it takes no float16). */
+static void expect_packed(const char* what, const char* path, int f16, unsigned before) {
+    wt_checks++;
+    int ran = wnn_cpu_packed_nodes() > before, want = !strcmp(path, "packed") && !f16;
+    if (strcmp(path, "own") && strcmp(path, "onednn") && strcmp(path, "packed")) return; /* matmul's auto */
+    if (ran != want) {
+        wt_failures++;
+        fprintf(stderr, "%s: the packed GEMM %s\n", what, ran ? "ran" : "did not run");
+    }
 }
 
 static void set_paths(const char* path) {
@@ -203,12 +214,13 @@ static void matmul_case(const char* path, int batched, int constB, int which, in
     void* got = malloc(4 * Bt * M * N);
     WNNNamedOperand out = {"y", y};
     WtFeed feeds[2] = {{"a", ta}, {"b", tb}};
-    unsigned before = wnn_cpu_onednn_nodes();
+    unsigned before = wnn_cpu_onednn_nodes(), packedBefore = wnn_cpu_packed_nodes();
     WT_OK(wt_run(wt_cpu(), b, feeds, constB ? 1 : 2, &out, 1, (void* const*)&got));
     char what[96];
     snprintf(what, sizeof what, "matmul %s batched %d constB %d act %d %s", path, batched, constB, which, tn);
     expect(what, got, f16, want, (size_t)Bt * M * N);
     expect_path(what, path, before);
+    expect_packed(what, path, f16, packedBefore);
     wnnGraphBuilderRelease(b);
 
     /* gemm: a^T stored [K,M], b^T stored [N,K], c [1,N], beta 0.5 */
@@ -237,14 +249,46 @@ static void matmul_case(const char* path, int batched, int constB, int which, in
     y = wt_activation(b, y, which);
     out.operand = y;
     WtFeed gfeeds[2] = {{"a", tat}, {"b", tbt}};
-    before = wnn_cpu_onednn_nodes();
+    before = wnn_cpu_onednn_nodes(), packedBefore = wnn_cpu_packed_nodes();
     WT_OK(wt_run(wt_cpu(), b, gfeeds, constB ? 1 : 2, &out, 1, (void* const*)&got));
     snprintf(what, sizeof what, "gemm %s constB %d act %d %s", path, constB, which, tn);
     expect(what, got, f16, want, (size_t)M * N);
     expect_path(what, path, before);
+    expect_packed(what, path, f16, packedBefore);
     wnnGraphBuilderRelease(b);
     typed_free();
     free(a), free(bm), free(at), free(bt), free(got), free(want);
+}
+
+/* auto on a matmul + bias + relu big enough (10.5 MFLOP) for the build to time the packed GEMM
+ * against oneDNN's: either way the result is right. */
+static void matmul_timed_case(void) {
+    const uint32_t M = 128, K = 256, N = 160;
+    float *a = malloc(4 * M * K), *w = malloc(4 * K * N), bias[160], *got = malloc(4 * M * N);
+    double* want = malloc(sizeof(double) * M * N);
+    fill(a, (size_t)M * K, -1, 1);
+    fill(w, (size_t)K * N, -0.5, 0.5);
+    fill(bias, N, -1, 1);
+    for (uint32_t i = 0; i < M; i++)
+        for (uint32_t j = 0; j < N; j++) {
+            double acc = bias[j];
+            for (uint32_t k = 0; k < K; k++) acc += (double)a[i * K + k] * w[k * N + j];
+            want[i * N + j] = act_ref(0, acc);
+        }
+    set_paths("auto");
+    WNNGraphBuilder b = wt_builder();
+    uint32_t as[2] = {M, K}, ws[2] = {K, N}, cs[1] = {N};
+    WNNOperand m, y;
+    WT_OK(wnnGraphBuilderMatmul(b, wt_input(b, "a", WNNOperandDataType_Float32, 2, as),
+                                wt_constant(b, WNNOperandDataType_Float32, 2, ws, w), NULL, &m));
+    WT_OK(wnnGraphBuilderAdd(b, m, wt_constant(b, WNNOperandDataType_Float32, 1, cs, bias), NULL, &y));
+    y = wt_activation(b, y, 0);
+    WNNNamedOperand out = {"y", y};
+    WtFeed feed = {"a", a};
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, &out, 1, (void* const*)&got));
+    expect("matmul auto (timed)", got, 0, want, (size_t)M * N);
+    wnnGraphBuilderRelease(b);
+    free(a), free(w), free(got), free(want);
 }
 
 /* A residual block as mobilenetv2 and resnet50 have them (after a 1x1 conv and a 3x3 max pool): 1x1 conv + clamp(0, 6) -> depthwise 3x3
@@ -399,8 +443,8 @@ static void block_case(uint32_t C, int extra, int f16) {
 
 int main(void) {
     /* winograd: 3x3 stride-1 convs, else oneDNN; winograd-nhwc: NCHW ones on the NHWC transforms */
-    const char* paths[4] = {"own", "onednn", "winograd", "winograd-nhwc"};
-    for (int p = 0; p < 4; p++) {
+    const char* paths[5] = {"own", "onednn", "winograd", "winograd-nhwc", "packed"};
+    for (int p = 0; p < 5; p++) {
         for (int which = 0; which <= ACTS - 1; which++) {
             conv_case(paths[p], which & 1, 8, 16, 1, 1, 1, which, 0);
             matmul_case(paths[p], which & 1, which % 3 != 0, which, 0);
@@ -421,6 +465,7 @@ int main(void) {
         conv_case("auto", which & 1, 32, 32, 1, 1, 1, which == 3 ? ACTS - 1 : which, which >> 1);
         conv_case("auto", which & 1, 32, 48, 1, 1, 1, 1, 0);
     }
+    matmul_timed_case();
     for (int extra = 0; extra < 4; extra++) { /* extra & 2: float16 */
         block_case(8, extra & 1, extra >> 1);
         block_case(16, extra & 1, extra >> 1);

@@ -35,6 +35,11 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
 /* Nodes prepared on oneDNN since the process started (0 without oneDNN): tests check that a
  * forced path really ran. */
 unsigned wnn_cpu_onednn_nodes(void);
+/* float32 matmul / gemm with a constant b on our packed GEMM (matmul_packed.c), or NULL where it
+ * does not apply; wnn_cpu_packed_nodes counts the states made since the process started. */
+WNNStatus wnn_cpu_matmul_packed_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
+                                        WnnCpuPrepared** out);
+unsigned wnn_cpu_packed_nodes(void);
 /* Our own conv2d kernels' state (k_conv.c): never fused. */
 WNNStatus wnn_cpu_conv_prepare_own(const WnnGraphIR* ir, const WnnNode* node, WnnCpuPrepared** out);
 

@@ -1,6 +1,6 @@
-/* cpu_prepare.c: which path runs a conv2d / matmul / gemm (conv_prepare.h). With oneDNN built in,
- * WNN_CPU_CONV (own | onednn | winograd | auto) and WNN_CPU_MATMUL (own | onednn | auto), read at
- * each build so tests can switch,
+/* cpu_prepare.c: which path runs a conv2d / matmul / gemm (conv_prepare.h). WNN_CPU_CONV (own |
+ * onednn | winograd | winograd-nhwc | auto) and WNN_CPU_MATMUL (own | packed | onednn | auto), read
+ * at each build so tests can switch,
  * force a path (WNN_CPU_CONV covers convTranspose2d, maxPool2d and averagePool2d too); auto takes oneDNN where conv_auto_onednn says it wins. WNN_CPU_FUSE=0 turns the
  * build-time fusion off (cpu_fuse.h). A node oneDNN cannot run
  * (a filter that is not constant, ...) takes ours whatever the setting; float16 runs on oneDNN in
@@ -14,8 +14,9 @@
 #include "graph/ops/conv.h"
 #ifdef WNN_HAVE_ONEDNN
 #include "backends/cpu/onednn.h"
+#endif
 
-typedef enum { PATH_AUTO, PATH_OWN, PATH_ONEDNN, PATH_WINOGRAD, PATH_WINOGRAD_NHWC } Path;
+typedef enum { PATH_AUTO, PATH_OWN, PATH_ONEDNN, PATH_WINOGRAD, PATH_WINOGRAD_NHWC, PATH_PACKED } Path;
 
 static Path path_of(const char* var) {
     const char* v = getenv(var);
@@ -23,9 +24,65 @@ static Path path_of(const char* var) {
     if (v && !strcmp(v, "onednn")) return PATH_ONEDNN;
     if (v && !strcmp(v, "winograd")) return PATH_WINOGRAD;
     if (v && !strcmp(v, "winograd-nhwc")) return PATH_WINOGRAD_NHWC; /* NCHW graphs on the NHWC transforms */
+    if (v && !strcmp(v, "packed")) return PATH_PACKED;                /* matmul / gemm: our packed GEMM */
     return PATH_AUTO;
 }
 
+static int verbose(void) {
+    const char* v = getenv("WNN_CPU_VERBOSE");
+    return v && !strcmp(v, "1");
+}
+
+/* Our packed GEMM (m) or oneDNN's matmul (d): the one that runs the fusion chain when only one
+ * does, else the faster by time from 8 MFLOP up, else ours where the CPU lacks AVX-512 (its
+ * micro-kernel is AVX2: on 2 AVX2 cores 1.2-1.6x oneDNN 2.6 on every BERT-base shape, 92% of the
+ * FMA peak at 1024^3) and oneDNN's where it has it. The other is released. */
+static WnnCpuPrepared* faster_matmul(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
+                                     WnnThreadPool* pool, WnnCpuPrepared* m, WnnCpuPrepared* d) {
+    const WnnDesc* od = &ir->operands[node->outputs[0]].desc;
+    const WnnDesc* da = &ir->operands[node->inputs[0]].desc;
+    const WnnGemmAttrs* g = node->op == WNN_OP_gemm ? node->attrs : NULL;
+    double flops = 2.0 * (double)wnn_desc_numel(od) * (double)(g && g->aTranspose ? da->shape[0] : da->shape[da->rank - 1]);
+    double tm = -1, td = -1;
+    int keepM;
+    if (m->fused != d->fused) {
+        keepM = m->fused;
+    } else if (wnn_cpu_tuning(flops)) {
+        wnn_cpu_time_two(ir, node, fuse, pool, m, d, &tm, &td);
+        keepM = tm >= 0 && (td < 0 || tm < td);
+    } else {
+        __builtin_cpu_init();
+        keepM = !__builtin_cpu_supports("avx512f");
+    }
+    if (verbose())
+        fprintf(stderr, "WNN_CPU_VERBOSE: %s %s: %s %.3f ms, %s %.3f ms -> %s\n", wnn_op_name(node->op), node->label ? node->label : "",
+                m->path, tm, d->path, td, keepM ? m->path : d->path);
+    WnnCpuPrepared* drop = keepM ? d : m;
+    drop->release(drop);
+    return keepM ? m : d;
+}
+
+/* matmul / gemm: WNN_CPU_MATMUL = own (the kernel table), packed (ours where it applies, else the
+ * kernel table), onednn, or auto (faster_matmul when both apply). */
+static WNNStatus prepare_matmul(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
+                                const WnnCpuPrepareEnv* env, WnnCpuPrepared** out) {
+    Path p = path_of("WNN_CPU_MATMUL");
+    WnnCpuPrepared *m = NULL, *d = NULL;
+    WNNStatus s = WNNStatus_Success;
+    if (p == PATH_OWN) return s;
+    if (p != PATH_ONEDNN && (s = wnn_cpu_matmul_packed_prepare(ir, node, fuse, &m))) return s;
+    if (p == PATH_PACKED) return *out = m, s;
+#ifdef WNN_HAVE_ONEDNN
+    if ((s = wnn_onednn_matmul_prepare(ir, node, fuse, &d))) {
+        if (m) m->release(m);
+        return s;
+    }
+#endif
+    *out = m && d ? faster_matmul(ir, node, fuse, env->pool, m, d) : m ? m : d;
+    return s;
+}
+
+#ifdef WNN_HAVE_ONEDNN
 /* auto: oneDNN wherever it has a kernel. Measured on 2 AVX2 cores: its depthwise kernel wants a
  * blocked layout, and with the activations kept in it between steps (cpu_backend.c,
  * link_layouts) mobilenetv2 runs 3.7x faster than with our direct depthwise kernel in between. */
@@ -62,8 +119,7 @@ static WnnCpuPrepared* faster_winograd(const WnnGraphIR* ir, const WnnNode* node
     double tw, tv;
     if (w->fused != v->fused) return v->release(v), w;
     wnn_cpu_time_two(ir, node, fuse, pool, w, v, &tw, &tv);
-    const char* verbose = getenv("WNN_CPU_VERBOSE");
-    if (verbose && !strcmp(verbose, "1"))
+    if (verbose())
         fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: winograd %.3f ms, winograd nhwc %.3f ms\n", node->label ? node->label : "", tw, tv);
     int keepV = tv >= 0 && tw >= 0 && tv < tw;
     WnnCpuPrepared* drop = keepV ? w : v;
@@ -86,8 +142,7 @@ static WnnCpuPrepared* pick_faster(const WnnGraphIR* ir, const WnnNode* node, co
     double costW = tw, costD = td;
     if (tl >= 0 && td >= tl) costW = tw + (td - tl), costD = tl;
     int keepW = tw >= 0 && costD >= 0 && w->fused == d->fused && costW < costD;
-    const char* v = getenv("WNN_CPU_VERBOSE");
-    if (v && !strcmp(v, "1"))
+    if (verbose())
         fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: %s %.3f ms, %s %.3f ms (linked %.3f) -> %s\n",
                 node->label ? node->label : "", w->path, tw, d->path, td, tl, keepW ? w->path : d->path);
     WnnCpuPrepared* drop = keepW ? d : w;
@@ -142,11 +197,7 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
         return wnn_onednn_deconv_prepare(ir, node, fuse, path_of("WNN_CPU_CONV") == PATH_AUTO ? env->pool : NULL, out);
     if ((node->op == WNN_OP_maxPool2d || node->op == WNN_OP_averagePool2d) && path_of("WNN_CPU_CONV") != PATH_OWN)
         return wnn_onednn_pool_prepare(ir, node, env->producer, out);
-    if ((node->op == WNN_OP_matmul || node->op == WNN_OP_gemm) && path_of("WNN_CPU_MATMUL") != PATH_OWN)
-        return wnn_onednn_matmul_prepare(ir, node, fuse, out);
-#else
-    (void)fuse;
-    (void)env;
 #endif
+    if (node->op == WNN_OP_matmul || node->op == WNN_OP_gemm) return prepare_matmul(ir, node, fuse, env, out);
     return wnn_cpu_conv_prepare_own(ir, node, out);
 }
