@@ -119,12 +119,11 @@ WNNStatus wnn_cpu_matmul_packed_prepare(const WnnGraphIR* ir, const WnnNode* nod
     else if (bB != 1)
         g->strideB = wnn_sgemm_packed_size(K, N);
     p->constB = constB, p->batchesB = bB, p->ldb = bT ? K : N, p->strideB = K * N, p->bTransposed = bT;
-    p->e.scale = 1.0f;
     const WnnIrOperand* fb = NULL;
     if (fuse && fuse->absorbedCount > 0) {
         fb = fuse->bias >= 0 ? &ir->operands[fuse->bias] : NULL;
         p->base.fused = take_chain(fb, fuse, p);
-        if (!p->base.fused) fb = NULL, memset(&p->e, 0, sizeof p->e), p->e.scale = 1.0f;
+        if (!p->base.fused) fb = NULL, memset(&p->e, 0, sizeof p->e); /* its scale is set below */
     }
     double s = p->base.fused && fuse->hasScale ? fuse->scale : 1.0;
     p->e.scale = (float)(alpha * s);

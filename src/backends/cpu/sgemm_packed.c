@@ -192,10 +192,15 @@ typedef struct Job {
     size_t M, N, K, rs, ks, ldc, npad, mpan, npan, mb, nb;
     const float *A, *B; /* this batch's */
     float* C;
-    const WnnSgemmEpilogue* e;
     KernelFn kernel;
-    const WnnSgemm* g;
+    const WnnSgemm* g; /* strides, epilogue */
 } Job;
+
+/* e's activation (other than clamp) over rows [0, rows) of C, columns [0, width). */
+static void activate_rows(const WnnSgemmEpilogue* e, float* C, size_t ldc, size_t rows, size_t width) {
+    if (!e || !e->act) return;
+    for (size_t i = 0; i < rows; i++) e->act->fn(&e->actParams, C + i * ldc, C + i * ldc, NULL, width);
+}
 
 /* One output block: rows [i0, i1), columns [j0, j1); ap holds cap rows of packed A. */
 static void run_block(const Job* J, size_t i0, size_t i1, size_t j0, size_t j1, float* ap, size_t cap) {
@@ -215,16 +220,12 @@ static void run_block(const Job* J, size_t i0, size_t i1, size_t j0, size_t j1, 
                     /* C's tile is read (or written) only after the kernel's ~3000 cycles: fetch it
                      * meanwhile (left to the cache's own prefetcher, 1024^3 ran 20% slower) */
                     for (size_t q = 0; q < mr; q++) __builtin_prefetch(c + q * J->ldc, 1), __builtin_prefetch(c + q * J->ldc + nr - 1, 1);
-                    J->kernel(kc, ap + r * kc, panel, c, J->ldc, mr, nr, pc > 0, last ? J->e : NULL, j);
+                    J->kernel(kc, ap + r * kc, panel, c, J->ldc, mr, nr, pc > 0, last ? J->g->e : NULL, j);
                 }
             }
         }
     }
-    if (J->e && J->e->act)
-        for (size_t i = i0; i < i1; i++) {
-            float* row = J->C + i * J->ldc + j0;
-            J->e->act->fn(&J->e->actParams, row, row, NULL, j1 - j0);
-        }
+    activate_rows(J->g->e, J->C + i0 * J->ldc + j0, J->ldc, i1 - i0, j1 - j0);
 }
 
 static void run_blocks(void* ctx, size_t begin, size_t end) {
@@ -265,7 +266,7 @@ void wnn_sgemm_packed(const WnnSgemm* g, WnnThreadPool* pool) {
     size_t M = g->M, N = g->N, K = g->K;
     if (M == 0 || N == 0 || g->batches == 0) return;
     Job J = {M, N, K, g->aTransposed ? 1 : g->lda, g->aTransposed ? g->lda : 1, g->ldc, (N + NR - 1) / NR * NR,
-             (M + MR - 1) / MR, (N + NR - 1) / NR, 1, 1, g->A, g->packedB, g->C, g->e, kernel_generic, g};
+             (M + MR - 1) / MR, (N + NR - 1) / NR, 1, 1, g->A, g->packedB, g->C, kernel_generic, g};
     StoreFn store = store_generic;
 #if defined(__x86_64__) || defined(__i386__)
     if (wnn_sgemm_packed_vector()) J.kernel = kernel_avx2, store = store_avx2;
@@ -277,8 +278,7 @@ void wnn_sgemm_packed(const WnnSgemm* g, WnnThreadPool* pool) {
             for (size_t i = 0; i < M; i += MR)
                 for (size_t j = 0; j < N; j += NR)
                     store(t, C + i * g->ldc + j, g->ldc, M - i < MR ? M - i : MR, N - j < NR ? N - j : NR, 0, g->e, j);
-            if (g->e && g->e->act)
-                for (size_t i = 0; i < M; i++) g->e->act->fn(&g->e->actParams, C + i * g->ldc, C + i * g->ldc, NULL, N);
+            activate_rows(g->e, C, g->ldc, M, N);
         }
         return;
     }
