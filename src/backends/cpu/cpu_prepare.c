@@ -28,11 +28,6 @@ static Path path_of(const char* var) {
     return PATH_AUTO;
 }
 
-static int verbose(void) {
-    const char* v = getenv("WNN_CPU_VERBOSE");
-    return v && !strcmp(v, "1");
-}
-
 /* Our packed GEMM (m) or oneDNN's matmul (d): the one that runs the fusion chain when only one
  * does, else the faster by time from 8 MFLOP up (ours unless oneDNN's is 5% faster: on the 2-core
  * AMD machine a loaded host once timed 1024^3 at 59.7 ms ours, 55.4 oneDNN's, where alone ours
@@ -56,7 +51,7 @@ static WnnCpuPrepared* faster_matmul(const WnnGraphIR* ir, const WnnNode* node, 
         __builtin_cpu_init();
         keepM = !__builtin_cpu_supports("avx512f");
     }
-    if (verbose())
+    if (wnn_cpu_verbose())
         fprintf(stderr, "WNN_CPU_VERBOSE: %s %s: %s %.3f ms, %s %.3f ms -> %s\n", wnn_op_name(node->op), node->label ? node->label : "",
                 m->path, tm, d->path, td, keepM ? m->path : d->path);
     WnnCpuPrepared* drop = keepM ? d : m;
@@ -121,7 +116,7 @@ static WnnCpuPrepared* faster_winograd(const WnnGraphIR* ir, const WnnNode* node
     double tw, tv;
     if (w->fused != v->fused) return v->release(v), w;
     wnn_cpu_time_two(ir, node, fuse, pool, w, v, &tw, &tv);
-    if (verbose())
+    if (wnn_cpu_verbose())
         fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: winograd %.3f ms, winograd nhwc %.3f ms\n", node->label ? node->label : "", tw, tv);
     int keepV = tv >= 0 && tw >= 0 && tv < tw;
     WnnCpuPrepared* drop = keepV ? w : v;
@@ -144,7 +139,7 @@ static WnnCpuPrepared* pick_faster(const WnnGraphIR* ir, const WnnNode* node, co
     double costW = tw, costD = td;
     if (tl >= 0 && td >= tl) costW = tw + (td - tl), costD = tl;
     int keepW = tw >= 0 && costD >= 0 && w->fused == d->fused && costW < costD;
-    if (verbose())
+    if (wnn_cpu_verbose())
         fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: %s %.3f ms, %s %.3f ms (linked %.3f) -> %s\n",
                 node->label ? node->label : "", w->path, tw, d->path, td, tl, keepW ? w->path : d->path);
     WnnCpuPrepared* drop = keepW ? d : w;

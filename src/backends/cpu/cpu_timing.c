@@ -11,6 +11,11 @@ int wnn_cpu_tuning_allowed(void) {
     return !v || strcmp(v, "0") != 0;
 }
 
+int wnn_cpu_verbose(void) {
+    const char* v = getenv("WNN_CPU_VERBOSE");
+    return v && !strcmp(v, "1");
+}
+
 int wnn_cpu_tuning(double flops) { return flops >= 8e6 && wnn_cpu_tuning_allowed(); }
 
 WNNStatus wnn_cpu_scratch_init(WnnCpuScratch* s, const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,

@@ -11,6 +11,8 @@
  * and the W3C corpus's thousands of tiny convs would build several times slower), and not when
  * WNN_CPU_TUNE=0 (read at each call; for reproducible builds: then the first choice is taken). */
 int wnn_cpu_tuning(double flops);
+/* WNN_CPU_VERBOSE=1: the build prints its timed choices to stderr (read at each call). */
+int wnn_cpu_verbose(void);
 /* WNN_CPU_TUNE alone, for choices whose candidates are gated by their own size rule (Winograd's). */
 int wnn_cpu_tuning_allowed(void);
 

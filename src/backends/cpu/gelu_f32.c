@@ -11,16 +11,12 @@
  * compiled for AVX-512, AVX2 and baseline x86-64 (target_clones); no a * b + c is contracted
  * (ISO C), so every clone gives the same bits. tests/unit/test_gelu_f32.c checks it. */
 #include "backends/cpu/gelu_f32.h"
+#include "backends/cpu/simd_clones.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define CLONES
-#endif
 
 /* 4 lanes: GCC spills 8-lane double vectors through the stack on AVX2 (2x slower than libm) */
 typedef double v4d __attribute__((vector_size(32)));
@@ -48,7 +44,7 @@ static const double kR[13] = {
         acc[3] = acc[3] * x[3] + c_;                                                                \
     } while (0)
 
-CLONES static void gelu_block(const float* a, float* o) {
+WNN_CLONES static void gelu_block(const float* a, float* o) {
     v4d x[GROUPS], z[GROUPS], t[GROUPS], r[GROUPS], nm[GROUPS], n[GROUPS], s[GROUPS], p[GROUPS];
     const v4d magic = (v4d){0} + 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */
     EACH {

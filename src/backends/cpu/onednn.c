@@ -95,8 +95,7 @@ dnnl_primitive_desc_t wnn_onednn_fastest(const_dnnl_op_desc_t op, const_dnnl_pri
     dnnl_primitive_desc_t best = NULL;
     double bestMs = -1;
     int top = -1; /* the best ISA on offer: the first JIT implementation's (oneDNN lists them best first) */
-    const char* verbose = getenv("WNN_CPU_VERBOSE");
-    int loud = verbose && !strcmp(verbose, "1");
+    int loud = wnn_cpu_verbose();
     do {
         dnnl_primitive_desc_t pd = dnnl_primitive_desc_iterator_fetch(it);
         if (!pd) continue;

@@ -13,17 +13,13 @@
  * layerNormalization: the same double arithmetic as norm_rows.c's scalar row, in 8-lane double
  * vectors (the sums in another order). */
 #include "backends/cpu/rows_f32.h"
+#include "backends/cpu/simd_clones.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default"))) /* not arch=haswell: that clone is picked only on Intel CPUs */
-#else
-#define CLONES
-#endif
 
 typedef float v16f __attribute__((vector_size(64)));
 typedef int32_t v16i __attribute__((vector_size(64)));
@@ -54,7 +50,7 @@ typedef float v8f __attribute__((vector_size(32)));
     } while (0)
 
 /* Returns 0 (y untouched) when x holds a non-finite value. */
-CLONES static int row(const float* x, float* y, float* e, size_t len) {
+WNN_CLONES static int row(const float* x, float* y, float* e, size_t len) {
     size_t i = 0, full = len / LANES * LANES;
     v16f vm = (v16f){0} - INFINITY;
     v16i finite = (v16i){0} - 1;
@@ -120,7 +116,7 @@ static int simd_allowed(void) {
     return allowed;
 }
 
-CLONES static void ln_row(const float* x, float* y, size_t len, double eps, const float* scale, const float* bias) {
+WNN_CLONES static void ln_row(const float* x, float* y, size_t len, double eps, const float* scale, const float* bias) {
     size_t i, full = len / 8 * 8;
     v8d acc = {0};
     for (i = 0; i < full; i += 8) {
