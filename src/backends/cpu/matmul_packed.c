@@ -111,7 +111,7 @@ WNNStatus wnn_cpu_matmul_packed_prepare(const WnnGraphIR* ir, const WnnNode* nod
     if (!p) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     p->base.run = run;
     p->base.release = release;
-    snprintf(p->base.path, sizeof p->base.path, "packed %s", wnn_sgemm_packed_vector() ? "avx2" : "portable");
+    snprintf(p->base.path, sizeof p->base.path, "packed %s", wnn_sgemm_packed_isa());
     WnnSgemm* g = &p->g;
     *g = (WnnSgemm){batches, M, N, K, NULL, aT ? M : K, bA == 1 ? 0 : M * K, aT, NULL, 0, NULL, N, M * N, NULL};
     if (bB == 1 && bA == batches) /* one b: the batch is one tall product */

@@ -2,9 +2,11 @@
  *
  * Layout. B is cut into K slices of KC rows; slice s starts at s * KC * Npad floats and holds its
  * Npad / 16 panels one after the other, each kc x 16 floats row by row (columns past N are zero).
- * A is packed per call, per slice, into panels of 6 rows: element (r, p) of a panel at p * 6 + r.
+ * A is packed per call, per slice, into panels of the kernel's MR rows: element (r, p) of a panel
+ * at p * MR + r.
  *
- * Micro-kernel. 6 rows x 16 columns of C live in twelve 8-wide registers while a slice streams
+ * Micro-kernels (sgemm_micro.h): AVX-512's 12 x 32 in sgemm_avx512.c; here AVX2's and the
+ * portable one, from one definition. 6 rows x 16 columns of C live in twelve 8-wide registers while a slice streams
  * by: per k, two loads of B, six broadcasts of A and twelve FMAs. On 2 AVX2 FMA pipes that is 12
  * cycles of FMAs against 8 loads, so the loads never limit it; the kc x 16 B panel (16 KiB at
  * KC = 256) stays in L1 while every 6-row panel of the A block (up to MC rows, 120 KiB, in L2)
@@ -13,6 +15,8 @@
  * Threads. The output is cut into mb x nb blocks, picked to re-read as little as possible: every
  * row block reads all of B's columns it covers and every column block packs A again. */
 #include "backends/cpu/sgemm_packed.h"
+
+#include "backends/cpu/sgemm_micro.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -73,43 +77,42 @@ void wnn_sgemm_pack_b(size_t batches, size_t K, size_t N, const float* B, size_t
 }
 
 /* Rows [i0, i0 + mc) and columns [pc, pc + kc) of A (element (i, k) at A[i * rs + k * ks]) into
- * 6-row panels; rows past M are zero. */
+ * panels of mr rows; rows past M are zero. */
 static void pack_a(const float* A, size_t rs, size_t ks, size_t M, size_t i0, size_t mc, size_t pc, size_t kc,
-                   float* ap) {
-    for (size_t r0 = 0; r0 < mc; r0 += MR) {
+                   size_t mr, float* ap) {
+    for (size_t r0 = 0; r0 < mc; r0 += mr) {
         float* panel = ap + r0 * kc;
-        for (size_t r = 0; r < MR; r++) {
+        for (size_t r = 0; r < mr; r++) {
             size_t i = i0 + r0 + r;
             if (i >= M || r0 + r >= mc) {
-                for (size_t p = 0; p < kc; p++) panel[p * MR + r] = 0.0f;
+                for (size_t p = 0; p < kc; p++) panel[p * mr + r] = 0.0f;
                 continue;
             }
             const float* row = A + i * rs + pc * ks;
             if (ks == 1)
-                for (size_t p = 0; p < kc; p++) panel[p * MR + r] = row[p];
+                for (size_t p = 0; p < kc; p++) panel[p * mr + r] = row[p];
             else
-                for (size_t p = 0; p < kc; p++) panel[p * MR + r] = row[p * ks];
+                for (size_t p = 0; p < kc; p++) panel[p * mr + r] = row[p * ks];
         }
     }
 }
 
 /* C's mr x nr corner (+)= t; after the last slice (e != NULL) scaled, biased and clamped. */
-#define DEFINE_STORE(NAME, ATTR)                                                                   \
-    ATTR static void NAME(const float* t, float* c, size_t ldc, size_t mr, size_t nr, int acc,     \
-                          const WnnSgemmEpilogue* e, size_t col) {                                 \
-        for (size_t r = 0; r < mr; r++) {                                                          \
-            float* cr = c + r * ldc;                                                               \
-            const float* tr = t + r * NR;                                                          \
-            for (size_t j = 0; j < nr; j++) {                                                      \
-                float v = tr[j] + (acc ? cr[j] : 0.0f);                                            \
-                if (e) {                                                                           \
-                    v = v * e->scale + (e->bias ? e->bias[col + j] : 0.0f);                        \
-                    if (e->clamp) v = v < e->lo ? e->lo : v > e->hi ? e->hi : v;                   \
-                }                                                                                  \
-                cr[j] = v;                                                                         \
-            }                                                                                      \
-        }                                                                                          \
+void wnn_sgemm_store_tile(const float* t, size_t tn, float* c, size_t ldc, size_t mr, size_t nr, int acc,
+                          const WnnSgemmEpilogue* e, size_t col) {
+    for (size_t r = 0; r < mr; r++) {
+        float* cr = c + r * ldc;
+        const float* tr = t + r * tn;
+        for (size_t j = 0; j < nr; j++) {
+            float v = tr[j] + (acc ? cr[j] : 0.0f);
+            if (e) {
+                v = v * e->scale + (e->bias ? e->bias[col + j] : 0.0f);
+                if (e->clamp) v = v < e->lo ? e->lo : v > e->hi ? e->hi : v;
+            }
+            cr[j] = v;
+        }
     }
+}
 
 /* One row of a full tile in registers: (+ C), then the epilogue, stored. */
 #define ROW_OUT(r, v0, v1)                                                                         \
@@ -128,8 +131,8 @@ static void pack_a(const float* A, size_t rs, size_t ks, size_t M, size_t i0, si
 
 /* C's mr x nr corner at c (+)= a (6-row panel) * b (16-column panel) over k, then the epilogue
  * when e != NULL (the last slice; col: c's first column). A full tile goes straight from the
- * registers, a partial one through t and STORE. */
-#define DEFINE_KERNEL(NAME, STORE, ATTR)                                                           \
+ * registers, a partial one through t and wnn_sgemm_store_tile. */
+#define DEFINE_KERNEL(NAME, ATTR)                                                           \
     ATTR static void NAME(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, \
                           size_t nr, int acc, const WnnSgemmEpilogue* e, size_t col) {             \
         v8 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0};                       \
@@ -159,40 +162,42 @@ static void pack_a(const float* A, size_t rs, size_t ks, size_t M, size_t i0, si
         v8u* o = (v8u*)t;                                                                          \
         o[0] = c00, o[1] = c01, o[2] = c10, o[3] = c11, o[4] = c20, o[5] = c21;                    \
         o[6] = c30, o[7] = c31, o[8] = c40, o[9] = c41, o[10] = c50, o[11] = c51;                  \
-        STORE(t, c, ldc, mr, nr, acc, e, col);                                                     \
+        wnn_sgemm_store_tile(t, NR, c, ldc, mr, nr, acc, e, col);                                  \
     }
 
-DEFINE_STORE(store_generic, )
-DEFINE_KERNEL(kernel_generic, store_generic, )
+DEFINE_KERNEL(kernel_generic, )
 #if defined(__x86_64__) || defined(__i386__)
-#define VECTOR_ISA __attribute__((target("avx2,fma")))
-DEFINE_STORE(store_avx2, VECTOR_ISA)
-DEFINE_KERNEL(kernel_avx2, store_avx2, VECTOR_ISA)
+DEFINE_KERNEL(kernel_avx2, __attribute__((target("avx2,fma"))))
 #endif
 
-typedef void (*KernelFn)(size_t, const float*, const float*, float*, size_t, size_t, size_t, int,
-                         const WnnSgemmEpilogue*, size_t);
-typedef void (*StoreFn)(const float*, float*, size_t, size_t, size_t, int, const WnnSgemmEpilogue*, size_t);
-
-int wnn_sgemm_packed_vector(void) {
+/* The micro-kernel this CPU runs (read once): AVX-512 where the CPU has it, else AVX2 + FMA, else
+ * portable C. WNN_CPU_SIMD=avx2 stops at AVX2 and WNN_CPU_SIMD=0 takes the portable one (tests). */
+static const WnnSgemmMicro* micro(void) {
+    static const WnnSgemmMicro portable = {"portable", MR, NR, kernel_generic, kernel_generic};
+    static const WnnSgemmMicro* chosen;
+    const WnnSgemmMicro* u = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+    if (u) return u;
+    u = &portable;
 #if defined(__x86_64__) || defined(__i386__)
-    static int vector = -1;
-    if (vector < 0) {
-        const char* v = getenv("WNN_CPU_SIMD");
-        __builtin_cpu_init();
-        vector = (!v || strcmp(v, "0") != 0) && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return vector;
-#else
-    return 0;
+    static const WnnSgemmMicro avx2 = {"avx2", MR, NR, kernel_avx2, kernel_avx2};
+    const char* v = getenv("WNN_CPU_SIMD");
+    __builtin_cpu_init();
+    if (!(v && strcmp(v, "0") == 0) && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) u = &avx2;
+    if (!(v && (strcmp(v, "0") == 0 || strcmp(v, "avx2") == 0)) && __builtin_cpu_supports("avx512f") &&
+        wnn_sgemm_micro_avx512())
+        u = wnn_sgemm_micro_avx512();
 #endif
+    __atomic_store_n(&chosen, u, __ATOMIC_RELEASE);
+    return u;
 }
+
+const char* wnn_sgemm_packed_isa(void) { return micro()->isa; }
 
 typedef struct Job {
     size_t M, N, K, rs, ks, ldc, npad, mpan, npan, mb, nb;
     const float *A, *B; /* this batch's */
     float* C;
-    KernelFn kernel;
+    const WnnSgemmMicro* u;
     const WnnSgemm* g; /* strides, epilogue */
 } Job;
 
@@ -204,23 +209,25 @@ static void activate_rows(const WnnSgemmEpilogue* e, float* C, size_t ldc, size_
 
 /* One output block: rows [i0, i1), columns [j0, j1); ap holds cap rows of packed A. */
 static void run_block(const Job* J, size_t i0, size_t i1, size_t j0, size_t j1, float* ap, size_t cap) {
+    const WnnSgemmMicro* u = J->u;
     for (size_t pc = 0; pc < J->K; pc += KC) {
         size_t kc = J->K - pc < KC ? J->K - pc : KC;
         int last = pc + kc >= J->K;
         const float* slice = J->B + pc * J->npad;
         for (size_t ib = i0; ib < i1; ib += cap) {
             size_t mc = i1 - ib < cap ? i1 - ib : cap;
-            pack_a(J->A, J->rs, J->ks, J->M, ib, mc, pc, kc, ap);
-            for (size_t j = j0; j < j1; j += NR) {
+            pack_a(J->A, J->rs, J->ks, J->M, ib, mc, pc, kc, u->mr, ap);
+            for (size_t j = j0; j < j1; j += u->nr) {
                 const float* panel = slice + j * kc;
-                size_t nr = j1 - j < NR ? j1 - j : NR;
-                for (size_t r = 0; r < mc; r += MR) {
+                size_t nr = j1 - j < u->nr ? j1 - j : u->nr;
+                WnnSgemmKernel kernel = nr > NR ? u->wide : u->narrow;
+                for (size_t r = 0; r < mc; r += u->mr) {
                     float* c = J->C + (ib + r) * J->ldc + j;
-                    size_t mr = mc - r < MR ? mc - r : MR;
+                    size_t mr = mc - r < u->mr ? mc - r : u->mr;
                     /* C's tile is read (or written) only after the kernel's ~3000 cycles: fetch it
                      * meanwhile (left to the cache's own prefetcher, 1024^3 ran 20% slower) */
                     for (size_t q = 0; q < mr; q++) __builtin_prefetch(c + q * J->ldc, 1), __builtin_prefetch(c + q * J->ldc + nr - 1, 1);
-                    J->kernel(kc, ap + r * kc, panel, c, J->ldc, mr, nr, pc > 0, last ? J->g->e : NULL, j);
+                    kernel(kc, ap + r * kc, panel, c, J->ldc, mr, nr, pc > 0, last ? J->g->e : NULL, j);
                 }
             }
         }
@@ -230,17 +237,18 @@ static void run_block(const Job* J, size_t i0, size_t i1, size_t j0, size_t j1, 
 
 static void run_blocks(void* ctx, size_t begin, size_t end) {
     const Job* J0 = ctx;
-    float small[MR * KC]; /* when the MC-row buffer cannot be had: one panel at a time */
-    size_t rows = J0->mpan * MR < MC ? J0->mpan * MR : MC, depth = J0->K < KC ? J0->K : KC;
+    float small[16 * KC]; /* when the MC-row buffer cannot be had: one panel (mr <= 16) at a time */
+    size_t mr = J0->u->mr, block = MC / mr * mr;
+    size_t rows = J0->mpan * mr < block ? J0->mpan * mr : block, depth = J0->K < KC ? J0->K : KC;
     float* ap = malloc(sizeof(float) * rows * depth);
-    size_t cap = ap ? rows : MR, blocks = J0->mb * J0->nb;
+    size_t cap = ap ? rows : mr, blocks = J0->mb * J0->nb;
     for (size_t b = begin; b < end; b++) {
         Job batch = *J0, *J = &batch;
         size_t q = b / blocks;
         J->A += q * J0->g->strideA, J->B += q * J0->g->strideB, J->C += q * J0->g->strideC;
         size_t bi = b % blocks / J->nb, bj = b % J->nb;
-        size_t i0 = J->mpan * bi / J->mb * MR, i1 = J->mpan * (bi + 1) / J->mb * MR;
-        size_t j0 = J->npan * bj / J->nb * NR, j1 = J->npan * (bj + 1) / J->nb * NR;
+        size_t i0 = J->mpan * bi / J->mb * mr, i1 = J->mpan * (bi + 1) / J->mb * mr;
+        size_t j0 = J->npan * bj / J->nb * J->u->nr, j1 = J->npan * (bj + 1) / J->nb * J->u->nr;
         if (i1 > J->M) i1 = J->M;
         if (j1 > J->N) j1 = J->N;
         if (i0 < i1 && j0 < j1) run_block(J, i0, i1, j0, j1, ap ? ap : small, cap);
@@ -265,19 +273,17 @@ static void split(size_t M, size_t N, size_t mpan, size_t npan, size_t want, siz
 void wnn_sgemm_packed(const WnnSgemm* g, WnnThreadPool* pool) {
     size_t M = g->M, N = g->N, K = g->K;
     if (M == 0 || N == 0 || g->batches == 0) return;
+    const WnnSgemmMicro* u = micro();
+    /* mpan and npan count the kernel's row panels and column steps (one or two B panels) */
     Job J = {M, N, K, g->aTransposed ? 1 : g->lda, g->aTransposed ? g->lda : 1, g->ldc, (N + NR - 1) / NR * NR,
-             (M + MR - 1) / MR, (N + NR - 1) / NR, 1, 1, g->A, g->packedB, g->C, kernel_generic, g};
-    StoreFn store = store_generic;
-#if defined(__x86_64__) || defined(__i386__)
-    if (wnn_sgemm_packed_vector()) J.kernel = kernel_avx2, store = store_avx2;
-#endif
+             (M + u->mr - 1) / u->mr, (N + u->nr - 1) / u->nr, 1, 1, g->A, g->packedB, g->C, u, g};
     if (K == 0) { /* the epilogue of a zero product */
-        float t[MR * NR] = {0};
+        float t[NR] = {0};
         for (size_t q = 0; q < g->batches; q++) {
             float* C = g->C + q * g->strideC;
-            for (size_t i = 0; i < M; i += MR)
+            for (size_t i = 0; i < M; i++)
                 for (size_t j = 0; j < N; j += NR)
-                    store(t, C + i * g->ldc + j, g->ldc, M - i < MR ? M - i : MR, N - j < NR ? N - j : NR, 0, g->e, j);
+                    wnn_sgemm_store_tile(t, 0, C + i * g->ldc + j, g->ldc, 1, N - j < NR ? N - j : NR, 0, g->e, j);
             activate_rows(g->e, C, g->ldc, M, N);
         }
         return;

@@ -1,6 +1,7 @@
 /* sgemm_packed.h: float32 C = act(scale * A * B + bias) with B packed once (a constant weight,
- * packed at build time) into panels of 16 columns by K slices, A packed per call into panels of 6
- * rows, and a 6 x 16 register-blocked micro-kernel (sgemm_packed.c). Split over the pool by
+ * packed at build time) into panels of 16 columns by K slices, A packed per call into panels of
+ * the micro-kernel's rows, and a register-blocked micro-kernel per instruction set: 12 x 32 on
+ * AVX-512 (sgemm_avx512.c), 6 x 16 on AVX2 (sgemm_packed.c). Split over the pool by
  * blocks of rows and columns chosen per shape (the fewer re-reads of A and B). */
 #ifndef WNN_BACKENDS_CPU_SGEMM_PACKED_H_
 #define WNN_BACKENDS_CPU_SGEMM_PACKED_H_
@@ -42,8 +43,9 @@ typedef struct WnnSgemm {
     const WnnSgemmEpilogue* e; /* or NULL */
 } WnnSgemm;
 void wnn_sgemm_packed(const WnnSgemm* g, WnnThreadPool* pool);
-/* Whether this CPU runs the vector micro-kernel (AVX2 + FMA); else a portable one. WNN_CPU_SIMD=0
- * forces the portable one (read once). */
-int wnn_sgemm_packed_vector(void);
+/* The micro-kernel this CPU runs: "avx512" (12 x 32, sgemm_avx512.c), "avx2" (6 x 16, AVX2 + FMA)
+ * or "portable". WNN_CPU_SIMD=avx2 stops at AVX2, WNN_CPU_SIMD=0 takes the portable one (read
+ * once). The packed layout of B is the same for all three. */
+const char* wnn_sgemm_packed_isa(void);
 
 #endif

@@ -1,0 +1,87 @@
+/* sgemm_avx512.c: the packed GEMM's AVX-512 micro-kernel (sgemm_micro.h), built with -mavx512f
+ * (CMakeLists.txt) and run only where the CPU has it.
+ *
+ * 12 rows x 32 columns of C (two 16-column B panels) live in 24 of the 32 zmm registers while a
+ * K slice streams by: per k, two loads of B, twelve broadcasts of A (folded into the FMAs) and 24
+ * FMAs, so loads stay well under the FMA rate on one 512-bit pipe (Zen 4) or two (Xeon). The
+ * slice's two B panels (2 x 16 KiB) are shared by every A panel of the block. A tile of at most
+ * 16 columns takes the one-panel variant (12 FMAs per k). */
+#include "backends/cpu/sgemm_micro.h"
+
+#if defined(__AVX512F__)
+
+#define MR 12
+
+typedef float v16 __attribute__((vector_size(64)));
+typedef float v16u __attribute__((vector_size(64), aligned(4)));
+typedef int v16i __attribute__((vector_size(64)));
+#define load16(p) (*(const v16u*)(p))
+#define splat(v) ((v16){v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v})
+#define pick(mask, x, y) ((v16)(((v16i)(x) & (mask)) | ((v16i)(y) & ~(mask)))) /* mask ? x : y */
+
+/* The kernel for `panels` (1 or 2) B panels; inlined into each variant so that its loops unroll
+ * and its accumulators stay in registers. */
+static inline __attribute__((always_inline)) void tile(size_t k, const float* a, const float* b, float* c,
+                                                       size_t ldc, size_t mr, size_t nr, int acc,
+                                                       const WnnSgemmEpilogue* e, size_t col, const int panels) {
+    v16 s[MR][2];
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) s[r][0] = s[r][1] = splat(0.0f);
+    const float* b2 = b + 16 * k;
+    for (size_t p = 0; p < k; p++) {
+        v16 x0 = load16(b + 16 * p), x1 = panels > 1 ? load16(b2 + 16 * p) : x0;
+#pragma GCC unroll 12
+        for (int r = 0; r < MR; r++) {
+            v16 x = splat(a[r]);
+            s[r][0] += x * x0;
+            if (panels > 1) s[r][1] += x * x1;
+        }
+        a += MR;
+    }
+    if (mr == MR && nr == 16 * (size_t)panels) {
+        v16 sc = splat(1.0f), lo = sc, hi = sc, bias[2] = {splat(0.0f), splat(0.0f)};
+        if (e) {
+            sc = splat(e->scale), lo = splat(e->lo), hi = splat(e->hi);
+            if (e->bias)
+                for (int q = 0; q < panels; q++) bias[q] = load16(e->bias + col + 16 * q);
+        }
+#pragma GCC unroll 12
+        for (int r = 0; r < MR; r++)
+            for (int q = 0; q < panels; q++) {
+                float* cr = c + r * ldc + 16 * q;
+                v16 v = s[r][q];
+                if (acc) v += load16(cr);
+                if (e) {
+                    v = v * sc + bias[q];
+                    if (e->clamp) v = pick(v < lo, lo, v), v = pick(v > hi, hi, v); /* NaN stays */
+                }
+                *(v16u*)cr = v;
+            }
+        return;
+    }
+    float t[MR * 32] __attribute__((aligned(64)));
+    for (int r = 0; r < MR; r++)
+        for (int q = 0; q < panels; q++) *(v16u*)(t + r * 32 + 16 * q) = s[r][q];
+    wnn_sgemm_store_tile(t, 32, c, ldc, mr, nr, acc, e, col);
+}
+
+static void kernel_12x32(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, size_t nr,
+                         int acc, const WnnSgemmEpilogue* e, size_t col) {
+    tile(k, a, b, c, ldc, mr, nr, acc, e, col, 2);
+}
+
+static void kernel_12x16(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, size_t nr,
+                         int acc, const WnnSgemmEpilogue* e, size_t col) {
+    tile(k, a, b, c, ldc, mr, nr, acc, e, col, 1);
+}
+
+const WnnSgemmMicro* wnn_sgemm_micro_avx512(void) {
+    static const WnnSgemmMicro micro = {"avx512", MR, 32, kernel_12x32, kernel_12x16};
+    return &micro;
+}
+
+#else
+
+const WnnSgemmMicro* wnn_sgemm_micro_avx512(void) { return NULL; }
+
+#endif
