@@ -465,6 +465,11 @@ int main(void) {
         conv_case("auto", which & 1, 32, 32, 1, 1, 1, which == 3 ? ACTS - 1 : which, which >> 1);
         conv_case("auto", which & 1, 32, 48, 1, 1, 1, 1, 0);
     }
+    /* the NHWC Winograd's blocks of tiles: 32 -> 48 channels on 2 x 14 x 13 is 98 tiles, blocks of
+     * 72 (onednn_winograd.c), so a full block and a partial one; also from NCHW and in float16 */
+    conv_case("winograd", 1, 32, 48, 1, 1, 1, 1, 0);
+    conv_case("winograd-nhwc", 0, 32, 48, 1, 1, 1, 2, 0);
+    conv_case("winograd", 1, 32, 48, 1, 1, 1, 0, 1);
     matmul_timed_case();
     for (int extra = 0; extra < 4; extra++) { /* extra & 2: float16 */
         block_case(8, extra & 1, extra >> 1);

@@ -68,7 +68,8 @@ static void run_case(const Case* c, WnnThreadPool* pool) {
 int main(void) {
     const size_t shapes[][3] = {{1, 1, 1},     {5, 17, 3},   {6, 16, 256}, {7, 33, 257}, {12, 32, 512},
                                 {130, 50, 600}, {13, 1000, 40}, {241, 19, 9}, {64, 64, 1},   {3, 5, 0},
-                                {24, 64, 256},  {25, 47, 300},  {11, 31, 5},  {36, 96, 513}};
+                                {24, 64, 256},  {25, 47, 300},  {11, 31, 5},  {36, 96, 513},
+                                {20, 40, 70},   {33, 48, 129},  {14, 16, 31}, {15, 100, 100}};
     printf("micro-kernel: %s\n", wnn_sgemm_packed_isa());
     WnnThreadPool* pools[3] = {NULL, wnn_threadpool_create(2), wnn_threadpool_create(3)};
     for (int p = 0; p < 3; p++)

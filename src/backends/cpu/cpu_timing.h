@@ -36,10 +36,10 @@ void wnn_cpu_scratch_free(WnnCpuScratch* s);
 double wnn_cpu_time_state(const WnnCpuPrepared* p, const WnnNode* node, const WnnCpuScratch* s, WnnThreadPool* pool,
                           int warmups, int runs);
 
-/* *ta, *tb: the fastest of 4 runs each of a and b (each on its scratch, with the chain fuse when it
- * took it in), after one untimed each, the two in turn so that a burst of other load on the machine
- * hits both alike (one after the other, seed_conv NHWC once took the direct conv, 6.3 ms, over
- * Winograd's 4.8); < 0 when one could not be timed. */
+/* *ta, *tb: the fastest of 8 runs each of a and b (each on its scratch, with the chain fuse when
+ * it took it in), after one untimed each, the two in turn so that a burst of other load on the
+ * machine hits both alike (one after the other, seed_conv NHWC once took the direct conv, 6.3 ms,
+ * over Winograd's 4.8); < 0 when one could not be timed. */
 void wnn_cpu_time_two(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse, WnnThreadPool* pool,
                       const WnnCpuPrepared* a, const WnnCpuPrepared* b, double* ta, double* tb);
 

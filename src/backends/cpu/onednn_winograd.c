@@ -2,12 +2,14 @@
  * at the edges and run in float32; constant filter, one group; onednn.h). oneDNN 2.6 has no Winograd kernel for AVX2, and its direct kernel runs large
  * 3x3 convs at ~75% of the FMA peak; F(2x2, 3x3) does 2.25x fewer multiplications:
  *   V[e][tile][ci] = (B^T d B)[e]   for each 4x4 input patch d (tiles step 2, zeros outside)
- *   M[e]           = V[e] x U[e]    16 products [tiles x cin] x [cin x cout] (one batched oneDNN
- *                                   matmul; U = G g G^T, the filter transformed once at build)
+ *   M[e]           = V[e] x U[e]    16 products [tiles x cin] x [cin x cout] (U = G g G^T, the
+ *                                   filter transformed once at build)
  *   y              = A^T m A        2x2 outputs per tile, + bias, then relu / clamp if fused.
- * Transforms run on our pool, by rows of tiles; V and M live with the state (16 x tiles x channels
- * floats each). Chosen for large shapes only (cpu_prepare.c): the transforms cost memory traffic,
- * and the rounding differs from a direct sum (a few ulp of the terms' magnitude). */
+ * NHWC transforms run block by block of tiles on our pool: a block's V, its 16 products on our
+ * packed GEMM (U packed at build) and its outputs, in the core's L2. NCHW ones run over the whole
+ * tensor by rows of tiles, with one batched oneDNN matmul between them and V and M the state's (16
+ * x tiles x channels floats each). Chosen by time (cpu_prepare.c); the rounding differs from a
+ * direct sum (a few ulp of the terms' magnitude). */
 #ifdef WNN_HAVE_ONEDNN
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "backends/cpu/onednn.h"
+#include "backends/cpu/sgemm_packed.h"
 #include "graph/ops/conv.h"
 #include "graph/ops/elementwise.h"
 
@@ -27,9 +30,11 @@ typedef struct Wino {
     float* bias;              /* cout */
     int act;                  /* 0 none, 1 clamp to [lo, hi] (relu: [0, inf]) */
     float lo, hi;
-    dnnl_primitive_t mm;
+    dnnl_primitive_t mm; /* NCHW: the batched product over the whole V' and M' */
     dnnl_memory_t v, u, m;
     float *vp, *mp;
+    float* packedU;   /* NHWC: the 16 U[e], packed for our GEMM (sgemm_packed.h) */
+    size_t blockTiles; /* NHWC: tiles per block (the block's V and M stay in L2) */
     int f16;          /* float16 tensors: converted through x32 / y32 (float32, the graph's layout) */
     float *x32, *y32; /* xN / yN elements */
     size_t xN, yN;
@@ -47,6 +52,7 @@ typedef struct WinoRun {
     const Wino* w;
     const float* x;
     float* y;
+    int* failed; /* set by a block that could not get its buffers */
 } WinoRun;
 
 /* NCHW runs the transposed products M'[e] (cout x tiles) = U'[e] (cout x cin) x V'[e] (cin x tiles),
@@ -165,14 +171,15 @@ static void tile_in_row(int i, const float* const* d, float* restrict out, size_
     }
 }
 
-static void input_rows_nhwc(void* ctx, size_t begin, size_t end) {
-    const WinoRun* r = ctx;
+/* V of tiles [begin, end) (numbered image by image, row by row); tile begin + t at vp + t * cin,
+ * element e of every tile at e * plane (plane = the block's tiles x cin). */
+static void input_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, float* vp, size_t plane) {
     const Wino* w = r->w;
-    size_t cin = w->a.cin, plane = w->P * cin;
-    for (size_t rw = begin; rw < end; rw++) {
-        size_t n = rw / w->TH, ty = rw % w->TH;
+    size_t cin = w->a.cin;
+    for (size_t t = begin; t < end; t++) {
+        size_t rw = t / w->TW, tx = t % w->TW, n = rw / w->TH, ty = rw % w->TH;
         long iy0 = (long)(2 * ty) - (long)w->a.pad[0];
-        for (size_t tx = 0; tx < w->TW; tx++) {
+        {
             long ix0 = (long)(2 * tx) - (long)w->a.pad[2];
             const float* d[16]; /* the 16 input pixels (cin channels each) of this tile, or zeros */
             for (int i = 0; i < 4; i++)
@@ -182,7 +189,7 @@ static void input_rows_nhwc(void* ctx, size_t begin, size_t end) {
                                        ? r->x + n * w->sN + (size_t)iy * w->sH + (size_t)ix * w->sW
                                        : g_zeros;
                 }
-            float* out = w->vp + (rw * w->TW + tx) * cin;
+            float* out = vp + (t - begin) * cin;
             for (int i = 0; i < 4; i++) /* row i of B^T d, then its 4 elements times B */
                 tile_in_row(i, d, out + (size_t)i * 4 * plane, plane, cin);
         }
@@ -211,15 +218,15 @@ static void tile_out(const float* restrict e, size_t plane, size_t cout, const f
     }
 }
 
-static void output_rows_nhwc(void* ctx, size_t begin, size_t end) {
-    const WinoRun* r = ctx;
+/* y of tiles [begin, end) from their M (laid out as input_tiles_nhwc's V). */
+static void output_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, const float* mp, size_t plane) {
     const Wino* w = r->w;
-    size_t cout = w->a.cout, plane = w->P * cout;
+    size_t cout = w->a.cout;
     float sink[4][4096]; /* outputs past the edge (odd sizes) go here, unread */
-    for (size_t rw = begin; rw < end; rw++) {
-        size_t n = rw / w->TH, ty = rw % w->TH;
-        for (size_t tx = 0; tx < w->TW; tx++) {
-            const float* m = w->mp + (rw * w->TW + tx) * cout;
+    for (size_t t = begin; t < end; t++) {
+        size_t rw = t / w->TW, tx = t % w->TW, n = rw / w->TH, ty = rw % w->TH;
+        {
+            const float* m = mp + (t - begin) * cout;
             float* dst[4];
             for (int q = 0; q < 4; q++) {
                 size_t oy = 2 * ty + (size_t)(q / 2), ox = 2 * tx + (size_t)(q % 2);
@@ -228,6 +235,31 @@ static void output_rows_nhwc(void* ctx, size_t begin, size_t end) {
             tile_out(m, plane, cout, w->bias, w->act, w->lo, w->hi, dst[0], dst[1], dst[2], dst[3]);
         }
     }
+}
+
+/* NHWC, blocks [begin, end) of blockTiles tiles each: the block's V, its 16 products on our
+ * GEMM (this thread alone) and its outputs, while V and M are still in this core's L2. One pass
+ * over V and M of the whole tensor through memory (16 x tiles x channels floats each way, 64 MB on
+ * seed_conv) took about as long as the products. */
+static void blocks_nhwc(void* ctx, size_t begin, size_t end) {
+    const WinoRun* r = ctx;
+    const Wino* w = r->w;
+    size_t cin = w->a.cin, cout = w->a.cout, most = w->blockTiles;
+    float* vp = malloc(sizeof(float) * 16 * most * (cin + cout));
+    if (!vp) { /* no block buffers: nothing can run (the caller reports it) */
+        __atomic_store_n(r->failed, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    float* mp = vp + 16 * most * cin;
+    for (size_t b = begin; b < end; b++) {
+        size_t t0 = b * most, t1 = t0 + most < w->P ? t0 + most : w->P, tiles = t1 - t0;
+        input_tiles_nhwc(r, t0, t1, vp, tiles * cin);
+        WnnSgemm g = {16, tiles, cout, cin, vp, cin, tiles * cin, 0, w->packedU, wnn_sgemm_packed_size(cin, cout),
+                      mp, cout, tiles * cout, NULL};
+        wnn_sgemm_packed(&g, NULL);
+        output_tiles_nhwc(r, t0, t1, mp, tiles * cout);
+    }
+    free(vp);
 }
 
 /* One reorder at the edge of a viaNhwc step: the graph's buffer `user` bound to the plain side. */
@@ -242,7 +274,8 @@ static WNNStatus edge_reorder(const Wino* w, dnnl_primitive_t r, dnnl_memory_t f
 
 static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
     Wino* w = (Wino*)self; /* V and M are the state's: one dispatch at a time */
-    WinoRun r = {w, args->inputs[0].data, args->outputs[0].data};
+    int failed = 0;
+    WinoRun r = {w, args->inputs[0].data, args->outputs[0].data, &failed};
     pthread_mutex_lock(&w->lock);
     if (w->f16) {
         wnn_onednn_f16_to_f32(args->pool, args->inputs[0].data, w->x32, w->xN);
@@ -259,12 +292,16 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
         if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->yT, (void**)&r.y), "conv2d", "dnnl_memory_get_data_handle");
         if (s) goto done;
     }
-    wnn_parallel_for(args->pool, rows, 1, nhwc ? input_rows_nhwc : input_rows_nchw, &r);
-    dnnl_exec_arg_t ma[3] = {{DNNL_ARG_SRC, nhwc ? w->v : w->u}, {DNNL_ARG_WEIGHTS, nhwc ? w->u : w->v},
-                             {DNNL_ARG_DST, w->m}};
-    s = wnn_onednn_check(dnnl_primitive_execute(w->mm, w->stream, 3, ma), "conv2d", "dnnl_primitive_execute (winograd)");
-    if (!s) s = wnn_onednn_check(dnnl_stream_wait(w->stream), "conv2d", "dnnl_stream_wait");
-    if (!s) wnn_parallel_for(args->pool, rows, 1, nhwc ? output_rows_nhwc : output_rows_nchw, &r);
+    if (nhwc) {
+        wnn_parallel_for(args->pool, (w->P + w->blockTiles - 1) / w->blockTiles, 1, blocks_nhwc, &r);
+        if (failed) s = wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory (winograd blocks)");
+    } else {
+        wnn_parallel_for(args->pool, rows, 1, input_rows_nchw, &r);
+        dnnl_exec_arg_t ma[3] = {{DNNL_ARG_SRC, w->u}, {DNNL_ARG_WEIGHTS, w->v}, {DNNL_ARG_DST, w->m}};
+        s = wnn_onednn_check(dnnl_primitive_execute(w->mm, w->stream, 3, ma), "conv2d", "dnnl_primitive_execute (winograd)");
+        if (!s) s = wnn_onednn_check(dnnl_stream_wait(w->stream), "conv2d", "dnnl_stream_wait");
+        if (!s) wnn_parallel_for(args->pool, rows, 1, output_rows_nchw, &r);
+    }
     if (!s && w->viaNhwc) s = edge_reorder(w, w->toNchw, w->yT, w->userY, userY);
     if (!s && w->f16) wnn_onednn_f32_to_f16(args->pool, w->y32, args->outputs[0].data, w->yN);
 done:
@@ -287,6 +324,7 @@ static void wino_release(WnnCpuPrepared* self) {
         if (mems[i]) dnnl_memory_destroy(mems[i]);
     pthread_mutex_destroy(&w->lock);
     free(w->bias);
+    free(w->packedU);
     free(w->x32);
     free(w->y32);
     free(w);
@@ -369,6 +407,45 @@ static WNNStatus via_nhwc_init(Wino* w, const dnnl_dims_t xd, const dnnl_dims_t 
     return s;
 }
 
+/* NHWC: the 16 U[e] (cin x cout each) packed for our GEMM, and the block size: about 384 KiB of V
+ * and M per block (in a core's L2 with U's panels passing through; on seed_conv 256 KiB to 1.5 MiB
+ * ran 7.7 to 8.5 ms), a multiple of 12 tiles (the micro-kernel's rows: 16 products of 50 x 100 x
+ * 100 ran at 59 GFLOP/s on a core, of 48 x 100 x 100 at 75) and at least 24. */
+static WNNStatus nhwc_products(Wino* w, const float* u) {
+    size_t cin = w->a.cin, cout = w->a.cout, psize = wnn_sgemm_packed_size(cin, cout);
+    if (!(w->packedU = wnn_malloc(sizeof(float) * 16 * psize))) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    wnn_sgemm_pack_b(16, cin, cout, u, cout, cin * cout, 0, w->packedU, NULL);
+    size_t tiles = 384 * 1024 / (16 * sizeof(float) * (cin + cout)) / 12 * 12;
+    w->blockTiles = tiles < 24 ? 24 : tiles;
+    return WNNStatus_Success;
+}
+
+/* NCHW: the batched oneDNN product M'[e] (cout x tiles) = U'[e] (cout x cin) x V'[e] (cin x tiles)
+ * over the whole tensor, with V' and M' the state's. */
+static WNNStatus nchw_products(Wino* w, const float* u, dnnl_engine_t eng) {
+    dnnl_dim_t P = (dnnl_dim_t)w->P, ci_ = (dnnl_dim_t)w->a.cin, co_ = (dnnl_dim_t)w->a.cout;
+    dnnl_dims_t vd = {16, ci_, P}, ud = {16, co_, ci_}, md = {16, co_, P};
+    dnnl_memory_desc_t vm, um, mm;
+    dnnl_memory_desc_init_by_tag(&vm, 3, vd, dnnl_f32, dnnl_abc);
+    dnnl_memory_desc_init_by_tag(&um, 3, ud, dnnl_f32, dnnl_abc);
+    dnnl_memory_desc_init_by_tag(&mm, 3, md, dnnl_f32, dnnl_abc);
+    dnnl_matmul_desc_t mdesc;
+    dnnl_primitive_desc_t pd = NULL;
+    WNNStatus s = wnn_onednn_check(dnnl_matmul_desc_init(&mdesc, &um, &vm, NULL, &mm), "conv2d", "dnnl_matmul_desc_init");
+    if (!s) s = wnn_onednn_check(dnnl_primitive_desc_create(&pd, &mdesc, NULL, eng, NULL), "conv2d", "dnnl_primitive_desc_create");
+    if (!s) s = wnn_onednn_check(dnnl_primitive_create(&w->mm, pd), "conv2d", "dnnl_primitive_create");
+    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->v, &vm, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
+    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->m, &mm, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
+    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->u, &um, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
+    void* up = NULL;
+    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->u, &up), "conv2d", "dnnl_memory_get_data_handle");
+    if (!s) memcpy(up, u, sizeof(float) * 16 * w->a.cin * w->a.cout);
+    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->v, (void**)&w->vp), "conv2d", "dnnl_memory_get_data_handle");
+    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->m, (void**)&w->mp), "conv2d", "dnnl_memory_get_data_handle");
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    return s;
+}
+
 WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, int viaNhwc,
                                       WnnCpuPrepared** out) {
     *out = NULL;
@@ -434,37 +511,17 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
             }
         }
     dnnl_engine_t eng = wnn_onednn_engine();
-    dnnl_dim_t P = (dnnl_dim_t)w->P, ci_ = (dnnl_dim_t)cin, co_ = (dnnl_dim_t)cout;
-    dnnl_dims_t vd = {16, P, ci_}, ud = {16, ci_, co_}, md = {16, P, co_};       /* NHWC */
-    dnnl_dims_t vdt = {16, ci_, P}, udt = {16, co_, ci_}, mdt = {16, co_, P};   /* NCHW, transposed */
-    dnnl_memory_desc_t vm, um, mm;
-    dnnl_memory_desc_init_by_tag(&vm, 3, a->nhwc ? vd : vdt, dnnl_f32, dnnl_abc);
-    dnnl_memory_desc_init_by_tag(&um, 3, a->nhwc ? ud : udt, dnnl_f32, dnnl_abc);
-    dnnl_memory_desc_init_by_tag(&mm, 3, a->nhwc ? md : mdt, dnnl_f32, dnnl_abc);
-    dnnl_matmul_desc_t mdesc;
-    dnnl_primitive_desc_t pd = NULL;
-    if (!s)
-        s = wnn_onednn_check(a->nhwc ? dnnl_matmul_desc_init(&mdesc, &vm, &um, NULL, &mm)
-                                     : dnnl_matmul_desc_init(&mdesc, &um, &vm, NULL, &mm),
-                             "conv2d", "dnnl_matmul_desc_init");
-    if (!s) s = wnn_onednn_check(dnnl_primitive_desc_create(&pd, &mdesc, NULL, eng, NULL), "conv2d", "dnnl_primitive_desc_create");
-    if (!s) s = wnn_onednn_check(dnnl_primitive_create(&w->mm, pd), "conv2d", "dnnl_primitive_create");
     if (!s) s = wnn_onednn_check(dnnl_stream_create(&w->stream, eng, dnnl_stream_default_flags), "conv2d", "dnnl_stream_create");
-    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->v, &vm, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
-    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->m, &mm, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
-    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->u, &um, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
-    void* up = NULL;
-    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->u, &up), "conv2d", "dnnl_memory_get_data_handle");
-    if (!s) memcpy(up, u, sizeof(float) * 16 * cin * cout);
-    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->v, (void**)&w->vp), "conv2d", "dnnl_memory_get_data_handle");
-    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->m, (void**)&w->mp), "conv2d", "dnnl_memory_get_data_handle");
+    if (!s && a->nhwc)
+        s = nhwc_products(w, u);
+    else if (!s)
+        s = nchw_products(w, u, eng);
     if (!s && w->f16) s = f32_buffers(w, wnn_desc_numel(in), wnn_desc_numel(od));
     if (!s && viaNhwc) {
         dnnl_dims_t xd = {in->shape[0], in->shape[1], in->shape[2], in->shape[3]};
         dnnl_dims_t yd = {od->shape[0], od->shape[1], od->shape[2], od->shape[3]};
         s = via_nhwc_init(w, xd, yd);
     }
-    if (pd) dnnl_primitive_desc_destroy(pd);
     free(u);
     if (s) {
         wino_release(&w->base);

@@ -19,26 +19,26 @@ typedef int v16i __attribute__((vector_size(64)));
 #define splat(v) ((v16){v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v})
 #define pick(mask, x, y) ((v16)(((v16i)(x) & (mask)) | ((v16i)(y) & ~(mask)))) /* mask ? x : y */
 
-/* The kernel for `panels` (1 or 2) B panels; inlined into each variant so that its loops unroll
- * and its accumulators stay in registers. */
+/* The kernel for the first `rows` rows of the A panel and `panels` (1 or 2) B panels; inlined into
+ * each variant so that its loops unroll and its accumulators stay in registers. */
 static inline __attribute__((always_inline)) void tile(size_t k, const float* a, const float* b, float* c,
-                                                       size_t ldc, size_t mr, size_t nr, int acc,
-                                                       const WnnSgemmEpilogue* e, size_t col, const int panels) {
+                                                       size_t ldc, size_t nr, int acc, const WnnSgemmEpilogue* e,
+                                                       size_t col, const int rows, const int panels) {
     v16 s[MR][2];
 #pragma GCC unroll 12
-    for (int r = 0; r < MR; r++) s[r][0] = s[r][1] = splat(0.0f);
+    for (int r = 0; r < rows; r++) s[r][0] = s[r][1] = splat(0.0f);
     const float* b2 = b + 16 * k;
     for (size_t p = 0; p < k; p++) {
         v16 x0 = load16(b + 16 * p), x1 = panels > 1 ? load16(b2 + 16 * p) : x0;
 #pragma GCC unroll 12
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < rows; r++) {
             v16 x = splat(a[r]);
             s[r][0] += x * x0;
             if (panels > 1) s[r][1] += x * x1;
         }
         a += MR;
     }
-    if (mr == MR && nr == 16 * (size_t)panels) {
+    if (nr == 16 * (size_t)panels) {
         v16 sc = splat(1.0f), lo = sc, hi = sc, bias[2] = {splat(0.0f), splat(0.0f)};
         if (e) {
             sc = splat(e->scale), lo = splat(e->lo), hi = splat(e->hi);
@@ -46,7 +46,7 @@ static inline __attribute__((always_inline)) void tile(size_t k, const float* a,
                 for (int q = 0; q < panels; q++) bias[q] = load16(e->bias + col + 16 * q);
         }
 #pragma GCC unroll 12
-        for (int r = 0; r < MR; r++)
+        for (int r = 0; r < rows; r++)
             for (int q = 0; q < panels; q++) {
                 float* cr = c + r * ldc + 16 * q;
                 v16 v = s[r][q];
@@ -60,19 +60,37 @@ static inline __attribute__((always_inline)) void tile(size_t k, const float* a,
         return;
     }
     float t[MR * 32] __attribute__((aligned(64)));
-    for (int r = 0; r < MR; r++)
+    for (int r = 0; r < rows; r++)
         for (int q = 0; q < panels; q++) *(v16u*)(t + r * 32 + 16 * q) = s[r][q];
-    wnn_sgemm_store_tile(t, 32, c, ldc, mr, nr, acc, e, col);
+    wnn_sgemm_store_tile(t, 32, c, ldc, (size_t)rows, nr, acc, e, col);
 }
+
+/* A partial panel (mr < 12, the last of M) runs only its rows: M = 50 with a 2-row panel computed
+ * in full wasted a sixth of the products. */
+#define BY_ROWS(panels)                                                                            \
+    switch (mr) {                                                                                  \
+    case 1: tile(k, a, b, c, ldc, nr, acc, e, col, 1, panels); break;                              \
+    case 2: tile(k, a, b, c, ldc, nr, acc, e, col, 2, panels); break;                              \
+    case 3: tile(k, a, b, c, ldc, nr, acc, e, col, 3, panels); break;                              \
+    case 4: tile(k, a, b, c, ldc, nr, acc, e, col, 4, panels); break;                              \
+    case 5: tile(k, a, b, c, ldc, nr, acc, e, col, 5, panels); break;                              \
+    case 6: tile(k, a, b, c, ldc, nr, acc, e, col, 6, panels); break;                              \
+    case 7: tile(k, a, b, c, ldc, nr, acc, e, col, 7, panels); break;                              \
+    case 8: tile(k, a, b, c, ldc, nr, acc, e, col, 8, panels); break;                              \
+    case 9: tile(k, a, b, c, ldc, nr, acc, e, col, 9, panels); break;                              \
+    case 10: tile(k, a, b, c, ldc, nr, acc, e, col, 10, panels); break;                            \
+    case 11: tile(k, a, b, c, ldc, nr, acc, e, col, 11, panels); break;                            \
+    default: tile(k, a, b, c, ldc, nr, acc, e, col, MR, panels); break;                            \
+    }
 
 static void kernel_12x32(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, size_t nr,
                          int acc, const WnnSgemmEpilogue* e, size_t col) {
-    tile(k, a, b, c, ldc, mr, nr, acc, e, col, 2);
+    BY_ROWS(2)
 }
 
 static void kernel_12x16(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, size_t nr,
                          int acc, const WnnSgemmEpilogue* e, size_t col) {
-    tile(k, a, b, c, ldc, mr, nr, acc, e, col, 1);
+    BY_ROWS(1)
 }
 
 const WnnSgemmMicro* wnn_sgemm_micro_avx512(void) {
