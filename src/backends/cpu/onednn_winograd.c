@@ -5,11 +5,12 @@
  *   M[e]           = V[e] x U[e]    16 products [tiles x cin] x [cin x cout] (U = G g G^T, the
  *                                   filter transformed once at build)
  *   y              = A^T m A        2x2 outputs per tile, + bias, then relu / clamp if fused.
- * NHWC transforms run block by block of tiles on our pool: a block's V, its 16 products on our
- * packed GEMM (U packed at build) and its outputs, in the core's L2. NCHW ones run over the whole
- * tensor by rows of tiles, with one batched oneDNN matmul between them and V and M the state's (16
- * x tiles x channels floats each). Chosen by time (cpu_prepare.c); the rounding differs from a
- * direct sum (a few ulp of the terms' magnitude). */
+ * The transforms and products run block by block of tiles on our pool: a block's V, its 16
+ * products on our packed GEMM and its outputs, while they are in the core's L2 (one pass of V and
+ * M of the whole tensor through memory took about as long as the products). NHWC blocks are runs
+ * of tiles, with U packed at build; NCHW ones are rows of tiles, transposed (M' = U' V', V' packed
+ * per block), so that their transforms walk x contiguously. Chosen by time (cpu_prepare.c); the
+ * rounding differs from a direct sum (a few ulp of the terms' magnitude). */
 #ifdef WNN_HAVE_ONEDNN
 #include <math.h>
 #include <stdio.h>
@@ -30,11 +31,10 @@ typedef struct Wino {
     float* bias;              /* cout */
     int act;                  /* 0 none, 1 clamp to [lo, hi] (relu: [0, inf]) */
     float lo, hi;
-    dnnl_primitive_t mm; /* NCHW: the batched product over the whole V' and M' */
-    dnnl_memory_t v, u, m;
-    float *vp, *mp;
-    float* packedU;   /* NHWC: the 16 U[e], packed for our GEMM (sgemm_packed.h) */
+    float* packedU;    /* NHWC: the 16 U[e], packed for our GEMM (sgemm_packed.h) */
+    float* up;         /* NCHW: the 16 U'[e] (cout x cin each) */
     size_t blockTiles; /* NHWC: tiles per block (the block's V and M stay in L2) */
+    size_t blockRows;  /* NCHW: rows of tiles per block */
     int f16;          /* float16 tensors: converted through x32 / y32 (float32, the graph's layout) */
     float *x32, *y32; /* xN / yN elements */
     size_t xN, yN;
@@ -71,13 +71,14 @@ static void row_in(const float* restrict ti, float* restrict v, size_t stride, s
     }
 }
 
-static void input_rows_nchw(void* ctx, size_t begin, size_t end) {
-    const WinoRun* r = ctx;
+/* V' of rows [begin, end) of tiles: element e of channel ci's tiles at vp + (e * cin + ci) * P,
+ * tile begin * TW + q at q (P = the block's tiles). */
+static void input_rows_nchw(const WinoRun* r, size_t begin, size_t end, float* vp, size_t P) {
     const Wino* w = r->w;
     size_t cin = w->a.cin, span = 2 * w->TW + 2, TW = w->TW;
     float row[4][MAXW + 2], t[4][MAXW + 2];
     for (size_t rw = begin; rw < end; rw++) {
-        size_t n = rw / w->TH, ty = rw % w->TH, p0 = rw * TW;
+        size_t n = rw / w->TH, ty = rw % w->TH, p0 = (rw - begin) * TW;
         long iy0 = (long)(2 * ty) - (long)w->a.pad[0], padL = (long)w->a.pad[2];
         for (size_t ci = 0; ci < cin; ci++) {
             const float* plane = r->x + n * w->sN + ci * w->sC;
@@ -102,7 +103,7 @@ static void input_rows_nchw(void* ctx, size_t begin, size_t end) {
                 t[3][k] = row[1][k] - row[3][k];
             }
             for (int i = 0; i < 4; i++) /* V' = t B, per tile */
-                row_in(t[i], w->vp + ((size_t)(i * 4) * cin + ci) * w->P + p0, cin * w->P, TW);
+                row_in(t[i], vp + ((size_t)(i * 4) * cin + ci) * P + p0, cin * P, TW);
         }
     }
 }
@@ -122,15 +123,15 @@ static void row_out(const float* restrict m, size_t stride, size_t TW, float* re
     }
 }
 
-static void output_rows_nchw(void* ctx, size_t begin, size_t end) {
-    const WinoRun* r = ctx;
+/* y of rows [begin, end) of tiles from their M' (laid out as input_rows_nchw's V'). */
+static void output_rows_nchw(const WinoRun* r, size_t begin, size_t end, const float* mp, size_t P) {
     const Wino* w = r->w;
-    size_t cout = w->a.cout, TW = w->TW, stride = cout * w->P;
+    size_t cout = w->a.cout, TW = w->TW, stride = cout * P;
     float y[2][2 * MAXW + 2];
     for (size_t rw = begin; rw < end; rw++) {
-        size_t n = rw / w->TH, ty = rw % w->TH, p0 = rw * TW;
+        size_t n = rw / w->TH, ty = rw % w->TH, p0 = (rw - begin) * TW;
         for (size_t co = 0; co < cout; co++) {
-            const float* m = w->mp + co * w->P + p0; /* m + e * stride: element e of each tile */
+            const float* m = mp + co * P + p0; /* m + e * stride: element e of each tile */
             row_out(m, stride, TW, y[0], y[1]);
             float b = w->bias[co];
             for (int i = 0; i < 2; i++) {
@@ -262,6 +263,32 @@ static void blocks_nhwc(void* ctx, size_t begin, size_t end) {
     free(vp);
 }
 
+/* NCHW, blocks [begin, end) of blockRows rows of tiles each: the block's V', the 16 products
+ * M'[e] (cout x tiles) = U'[e] (cout x cin) x V'[e] (cin x tiles) (V' packed as the GEMM's B, so
+ * that both transforms walk a row of tiles, i.e. x, contiguously) and the outputs. */
+static void blocks_nchw(void* ctx, size_t begin, size_t end) {
+    const WinoRun* r = ctx;
+    const Wino* w = r->w;
+    size_t rows = w->N * w->TH, cin = w->a.cin, cout = w->a.cout, most = w->blockRows * w->TW;
+    size_t psize = wnn_sgemm_packed_size(cin, most);
+    float* vp = malloc(sizeof(float) * 16 * (most * (cin + cout) + psize));
+    if (!vp) {
+        __atomic_store_n(r->failed, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    float *mp = vp + 16 * most * cin, *packed = mp + 16 * most * cout;
+    for (size_t b = begin; b < end; b++) {
+        size_t r0 = b * w->blockRows, r1 = r0 + w->blockRows < rows ? r0 + w->blockRows : rows, tiles = (r1 - r0) * w->TW;
+        input_rows_nchw(r, r0, r1, vp, tiles);
+        wnn_sgemm_pack_b(16, cin, tiles, vp, tiles, cin * tiles, 0, packed, NULL);
+        WnnSgemm g = {16, cout, tiles, cin, w->up, cin, cout * cin, 0, packed, wnn_sgemm_packed_size(cin, tiles),
+                      mp, tiles, cout * tiles, NULL};
+        wnn_sgemm_packed(&g, NULL);
+        output_rows_nchw(r, r0, r1, mp, tiles);
+    }
+    free(vp);
+}
+
 /* One reorder at the edge of a viaNhwc step: the graph's buffer `user` bound to the plain side. */
 static WNNStatus edge_reorder(const Wino* w, dnnl_primitive_t r, dnnl_memory_t from, dnnl_memory_t to, void* user) {
     WNNStatus s = wnn_onednn_check(dnnl_memory_set_data_handle(from == w->userX ? from : to, user), "conv2d",
@@ -292,16 +319,11 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
         if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->yT, (void**)&r.y), "conv2d", "dnnl_memory_get_data_handle");
         if (s) goto done;
     }
-    if (nhwc) {
+    if (nhwc)
         wnn_parallel_for(args->pool, (w->P + w->blockTiles - 1) / w->blockTiles, 1, blocks_nhwc, &r);
-        if (failed) s = wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory (winograd blocks)");
-    } else {
-        wnn_parallel_for(args->pool, rows, 1, input_rows_nchw, &r);
-        dnnl_exec_arg_t ma[3] = {{DNNL_ARG_SRC, w->u}, {DNNL_ARG_WEIGHTS, w->v}, {DNNL_ARG_DST, w->m}};
-        s = wnn_onednn_check(dnnl_primitive_execute(w->mm, w->stream, 3, ma), "conv2d", "dnnl_primitive_execute (winograd)");
-        if (!s) s = wnn_onednn_check(dnnl_stream_wait(w->stream), "conv2d", "dnnl_stream_wait");
-        if (!s) wnn_parallel_for(args->pool, rows, 1, output_rows_nchw, &r);
-    }
+    else
+        wnn_parallel_for(args->pool, (rows + w->blockRows - 1) / w->blockRows, 1, blocks_nchw, &r);
+    if (failed) s = wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory (winograd blocks)");
     if (!s && w->viaNhwc) s = edge_reorder(w, w->toNchw, w->yT, w->userY, userY);
     if (!s && w->f16) wnn_onednn_f32_to_f16(args->pool, w->y32, args->outputs[0].data, w->yN);
 done:
@@ -311,10 +333,6 @@ done:
 
 static void wino_release(WnnCpuPrepared* self) {
     Wino* w = (Wino*)self;
-    if (w->mm) dnnl_primitive_destroy(w->mm);
-    if (w->v) dnnl_memory_destroy(w->v);
-    if (w->u) dnnl_memory_destroy(w->u);
-    if (w->m) dnnl_memory_destroy(w->m);
     if (w->stream) dnnl_stream_destroy(w->stream);
     dnnl_primitive_t prims[2] = {w->toNhwc, w->toNchw};
     dnnl_memory_t mems[4] = {w->userX, w->userY, w->xT, w->yT};
@@ -325,6 +343,7 @@ static void wino_release(WnnCpuPrepared* self) {
     pthread_mutex_destroy(&w->lock);
     free(w->bias);
     free(w->packedU);
+    free(w->up);
     free(w->x32);
     free(w->y32);
     free(w);
@@ -343,13 +362,12 @@ int wnn_onednn_winograd_fits(const WnnGraphIR* ir, const WnnNode* node) {
     int32_t bid = node->inputCount > 2 ? node->inputs[2] : -1;
     const WnnDesc* od = &ir->operands[node->outputs[0]].desc;
     size_t ow = od->shape[3]; /* NCHW */
-    size_t tiles = (size_t)od->shape[0] * ((od->shape[a->nhwc ? 1 : 2] + 1) / 2) * ((od->shape[a->nhwc ? 2 : 3] + 1) / 2);
     int type = in->type == WNNOperandDataType_Float32 || in->type == WNNOperandDataType_Float16;
     return type && f->kind == WNN_OPERAND_CONSTANT && f->data && a->kh == 3 &&
            a->kw == 3 && a->strides[0] == 1 && a->strides[1] == 1 && a->dilations[0] == 1 && a->dilations[1] == 1 &&
            a->groups == 1 && (bid < 0 || (ir->operands[bid].kind == WNN_OPERAND_CONSTANT && ir->operands[bid].data)) &&
            (a->nhwc ? a->cin <= 4096 && a->cout <= 4096 /* g_zeros, sink */ : 2 * ((ow + 1) / 2) + 2 <= MAXW) &&
-           tiles * (a->cin + a->cout) <= ((size_t)1 << 22); /* V and M: at most 256 MiB together */
+           (a->nhwc ? 24 : (ow + 1) / 2) * (a->cin + a->cout) <= ((size_t)1 << 20); /* a block's V and M: 64 MiB */
 }
 
 /* f (a bias add and / or relu or clamp) as the output transform's: 0 when it has something else. */
@@ -420,30 +438,12 @@ static WNNStatus nhwc_products(Wino* w, const float* u) {
     return WNNStatus_Success;
 }
 
-/* NCHW: the batched oneDNN product M'[e] (cout x tiles) = U'[e] (cout x cin) x V'[e] (cin x tiles)
- * over the whole tensor, with V' and M' the state's. */
-static WNNStatus nchw_products(Wino* w, const float* u, dnnl_engine_t eng) {
-    dnnl_dim_t P = (dnnl_dim_t)w->P, ci_ = (dnnl_dim_t)w->a.cin, co_ = (dnnl_dim_t)w->a.cout;
-    dnnl_dims_t vd = {16, ci_, P}, ud = {16, co_, ci_}, md = {16, co_, P};
-    dnnl_memory_desc_t vm, um, mm;
-    dnnl_memory_desc_init_by_tag(&vm, 3, vd, dnnl_f32, dnnl_abc);
-    dnnl_memory_desc_init_by_tag(&um, 3, ud, dnnl_f32, dnnl_abc);
-    dnnl_memory_desc_init_by_tag(&mm, 3, md, dnnl_f32, dnnl_abc);
-    dnnl_matmul_desc_t mdesc;
-    dnnl_primitive_desc_t pd = NULL;
-    WNNStatus s = wnn_onednn_check(dnnl_matmul_desc_init(&mdesc, &um, &vm, NULL, &mm), "conv2d", "dnnl_matmul_desc_init");
-    if (!s) s = wnn_onednn_check(dnnl_primitive_desc_create(&pd, &mdesc, NULL, eng, NULL), "conv2d", "dnnl_primitive_desc_create");
-    if (!s) s = wnn_onednn_check(dnnl_primitive_create(&w->mm, pd), "conv2d", "dnnl_primitive_create");
-    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->v, &vm, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
-    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->m, &mm, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
-    if (!s) s = wnn_onednn_check(dnnl_memory_create(&w->u, &um, eng, DNNL_MEMORY_ALLOCATE), "conv2d", "dnnl_memory_create");
-    void* up = NULL;
-    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->u, &up), "conv2d", "dnnl_memory_get_data_handle");
-    if (!s) memcpy(up, u, sizeof(float) * 16 * w->a.cin * w->a.cout);
-    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->v, (void**)&w->vp), "conv2d", "dnnl_memory_get_data_handle");
-    if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->m, (void**)&w->mp), "conv2d", "dnnl_memory_get_data_handle");
-    if (pd) dnnl_primitive_desc_destroy(pd);
-    return s;
+/* NCHW: U' kept as the products' A, and blocks of whole rows of tiles, at least 96 tiles: the
+ * tiles are the products' columns (on seed_conv's 50 tiles a row: 1 row 11.7 ms, 2 rows 8.8, 4
+ * rows 9.7, 8 rows 11.2). */
+static void nchw_products(Wino* w, float* u) {
+    w->up = u;
+    w->blockRows = (96 + w->TW - 1) / w->TW;
 }
 
 WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, int viaNhwc,
@@ -515,7 +515,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     if (!s && a->nhwc)
         s = nhwc_products(w, u);
     else if (!s)
-        s = nchw_products(w, u, eng);
+        nchw_products(w, u), u = NULL; /* the state's now */
     if (!s && w->f16) s = f32_buffers(w, wnn_desc_numel(in), wnn_desc_numel(od));
     if (!s && viaNhwc) {
         dnnl_dims_t xd = {in->shape[0], in->shape[1], in->shape[2], in->shape[3]};
