@@ -427,14 +427,17 @@ static WNNStatus via_nhwc_init(Wino* w, const dnnl_dims_t xd, const dnnl_dims_t 
 
 /* NHWC: the 16 U[e] (cin x cout each) packed for our GEMM, and the block size: about 384 KiB of V
  * and M per block (in a core's L2 with U's panels passing through; on seed_conv 256 KiB to 1.5 MiB
- * ran 7.7 to 8.5 ms), a multiple of 12 tiles (the micro-kernel's rows: 16 products of 50 x 100 x
- * 100 ran at 59 GFLOP/s on a core, of 48 x 100 x 100 at 75) and at least 24. */
+ * ran 7.7 to 8.5 ms, on 14 x 14 x 256 1.5 MiB made one block: one thread, 1.2 ms against 0.66), a
+ * multiple of 12 tiles (the micro-kernel's rows: 16 products of 50 x 100 x 100 ran at 59 GFLOP/s
+ * on a core, of 48 x 100 x 100 at 75), at most an eighth of the tiles and at least 12. */
 static WNNStatus nhwc_products(Wino* w, const float* u) {
     size_t cin = w->a.cin, cout = w->a.cout, psize = wnn_sgemm_packed_size(cin, cout);
     if (!(w->packedU = wnn_malloc(sizeof(float) * 16 * psize))) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     wnn_sgemm_pack_b(16, cin, cout, u, cout, cin * cout, 0, w->packedU, NULL);
     size_t tiles = 384 * 1024 / (16 * sizeof(float) * (cin + cout)) / 12 * 12;
-    w->blockTiles = tiles < 24 ? 24 : tiles;
+    size_t share = (w->P + 8 * 12 - 1) / (8 * 12) * 12; /* 8 blocks or more, for the threads */
+    if (tiles > share) tiles = share;
+    w->blockTiles = tiles < 12 ? 12 : tiles;
     return WNNStatus_Success;
 }
 
