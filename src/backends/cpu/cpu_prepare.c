@@ -31,9 +31,10 @@ static Path path_of(const char* var) {
 /* Our packed GEMM (m) or oneDNN's matmul (d): the one that runs the fusion chain when only one
  * does, else the faster by time from 8 MFLOP up (ours unless oneDNN's is 5% faster: on the 2-core
  * AMD machine a loaded host once timed 1024^3 at 59.7 ms ours, 55.4 oneDNN's, where alone ours
- * runs 29.6 and oneDNN's 33), else ours where the CPU lacks AVX-512 (its
- * micro-kernel is AVX2: on 2 AVX2 cores 1.2-1.6x oneDNN 2.6 on every BERT-base shape, 92% of the
- * FMA peak at 1024^3) and oneDNN's where it has it. The other is released. */
+ * runs 29.6 and oneDNN's 33), else ours where the CPU lacks AVX-512 (on 2 AVX2 cores 1.2-1.6x
+ * oneDNN 2.6 on every BERT-base shape, 92% of the FMA peak at 1024^3) and oneDNN's where it has
+ * it (on 2 Zen 4 cores oneDNN's ran BERT's FFN products in 2.8-3.0 ms, our AVX-512 kernel in
+ * 3.6-4.2). The other is released. */
 static WnnCpuPrepared* faster_matmul(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
                                      WnnThreadPool* pool, WnnCpuPrepared* m, WnnCpuPrepared* d) {
     const WnnDesc* od = &ir->operands[node->outputs[0]].desc;
