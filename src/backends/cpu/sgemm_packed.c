@@ -9,7 +9,7 @@
  * portable one, from one definition. 6 rows x 16 columns of C live in twelve 8-wide registers while a slice streams
  * by: per k, two loads of B, six broadcasts of A and twelve FMAs. On 2 AVX2 FMA pipes that is 12
  * cycles of FMAs against 8 loads, so the loads never limit it; the kc x 16 B panel (16 KiB at
- * KC = 256) stays in L1 while every 6-row panel of the A block (up to MC rows, 120 KiB, in L2)
+ * KC = 256) stays in L1 while every 6-row panel of the A block (up to MC rows, 192 KiB, in L2)
  * passes it. This file is built with -ffp-contract=fast so that c += a * b is one FMA.
  *
  * Threads. The output is cut into mb x nb blocks, picked to re-read as little as possible: every
@@ -24,7 +24,7 @@
 #define MR 6
 #define NR 16
 #define KC 256
-#define MC 120 /* rows of A packed at once: 20 panels */
+#define MC 192 /* at most this many rows of A packed at once (192 KiB at KC = 256, in L2) */
 
 typedef float v8 __attribute__((vector_size(32)));
 typedef float v8u __attribute__((vector_size(32), aligned(4)));
@@ -210,6 +210,10 @@ static void activate_rows(const WnnSgemmEpilogue* e, float* C, size_t ldc, size_
 /* One output block: rows [i0, i1), columns [j0, j1); ap holds cap rows of packed A. */
 static void run_block(const Job* J, size_t i0, size_t i1, size_t j0, size_t j1, float* ap, size_t cap) {
     const WnnSgemmMicro* u = J->u;
+    /* the rows in equal chunks of whole panels: 128 rows in 120 + 8 streamed B's slice twice, the
+     * second time for 8 rows */
+    size_t chunks = (i1 - i0 + cap - 1) / cap, even = ((i1 - i0 + chunks - 1) / chunks + u->mr - 1) / u->mr * u->mr;
+    if (even < cap) cap = even;
     for (size_t pc = 0; pc < J->K; pc += KC) {
         size_t kc = J->K - pc < KC ? J->K - pc : KC;
         int last = pc + kc >= J->K;
