@@ -35,15 +35,18 @@ typedef int v8i __attribute__((vector_size(32)));
 
 size_t wnn_sgemm_packed_size(size_t K, size_t N) { return K * ((N + NR - 1) / NR * NR); }
 
-/* Panel j0 (columns [j0, j0 + 16)) of one B, through every K slice. */
-static void pack_panel(size_t K, size_t N, const float* B, size_t ldb, int transposed, size_t j0, float* packed) {
-    size_t npad = (N + NR - 1) / NR * NR, width = N - j0 < NR ? N - j0 : NR;
-    for (size_t pc = 0; pc < K; pc += KC) {
-        size_t kc = K - pc < KC ? K - pc : KC;
-        float* panel = packed + pc * npad + j0 * kc;
-        for (size_t p = 0; p < kc; p++) {
-            float* row = panel + p * NR;
-            size_t k = pc + p;
+#define GROUP 64 /* panels packed together: 1024 columns of a row of B read in one run */
+
+/* Rows [pc, pc + kc) (one K slice) of panels [g0, g1) of one B, row by row across the group, so
+ * that a row-major B is read in runs of up to 4 KiB. Panel by panel (64 bytes a row, rows 4 KiB
+ * apart) one thread packed 1024^2 in 0.75-1.16 ms; in groups of 8 panels 0.87, of 64 0.47-0.49. */
+static void pack_group(size_t N, const float* B, size_t ldb, int transposed, size_t pc, size_t kc, size_t g0,
+                       size_t g1, float* slice) {
+    for (size_t p = 0; p < kc; p++) {
+        size_t k = pc + p;
+        for (size_t g = g0; g < g1; g++) {
+            size_t j0 = g * NR, width = N - j0 < NR ? N - j0 : NR;
+            float* row = slice + j0 * kc + p * NR;
             if (!transposed && width == NR) {
                 memcpy(row, B + k * ldb + j0, NR * sizeof(float));
                 continue;
@@ -55,25 +58,29 @@ static void pack_panel(size_t K, size_t N, const float* B, size_t ldb, int trans
 }
 
 typedef struct PackJob {
-    size_t K, N, ldb, strideB, npan;
+    size_t K, N, ldb, strideB, npan, groups, slices;
     int transposed;
     const float* B;
     float* packed;
 } PackJob;
 
-static void pack_panels(void* ctx, size_t begin, size_t end) {
+/* Items: (batch, K slice, group of panels). */
+static void pack_groups(void* ctx, size_t begin, size_t end) {
     const PackJob* j = ctx;
+    size_t npad = j->npan * NR;
     for (size_t i = begin; i < end; i++) {
-        size_t b = i / j->npan, panel = i % j->npan;
-        pack_panel(j->K, j->N, j->B + b * j->strideB, j->ldb, j->transposed, panel * NR,
-                   j->packed + b * wnn_sgemm_packed_size(j->K, j->N));
+        size_t g = i % j->groups, s = i / j->groups % j->slices, b = i / j->groups / j->slices;
+        size_t pc = s * KC, kc = j->K - pc < KC ? j->K - pc : KC, g1 = (g + 1) * GROUP < j->npan ? (g + 1) * GROUP : j->npan;
+        pack_group(j->N, j->B + b * j->strideB, j->ldb, j->transposed, pc, kc, g * GROUP, g1,
+                   j->packed + b * wnn_sgemm_packed_size(j->K, j->N) + pc * npad);
     }
 }
 
 void wnn_sgemm_pack_b(size_t batches, size_t K, size_t N, const float* B, size_t ldb, size_t strideB, int transposed,
                       float* packed, WnnThreadPool* pool) {
-    PackJob j = {K, N, ldb, strideB, (N + NR - 1) / NR, transposed, B, packed};
-    wnn_parallel_for(pool, batches * j.npan, 1 + 16384 / (K * NR + 1), pack_panels, &j);
+    size_t npan = (N + NR - 1) / NR, groups = (npan + GROUP - 1) / GROUP, slices = (K + KC - 1) / KC;
+    PackJob j = {K, N, ldb, strideB, npan, groups, slices, transposed, B, packed};
+    wnn_parallel_for(pool, batches * slices * groups, 1 + 16384 / (KC * NR * GROUP), pack_groups, &j);
 }
 
 /* Rows [i0, i0 + mc) and columns [pc, pc + kc) of A (element (i, k) at A[i * rs + k * ks]) into
