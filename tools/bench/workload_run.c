@@ -81,6 +81,7 @@ int wbw_run(const WbwConfig* cfg, const char* path, const cJSON* graph, WbwResul
     /* The anchor sets itself up (conversion, session, warm-up) before we build: our build times
      * its candidate kernels, and beside the anchor's set-up on 2 cores it timed matmul_1024 at
      * 16.7 ms ours and 18-20.7 oneDNN's (10-12 both, alone) and kept the slower one. */
+    double begin = wtu_now_ms();
     WbaAnchor* anchor = cfg->anchor ? start_anchor(cfg, path, r) : NULL;
     WgjGraph* g = NULL;
     int status = -1;
@@ -90,8 +91,10 @@ int wbw_run(const WbwConfig* cfg, const char* path, const cJSON* graph, WbwResul
         if (info) snprintf(r->anchorInfo, sizeof r->anchorInfo, "%s", info);
         if (!ready) drop_anchor(&anchor);
         cJSON_Delete(ready);
+        r->anchorReadyMs = wtu_now_ms() - begin;
     }
     double t0 = wtu_now_ms();
+    r->buildStartMs = t0 - begin;
     if (wgj_build(cfg->ctx, graph, &g, err, errSize)) goto done;
     if (wgj_output_count(g) > WBW_MAX_OUTPUTS) {
         snprintf(err, errSize, "more than %d outputs", WBW_MAX_OUTPUTS);

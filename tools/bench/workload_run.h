@@ -28,6 +28,7 @@ typedef struct WbwOutput {
 
 typedef struct WbwResult {
     double buildMs;
+    double anchorReadyMs, buildStartMs; /* since the workload's start: the build must not overlap the anchor's set-up */
     double* oursMs; /* runs * rounds timings */
     int oursN;
     double* anchorMs;

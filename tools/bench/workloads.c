@@ -178,6 +178,8 @@ static cJSON* report(const Opts* o, const char* name, double flops, const WbwRes
     cJSON_AddStringToObject(rec, "name", name);
     cJSON_AddNumberToObject(rec, "gflop", flops * 1e-9);
     cJSON_AddNumberToObject(rec, "build_ms", r->buildMs);
+    cJSON_AddNumberToObject(rec, "build_start_ms", r->buildStartMs);
+    if (r->anchorReadyMs > 0) cJSON_AddNumberToObject(rec, "anchor_ready_ms", r->anchorReadyMs);
     cJSON* ours = stats_json(&us, flops, o->peak);
     cJSON_AddItemToObject(rec, "ours", ours);
     cJSON* oc = cJSON_AddObjectToObject(ours, "checksums");
