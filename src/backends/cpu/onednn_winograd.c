@@ -300,7 +300,7 @@ static WNNStatus edge_reorder(const Wino* w, dnnl_primitive_t r, dnnl_memory_t f
 }
 
 static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
-    Wino* w = (Wino*)self; /* V and M are the state's: one dispatch at a time */
+    Wino* w = (Wino*)self; /* the edge buffers (xT, yT, x32, y32) are the state's: one dispatch at a time */
     int failed = 0;
     WinoRun r = {w, args->inputs[0].data, args->outputs[0].data, &failed};
     pthread_mutex_lock(&w->lock);
