@@ -102,8 +102,9 @@ int main(int argc, char** argv) {
         printf("placement: every op on %s\n", info.name);
     WNNGraphMemoryInfo mem;
     if (wgj_memory_info(g, &mem) == WNNStatus_Success)
-        printf("memory: intermediates %.2f MB (%.2f MB as separate tensors, before reuse and fusion)\n",
-               mem.intermediateBytes / 1e6, mem.intermediateTensorBytes / 1e6);
+        printf("memory: intermediates %.2f MB (%.2f MB as separate tensors, before reuse and fusion); "
+               "prepared for the kernels %.2f MB\n",
+               mem.intermediateBytes / 1e6, mem.intermediateTensorBytes / 1e6, mem.preparedBytes / 1e6);
     char anchorsPath[2048], copy[1024];
     snprintf(copy, sizeof copy, "%s", path);
     snprintf(anchorsPath, sizeof anchorsPath, "%s/../anchors/ort_cpu_2core.json", dirname(copy));

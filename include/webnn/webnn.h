@@ -377,10 +377,14 @@ typedef struct WNNGraphPartitionInfo {
 } WNNGraphPartitionInfo;
 WNN_EXPORT WNNStatus wnnGraphGetPartitionInfo(WNNGraph graph, WNNGraphPartitionInfo* info);
 /* The memory a built graph holds for its intermediate tensors: build places them in one arena per
- * device, two sharing bytes when no step needs both (liveness), and fusions drop some altogether. */
+ * device, two sharing bytes when no step needs both (liveness), and fusions drop some altogether.
+ * Beside them, what build prepared for its kernels. */
 typedef struct WNNGraphMemoryInfo {
     uint64_t intermediateBytes;       /* the arenas' size: the graph's peak intermediate memory */
     uint64_t intermediateTensorBytes; /* the intermediate tensors' sizes summed: the memory without reuse */
+    uint64_t preparedBytes; /* weights packed or reordered for the kernels, folded constants, per-node
+                               buffers (the CPU's; 0 on a GPU): the graph's memory beyond its arenas
+                               and the constants the builder was given */
 } WNNGraphMemoryInfo;
 WNN_EXPORT WNNStatus wnnGraphGetMemoryInfo(WNNGraph graph, WNNGraphMemoryInfo* info);
 /* Graph inputs and outputs, in no particular order. The name is valid while the graph lives. */

@@ -68,6 +68,9 @@ typedef struct WnnBackendOps {
     void (*host_free)(WnnDevice* device, void* data);
     /* Bytes the compiled graph holds for its intermediates (its liveness-planned arena); NULL: 0. */
     size_t (*compiled_arena_bytes)(const WnnCompiled* compiled);
+    /* Bytes the compiled graph holds beside the arena: weights packed or reordered for its
+     * kernels, folded constants, per-node buffers; NULL: 0. */
+    size_t (*compiled_prepared_bytes)(const WnnCompiled* compiled);
 } WnnBackendOps;
 
 /* Every device begins with this header. */

@@ -11,7 +11,7 @@
 
 #include "backends/backend.h"
 
-#define WNN_PLUGIN_ABI 3
+#define WNN_PLUGIN_ABI 4
 #define WNN_PLUGIN_ENTRY "wnn_plugin_entry"
 #define WNN_PLUGIN_MAX_ADAPTERS 15
 

@@ -138,6 +138,7 @@ WNN_EXPORT WNNStatus wnnGraphGetMemoryInfo(WNNGraph g, WNNGraphMemoryInfo* info)
     free(isOutput);
     pthread_mutex_lock(&g->context->mutex);
     info->intermediateBytes = wnn_plan_arena_bytes(g->plan);
+    info->preparedBytes = wnn_plan_prepared_bytes(g->plan);
     pthread_mutex_unlock(&g->context->mutex);
     info->intermediateTensorBytes = tensors;
     return WNNStatus_Success;

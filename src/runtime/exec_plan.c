@@ -203,13 +203,19 @@ void wnn_plan_info(const WnnExecPlan* p, uint32_t* segments, uint32_t* fallbackN
     if (copies) *copies = p->copies;
 }
 
-static uint64_t arena_of(WnnDevice* device, const WnnCompiled* compiled) {
-    return compiled && device->ops->compiled_arena_bytes ? device->ops->compiled_arena_bytes(compiled) : 0;
+/* A compiled graph's arena (prepared = 0) or prepared state (1), as its backend reports it. */
+static uint64_t bytes_of(WnnDevice* device, const WnnCompiled* compiled, int prepared) {
+    size_t (*f)(const WnnCompiled*) = prepared ? device->ops->compiled_prepared_bytes : device->ops->compiled_arena_bytes;
+    return compiled && f ? f(compiled) : 0;
 }
 
-uint64_t wnn_plan_arena_bytes(const WnnExecPlan* p) {
-    if (p->whole) return arena_of(p->ctx->device, p->whole);
+static uint64_t plan_bytes(const WnnExecPlan* p, int prepared) {
+    if (p->whole) return bytes_of(p->ctx->device, p->whole, prepared);
     uint64_t total = 0;
-    for (uint32_t k = 0; p->segs && k < p->part.segmentCount; k++) total += arena_of(p->segs[k].device, p->segs[k].compiled);
+    for (uint32_t k = 0; p->segs && k < p->part.segmentCount; k++)
+        total += bytes_of(p->segs[k].device, p->segs[k].compiled, prepared);
     return total;
 }
+
+uint64_t wnn_plan_arena_bytes(const WnnExecPlan* p) { return plan_bytes(p, 0); }
+uint64_t wnn_plan_prepared_bytes(const WnnExecPlan* p) { return plan_bytes(p, 1); }

@@ -16,5 +16,7 @@ void wnn_plan_free(WnnExecPlan* plan);
 void wnn_plan_info(const WnnExecPlan* plan, uint32_t* segments, uint32_t* fallbackNodes, uint32_t* copies);
 /* The compiled segments' intermediate arenas, in bytes. */
 uint64_t wnn_plan_arena_bytes(const WnnExecPlan* plan);
+/* The segments' prepared state (backend.h compiled_prepared_bytes), summed. */
+uint64_t wnn_plan_prepared_bytes(const WnnExecPlan* plan);
 
 #endif

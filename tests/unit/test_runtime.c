@@ -2,6 +2,7 @@
  * error with a message, and nothing leaks (run under ASan/LeakSanitizer in CI). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "wt.h"
 
@@ -398,6 +399,43 @@ static void test_memory_info(void) {
     wnnGraphBuilderRelease(b);
 }
 
+/* wnnGraphGetMemoryInfo's preparedBytes: a matmul by a constant 256 x 128 weight holds it in its
+ * kernel's layout (packed or reordered; the kernel table's own matmul reads the constant itself,
+ * and a GPU reports 0); a chain of relus prepares nothing. */
+static void test_memory_info_prepared(void) {
+    WNNAdapterInfo info;
+    WT_OK(wnnContextGetAdapterInfo(wt_cpu(), &info));
+    const char* path = getenv("WNN_CPU_MATMUL");
+    int cpu = strcmp(info.backend, "cpu") == 0 && !(path && strcmp(path, "own") == 0);
+    WNNGraphBuilder b = wt_builder();
+    uint32_t xs[2] = {64, 256}, ws[2] = {256, 128};
+    float* w = calloc(256 * 128, sizeof(float));
+    WNNOperand x = wt_input(b, "x", WNNOperandDataType_Float32, 2, xs), y;
+    WT_OK(wnnGraphBuilderMatmul(b, x, wt_constant(b, WNNOperandDataType_Float32, 2, ws, w), NULL, &y));
+    WT_OK(wnnGraphBuilderRelu(b, y, NULL, &y));
+    WNNNamedOperand out = {"y", y};
+    WNNGraph g = NULL;
+    WT_OK(wnnGraphBuilderBuild(b, &out, 1, &g));
+    WNNGraphMemoryInfo m;
+    WT_OK(wnnGraphGetMemoryInfo(g, &m));
+    WT_CHECK(cpu ? m.preparedBytes >= 256 * 128 * sizeof(float) : m.preparedBytes == 0);
+    WT_CHECK(m.preparedBytes < 4 * 256 * 128 * sizeof(float)); /* the weight, not copies of it */
+    wnnGraphRelease(g);
+    wnnGraphBuilderRelease(b);
+    free(w);
+
+    b = wt_builder();
+    uint32_t n = 1024;
+    WNNOperand v = wt_input(b, "x", WNNOperandDataType_Float32, 1, &n);
+    for (int i = 0; i < 3; i++) WT_OK(wnnGraphBuilderRelu(b, v, NULL, &v));
+    out.operand = v;
+    WT_OK(wnnGraphBuilderBuild(b, &out, 1, &g));
+    WT_OK(wnnGraphGetMemoryInfo(g, &m));
+    WT_CHECK(m.preparedBytes == 0);
+    wnnGraphRelease(g);
+    wnnGraphBuilderRelease(b);
+}
+
 /* wnnContextAllocateHostMemory on the test adapter (page-locked on a GPU): a round trip through
  * it, and every misuse a clear TypeError: byteLength 0, NULL out-pointer, freeing twice, freeing
  * memory of another context or of malloc. A block left unfreed goes with the context (LeakSanitizer
@@ -447,5 +485,6 @@ int main(void) {
     test_memory_plan_chain();
     test_host_memory();
     test_memory_info();
+    test_memory_info_prepared();
     return wt_summary("test_runtime");
 }

@@ -19,6 +19,8 @@ struct WnnCpuPrepared {
     int fused;  /* runs the fusion chain it was offered (cpu_fuse.h) */
     int onednn; /* a WnnOnednnExec (onednn.h): its tensors may be linked in oneDNN's layout */
     char path[40]; /* what runs it, for WNN_CPU_PROFILE: "own", "winograd", "onednn <impl>" */
+    size_t bytes;  /* memory it holds (weights packed or reordered, its own buffers), for
+                      wnnGraphGetMemoryInfo's preparedBytes */
 };
 
 /* What a node's preparation may look at besides the graph. */

@@ -432,6 +432,16 @@ static WNNStatus cpu_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const* 
 
 static size_t cpu_compiled_arena_bytes(const WnnCompiled* c) { return c->arenaBytes; }
 
+/* The folded constants and every node's prepared state. */
+static size_t cpu_compiled_prepared_bytes(const WnnCompiled* c) {
+    size_t total = 0;
+    for (uint32_t i = 0; c->folded.data && i < c->folded.view.operandCount; i++)
+        if (c->folded.data[i]) total += (size_t)wnn_desc_bytes(&c->folded.view.operands[i].desc);
+    for (uint32_t k = 0; c->prepared && k < c->ir->nodeCount; k++)
+        if (c->prepared[k]) total += c->prepared[k]->bytes;
+    return total;
+}
+
 const WnnBackendOps wnn_cpu_backend = {
     "cpu",
     cpu_device_open,
@@ -452,4 +462,5 @@ const WnnBackendOps wnn_cpu_backend = {
     NULL, /* host memory: plain aligned memory */
     NULL,
     cpu_compiled_arena_bytes,
+    cpu_compiled_prepared_bytes,
 };

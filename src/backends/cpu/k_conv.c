@@ -363,6 +363,7 @@ WNNStatus wnn_cpu_conv_prepare_own(const WnnGraphIR* ir, const WnnNode* node, Wn
         WnnCpuTensor bt = {b ? (void*)b->data : NULL, b ? &b->desc : NULL};
         pack_bias(p, &bt, p->bias);
     }
+    p->base.bytes = sizeof(float) * (p->wcount + (p->bias ? p->a.cout : 0));
     *out = &p->base;
     return WNNStatus_Success;
 }

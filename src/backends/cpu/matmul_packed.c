@@ -141,6 +141,7 @@ WNNStatus wnn_cpu_matmul_packed_prepare(const WnnGraphIR* ir, const WnnNode* nod
     if (!(p->packed = wnn_malloc(sizeof(float) * wnn_sgemm_packed_size(K, N) * bB + 1)))
         return release(&p->base), wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     if (constB) wnn_sgemm_pack_b(bB, K, N, bo->data, p->ldb, p->strideB, bT, p->packed, NULL);
+    p->base.bytes = sizeof(float) * (wnn_sgemm_packed_size(K, N) * bB + (p->bias ? N : 0));
     __atomic_add_fetch(&g_built, 1, __ATOMIC_RELAXED);
     *out = &p->base;
     return WNNStatus_Success;

@@ -223,6 +223,16 @@ done:
     return s;
 }
 
+/* Bytes of a memory that holds its own buffer (made with DNNL_MEMORY_ALLOCATE: the handle is set
+ * already; a user-side memory gets its handle at each dispatch), else 0. */
+static size_t owned_bytes(dnnl_memory_t m) {
+    void* h = NULL;
+    const dnnl_memory_desc_t* md = NULL;
+    if (!m || dnnl_memory_get_data_handle(m, &h) != dnnl_success || !h || dnnl_memory_get_memory_desc(m, &md) != dnnl_success)
+        return 0;
+    return dnnl_memory_desc_get_size(md);
+}
+
 WNNStatus wnn_onednn_exec_finish(WnnOnednnExec* e, dnnl_primitive_desc_t pd, WNNStatus s, WnnCpuPrepared** out) {
     snprintf(e->base.path, sizeof e->base.path, "onednn %s", wnn_onednn_impl(pd));
     dnnl_primitive_desc_destroy(pd);
@@ -230,6 +240,10 @@ WNNStatus wnn_onednn_exec_finish(WnnOnednnExec* e, dnnl_primitive_desc_t pd, WNN
         wnn_onednn_exec_release(&e->base);
         return s;
     }
+    /* weights, bias, the reorder buffers in oneDNN's layouts, the float32 copies of float16 tensors */
+    e->base.bytes = owned_bytes(e->wei) + owned_bytes(e->bias) + owned_bytes(e->side) +
+                    (e->in != e->userIn ? owned_bytes(e->in) : 0) + (e->out != e->userOut ? owned_bytes(e->out) : 0) +
+                    sizeof(float) * (e->inN + e->outN + e->sideN + e->weiN);
     wnn_onednn_count_prepared();
     *out = &e->base;
     return WNNStatus_Success;
@@ -409,6 +423,8 @@ size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepar
         WnnOnednnExec* e = (WnnOnednnExec*)(i < np ? producers[i] : consumers[i - np]);
         int side = i >= np && asSide[i - np];
         dnnl_memory_t* m = i < np ? &e->out : side ? &e->side : &e->in;
+        size_t held = owned_bytes(*m); /* counted in e->base.bytes (exec_finish) */
+        e->base.bytes -= held < e->base.bytes ? held : e->base.bytes;
         dnnl_memory_destroy(*m); /* want may point into first->out: not read after this */
         *m = fresh[i];
         if (i < np) e->outLinked = 1;

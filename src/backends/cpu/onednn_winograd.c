@@ -530,6 +530,9 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
         wino_release(&w->base);
         return s;
     }
+    size_t weights = w->packedU ? 16 * wnn_sgemm_packed_size(cin, cout) : 16 * cin * cout;
+    size_t edges = (w->f16 ? w->xN + w->yN : 0) + (viaNhwc ? wnn_desc_numel(in) + wnn_desc_numel(od) : 0);
+    w->base.bytes = sizeof(float) * (weights + cout + edges);
     wnn_onednn_count_prepared();
     *out = &w->base;
     return WNNStatus_Success;

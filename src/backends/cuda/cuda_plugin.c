@@ -181,6 +181,7 @@ static const WnnBackendOps k_cuda_ops = {
     cuda_buffer_write, cuda_buffer_read, wnn_cuda_compile, wnn_cuda_compiled_free, wnn_cuda_dispatch,
     wnn_cuda_supports, wnn_cuda_buffer_export, wnn_cuda_buffer_return, wnn_cuda_buffer_wrap, wnn_cuda_device_ordinal,
     wnn_cuda_device_lost, cuda_host_alloc, cuda_host_free, wnn_cuda_compiled_arena_bytes,
+    NULL, /* prepared bytes: the GPU's weights and plans are not counted */
 };
 
 static void enumerate(void) {
