@@ -1,5 +1,5 @@
 /* test_sgemm_packed.c: the packed float32 GEMM (sgemm_packed.h) against float64: shapes around
- * its tiles (6 x 16 on AVX2, 12 x 32 and 12 x 16 on AVX-512), its K slice of 256 and its 120-row A
+ * its tiles (6 x 16 on AVX2, 12 x 32, 12 x 16 and 12 x 8 on AVX-512), its K slice of 256 and its 120-row A
  * block (partial tiles, several slices and blocks), a transposed A and a transposed B, batches
  * with A or B repeated (stride 0), every part of the epilogue (scale, bias, clamp, an activation
  * function, a zero K), on pools of 1, 2 and 3 threads. It runs on the best micro-kernel this CPU
@@ -69,7 +69,8 @@ int main(void) {
     const size_t shapes[][3] = {{1, 1, 1},     {5, 17, 3},   {6, 16, 256}, {7, 33, 257}, {12, 32, 512},
                                 {130, 50, 600}, {13, 1000, 40}, {241, 19, 9}, {64, 64, 1},   {3, 5, 0},
                                 {24, 64, 256},  {25, 47, 300},  {11, 31, 5},  {36, 96, 513},
-                                {20, 40, 70},   {33, 48, 129},  {14, 16, 31}, {15, 100, 100}};
+                                {20, 40, 70},   {33, 48, 129},  {14, 16, 31}, {15, 100, 100},
+                                {24, 36, 600},  {12, 8, 300}};
     printf("micro-kernel: %s\n", wnn_sgemm_packed_isa());
     WnnThreadPool* pools[3] = {NULL, wnn_threadpool_create(2), wnn_threadpool_create(3)};
     for (int p = 0; p < 3; p++)

@@ -5,7 +5,7 @@
  * K slice streams by: per k, two loads of B, twelve broadcasts of A (folded into the FMAs) and 24
  * FMAs, so loads stay well under the FMA rate on one 512-bit pipe (Zen 4) or two (Xeon). The
  * slice's two B panels (2 x 16 KiB) are shared by every A panel of the block. A tile of at most
- * 16 columns takes the one-panel variant (12 FMAs per k). */
+ * 16 columns takes the one-panel variant (12 FMAs per k), of at most 8 an 8-wide one. */
 #include "backends/cpu/sgemm_micro.h"
 
 #if defined(__AVX512F__)
@@ -88,8 +88,56 @@ static void kernel_12x32(size_t k, const float* a, const float* b, float* c, siz
     BY_ROWS(2)
 }
 
+typedef float v8 __attribute__((vector_size(32)));
+typedef float v8u __attribute__((vector_size(32), aligned(4)));
+typedef int v8i __attribute__((vector_size(32)));
+#define splat8(v) ((v8){v, v, v, v, v, v, v, v})
+#define pick8(mask, x, y) ((v8)(((v8i)(x) & (mask)) | ((v8i)(y) & ~(mask))))
+
+/* A full panel's rows by at most 8 columns (the left half of one B panel) in 8-wide registers:
+ * two of them per FMA cycle where one 16-wide runs, so a tail such as 100 channels' last 4 costs
+ * half the 16-column kernel. */
+static void tile_12x8(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t nr, int acc,
+                      const WnnSgemmEpilogue* e, size_t col) {
+    v8 s[MR];
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; r++) s[r] = splat8(0.0f);
+    for (size_t p = 0; p < k; p++) {
+        v8 x0 = *(const v8u*)(b + 16 * p);
+#pragma GCC unroll 12
+        for (int r = 0; r < MR; r++) s[r] += splat8(a[r]) * x0;
+        a += MR;
+    }
+    if (nr == 8) {
+        v8 sc = splat8(1.0f), lo = sc, hi = sc, bias = splat8(0.0f);
+        if (e) {
+            sc = splat8(e->scale), lo = splat8(e->lo), hi = splat8(e->hi);
+            if (e->bias) bias = *(const v8u*)(e->bias + col);
+        }
+#pragma GCC unroll 12
+        for (int r = 0; r < MR; r++) {
+            float* cr = c + r * ldc;
+            v8 v = s[r];
+            if (acc) v += *(const v8u*)cr;
+            if (e) {
+                v = v * sc + bias;
+                if (e->clamp) v = pick8(v < lo, lo, v), v = pick8(v > hi, hi, v); /* NaN stays */
+            }
+            *(v8u*)cr = v;
+        }
+        return;
+    }
+    float t[MR * 8] __attribute__((aligned(32)));
+    for (int r = 0; r < MR; r++) *(v8u*)(t + r * 8) = s[r];
+    wnn_sgemm_store_tile(t, 8, c, ldc, MR, nr, acc, e, col);
+}
+
 static void kernel_12x16(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, size_t nr,
                          int acc, const WnnSgemmEpilogue* e, size_t col) {
+    if (nr <= 8 && mr == MR) {
+        tile_12x8(k, a, b, c, ldc, nr, acc, e, col);
+        return;
+    }
     BY_ROWS(1)
 }
 
