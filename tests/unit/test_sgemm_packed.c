@@ -1,9 +1,10 @@
 /* test_sgemm_packed.c: the packed float32 GEMM (sgemm_packed.h) against float64: shapes around
- * its tiles (6 x 16 on AVX2, 12 x 32, 12 x 16 and 12 x 8 on AVX-512), its K slice of 256 and its 120-row A
- * block (partial tiles, several slices and blocks), a transposed A and a transposed B, batches
- * with A or B repeated (stride 0), every part of the epilogue (scale, bias, clamp, an activation
- * function, a zero K), on pools of 1, 2 and 3 threads. It runs on the best micro-kernel this CPU
- * has; ctest runs it again with WNN_CPU_SIMD=avx2 and WNN_CPU_SIMD=0 (the portable one). */
+ * its tiles (6 x 16 on AVX2; 12 x 32, 12 x 16 and 12 x 8 on AVX-512), its K slice of 256 and its A
+ * chunks of up to 192 rows (partial tiles, several slices and chunks), a transposed A and a
+ * transposed B, batches with A or B repeated (stride 0), every part of the epilogue (scale, bias,
+ * clamp, an activation function, a zero K), on pools of 1, 2 and 3 threads. It runs on the best
+ * micro-kernel this CPU has; ctest runs it again with WNN_CPU_SIMD=avx2 and WNN_CPU_SIMD=0 (the
+ * portable one). */
 #include <math.h>
 #include <stdlib.h>
 
