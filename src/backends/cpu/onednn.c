@@ -241,9 +241,8 @@ WNNStatus wnn_onednn_exec_finish(WnnOnednnExec* e, dnnl_primitive_desc_t pd, WNN
         return s;
     }
     /* weights, bias, the reorder buffers in oneDNN's layouts, the float32 copies of float16 tensors */
-    e->base.bytes = owned_bytes(e->wei) + owned_bytes(e->bias) + owned_bytes(e->side) +
-                    (e->in != e->userIn ? owned_bytes(e->in) : 0) + (e->out != e->userOut ? owned_bytes(e->out) : 0) +
-                    sizeof(float) * (e->inN + e->outN + e->sideN + e->weiN);
+    e->base.bytes = owned_bytes(e->wei) + owned_bytes(e->bias) + owned_bytes(e->side) + owned_bytes(e->in) +
+                    owned_bytes(e->out) + sizeof(float) * (e->inN + e->outN + e->sideN + e->weiN);
     wnn_onednn_count_prepared();
     *out = &e->base;
     return WNNStatus_Success;

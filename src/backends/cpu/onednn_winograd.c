@@ -179,21 +179,18 @@ static void input_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, float* 
     size_t cin = w->a.cin;
     for (size_t t = begin; t < end; t++) {
         size_t rw = t / w->TW, tx = t % w->TW, n = rw / w->TH, ty = rw % w->TH;
-        long iy0 = (long)(2 * ty) - (long)w->a.pad[0];
-        {
-            long ix0 = (long)(2 * tx) - (long)w->a.pad[2];
-            const float* d[16]; /* the 16 input pixels (cin channels each) of this tile, or zeros */
-            for (int i = 0; i < 4; i++)
-                for (int j = 0; j < 4; j++) {
-                    long iy = iy0 + i, ix = ix0 + j;
-                    d[i * 4 + j] = iy >= 0 && ix >= 0 && iy < (long)w->H && ix < (long)w->W
-                                       ? r->x + n * w->sN + (size_t)iy * w->sH + (size_t)ix * w->sW
-                                       : g_zeros;
-                }
-            float* out = vp + (t - begin) * cin;
-            for (int i = 0; i < 4; i++) /* row i of B^T d, then its 4 elements times B */
-                tile_in_row(i, d, out + (size_t)i * 4 * plane, plane, cin);
-        }
+        long iy0 = (long)(2 * ty) - (long)w->a.pad[0], ix0 = (long)(2 * tx) - (long)w->a.pad[2];
+        const float* d[16]; /* the 16 input pixels (cin channels each) of this tile, or zeros */
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) {
+                long iy = iy0 + i, ix = ix0 + j;
+                d[i * 4 + j] = iy >= 0 && ix >= 0 && iy < (long)w->H && ix < (long)w->W
+                                   ? r->x + n * w->sN + (size_t)iy * w->sH + (size_t)ix * w->sW
+                                   : g_zeros;
+            }
+        float* out = vp + (t - begin) * cin;
+        for (int i = 0; i < 4; i++) /* row i of B^T d, then its 4 elements times B */
+            tile_in_row(i, d, out + (size_t)i * 4 * plane, plane, cin);
     }
 }
 
@@ -226,15 +223,12 @@ static void output_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, const 
     float sink[4][4096]; /* outputs past the edge (odd sizes) go here, unread */
     for (size_t t = begin; t < end; t++) {
         size_t rw = t / w->TW, tx = t % w->TW, n = rw / w->TH, ty = rw % w->TH;
-        {
-            const float* m = mp + (t - begin) * cout;
-            float* dst[4];
-            for (int q = 0; q < 4; q++) {
-                size_t oy = 2 * ty + (size_t)(q / 2), ox = 2 * tx + (size_t)(q % 2);
-                dst[q] = oy < w->OH && ox < w->OW ? r->y + n * w->oN + oy * w->oH + ox * w->oW : sink[q];
-            }
-            tile_out(m, plane, cout, w->bias, w->act, w->lo, w->hi, dst[0], dst[1], dst[2], dst[3]);
+        float* dst[4];
+        for (int q = 0; q < 4; q++) {
+            size_t oy = 2 * ty + (size_t)(q / 2), ox = 2 * tx + (size_t)(q % 2);
+            dst[q] = oy < w->OH && ox < w->OW ? r->y + n * w->oN + oy * w->oH + ox * w->oW : sink[q];
         }
+        tile_out(mp + (t - begin) * cout, plane, cout, w->bias, w->act, w->lo, w->hi, dst[0], dst[1], dst[2], dst[3]);
     }
 }
 

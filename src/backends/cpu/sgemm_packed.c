@@ -6,11 +6,11 @@
  * at p * MR + r.
  *
  * Micro-kernels (sgemm_micro.h): AVX-512's 12 x 32 in sgemm_avx512.c; here AVX2's and the
- * portable one, from one definition. 6 rows x 16 columns of C live in twelve 8-wide registers while a slice streams
- * by: per k, two loads of B, six broadcasts of A and twelve FMAs. On 2 AVX2 FMA pipes that is 12
- * cycles of FMAs against 8 loads, so the loads never limit it; the kc x 16 B panel (16 KiB at
- * KC = 256) stays in L1 while every 6-row panel of the A block (up to MC rows, 192 KiB, in L2)
- * passes it. This file is built with -ffp-contract=fast so that c += a * b is one FMA.
+ * portable one, from one definition. 6 rows x 16 columns of C live in twelve 8-wide registers
+ * while a slice streams by: per k, two loads of B, six broadcasts of A and twelve FMAs. On 2 AVX2
+ * FMA pipes that is 12 cycles of FMAs against 8 loads, so the loads never limit it; the kc x 16 B
+ * panel (16 KiB at KC = 256) stays in L1 while every 6-row panel of the A block (up to MC rows,
+ * 192 KiB, in L2) passes it. This file is built with -ffp-contract=fast so that c += a * b is one FMA.
  *
  * Threads. The output is cut into mb x nb blocks, picked to re-read as little as possible: every
  * row block reads all of B's columns it covers and every column block packs A again. */
@@ -139,7 +139,7 @@ void wnn_sgemm_store_tile(const float* t, size_t tn, float* c, size_t ldc, size_
 /* C's mr x nr corner at c (+)= a (6-row panel) * b (16-column panel) over k, then the epilogue
  * when e != NULL (the last slice; col: c's first column). A full tile goes straight from the
  * registers, a partial one through t and wnn_sgemm_store_tile. */
-#define DEFINE_KERNEL(NAME, ATTR)                                                           \
+#define DEFINE_KERNEL(NAME, ATTR)                                                                  \
     ATTR static void NAME(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, \
                           size_t nr, int acc, const WnnSgemmEpilogue* e, size_t col) {             \
         v8 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0};                       \
@@ -188,11 +188,10 @@ static const WnnSgemmMicro* micro(void) {
 #if defined(__x86_64__) || defined(__i386__)
     static const WnnSgemmMicro avx2 = {"avx2", MR, NR, kernel_avx2, kernel_avx2};
     const char* v = getenv("WNN_CPU_SIMD");
+    int most = !v ? 2 : !strcmp(v, "0") ? 0 : !strcmp(v, "avx2") ? 1 : 2; /* 0 portable, 1 AVX2, 2 AVX-512 */
     __builtin_cpu_init();
-    if (!(v && strcmp(v, "0") == 0) && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) u = &avx2;
-    if (!(v && (strcmp(v, "0") == 0 || strcmp(v, "avx2") == 0)) && __builtin_cpu_supports("avx512f") &&
-        wnn_sgemm_micro_avx512())
-        u = wnn_sgemm_micro_avx512();
+    if (most >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) u = &avx2;
+    if (most >= 2 && __builtin_cpu_supports("avx512f") && wnn_sgemm_micro_avx512()) u = wnn_sgemm_micro_avx512();
 #endif
     __atomic_store_n(&chosen, u, __ATOMIC_RELEASE);
     return u;
