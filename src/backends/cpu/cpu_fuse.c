@@ -102,7 +102,8 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
             at = sole_consumer(ir, uses, cur, (uint32_t)at);
         }
     }
-    if (at >= 0 && !f->hasScale && n->op == WNN_OP_conv2d && ir->nodes[at].op == WNN_OP_add) {
+    int residualOp = n->op == WNN_OP_conv2d || n->op == WNN_OP_matmul || n->op == WNN_OP_gemm;
+    if (at >= 0 && !f->hasScale && residualOp && ir->nodes[at].op == WNN_OP_add) {
         const WnnNode* a = &ir->nodes[at];
         int32_t other = a->inputs[0] == cur ? a->inputs[1] : a->inputs[0];
         const WnnIrOperand* o = other >= 0 ? &ir->operands[other] : NULL;

@@ -1,7 +1,7 @@
 /* cpu_fuse.h: the CPU backend's build-time fusion of conv2d / matmul / gemm with what follows them.
  * A chain  op -> add(constant per-channel bias) -> add(residual) -> activation  (each part
  * optional), or  op -> mul / div by a constant scalar -> activation  (the op's own bias inside
- * the scale, as the graph has it; the residual add, a tensor of the output's shape made before the op, conv2d only) whose
+ * the scale, as the graph has it; the residual add, a tensor of the output's shape made before the op, not after convTranspose2d) whose
  * intermediates have no other consumer and are not graph outputs is a candidate; the op's prepared
  * state (conv_prepare.h) decides whether it can run the chain as one step (oneDNN post-ops). The
  * accepted chains are then dropped from a private view of the graph in which the op writes the
@@ -32,7 +32,7 @@ typedef struct WnnCpuFusion {
 WNNStatus wnn_cpu_fuse_uses(const WnnGraphIR* ir, uint32_t** uses);
 
 /* The longest fusible chain after node k (a conv2d, convTranspose2d, matmul or gemm; no residual
- * but after conv2d); f->absorbedCount = 0 if none. */
+ * after convTranspose2d); f->absorbedCount = 0 if none. */
 void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f);
 
 /* The graph as the CPU runs it: fused[k].absorbedCount > 0 marks an accepted chain of node k. */

@@ -20,6 +20,7 @@ typedef struct PackedMatmul {
     int bTransposed;
     float* packed;
     float* bias; /* N floats, or NULL */
+    int residualArg; /* the node input added after the bias (a fused residual), or -1 */
     int hasEpilogue;
     WnnSgemmEpilogue e;
 } PackedMatmul;
@@ -36,7 +37,9 @@ static WNNStatus run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
     g.A = args->inputs[0].data;
     g.C = args->outputs[0].data;
     g.packedB = p->packed;
-    g.e = p->hasEpilogue ? &p->e : NULL;
+    WnnSgemmEpilogue e = p->e;
+    if (p->residualArg >= 0) e.residual = args->inputs[p->residualArg].data;
+    g.e = p->hasEpilogue ? &e : NULL;
     wnn_sgemm_packed(&g, args->pool);
     return WNNStatus_Success;
 }
@@ -59,10 +62,14 @@ static int per_column(const WnnDesc* d) {
     return 1;
 }
 
-/* The chain f as the epilogue's scale, bias and activation on top of gemm's alpha and c; 0 when
- * this GEMM cannot run it (a residual, an activation without a float32 function, odd bounds). */
-static int take_chain(const WnnIrOperand* biasOp, const WnnCpuFusion* f, PackedMatmul* p) {
-    if (f->residual >= 0 || f->input[0] >= 0 || f->input[1] >= 0) return 0;
+/* The chain f as the epilogue's scale, bias, residual and activation on top of gemm's alpha and
+ * c; 0 when this GEMM cannot run it (an activation without a float32 function, odd bounds). The
+ * residual (the output's shape and type: cpu_fuse.c) is read at each dispatch, the node's input
+ * after its own ones. */
+static int take_chain(const WnnGraphIR* ir, const WnnNode* node, const WnnIrOperand* biasOp, const WnnCpuFusion* f,
+                      PackedMatmul* p) {
+    if (f->input[0] >= 0 || f->input[1] >= 0) return 0;
+    if (f->residual >= 0 && ir->operands[f->residual].desc.type != WNNOperandDataType_Float32) return 0;
     if (biasOp && !is_f32_constant(biasOp)) return 0;
     WnnSgemmEpilogue* e = &p->e;
     if (f->act == WNN_OP_relu) {
@@ -75,6 +82,7 @@ static int take_chain(const WnnIrOperand* biasOp, const WnnCpuFusion* f, PackedM
         if (!(e->act = wnn_elt_float_op(f->act)) || e->act->inputs != 1 || !wnn_elt_float_params(e->act, &act, &e->actParams))
             return 0;
     }
+    p->residualArg = f->residual >= 0 ? (int)node->inputCount : -1;
     return 1;
 }
 
@@ -111,6 +119,7 @@ WNNStatus wnn_cpu_matmul_packed_prepare(const WnnGraphIR* ir, const WnnNode* nod
     if (!p) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     p->base.run = run;
     p->base.release = release;
+    p->residualArg = -1;
     snprintf(p->base.path, sizeof p->base.path, "packed %s", wnn_sgemm_packed_isa());
     WnnSgemm* g = &p->g;
     *g = (WnnSgemm){batches, M, N, K, NULL, aT ? M : K, bA == 1 ? 0 : M * K, aT, NULL, 0, NULL, N, M * N, NULL};
@@ -122,8 +131,8 @@ WNNStatus wnn_cpu_matmul_packed_prepare(const WnnGraphIR* ir, const WnnNode* nod
     const WnnIrOperand* fb = NULL;
     if (fuse && fuse->absorbedCount > 0) {
         fb = fuse->bias >= 0 ? &ir->operands[fuse->bias] : NULL;
-        p->base.fused = take_chain(fb, fuse, p);
-        if (!p->base.fused) fb = NULL, memset(&p->e, 0, sizeof p->e); /* its scale is set below */
+        p->base.fused = take_chain(ir, node, fb, fuse, p);
+        if (!p->base.fused) fb = NULL, p->residualArg = -1, memset(&p->e, 0, sizeof p->e); /* its scale is set below */
     }
     double s = p->base.fused && fuse->hasScale ? fuse->scale : 1.0;
     p->e.scale = (float)(alpha * s);
@@ -137,7 +146,7 @@ WNNStatus wnn_cpu_matmul_packed_prepare(const WnnGraphIR* ir, const WnnNode* nod
         }
         p->e.bias = p->bias;
     }
-    p->hasEpilogue = p->e.scale != 1.0f || p->bias || p->e.clamp || p->e.act;
+    p->hasEpilogue = p->e.scale != 1.0f || p->bias || p->residualArg >= 0 || p->e.clamp || p->e.act;
     if (!(p->packed = wnn_malloc(sizeof(float) * wnn_sgemm_packed_size(K, N) * bB + 1)))
         return release(&p->base), wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     if (constB) wnn_sgemm_pack_b(bB, K, N, bo->data, p->ldb, p->strideB, bT, p->packed, NULL);

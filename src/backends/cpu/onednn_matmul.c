@@ -1,6 +1,7 @@
 /* onednn_matmul.c: matmul and gemm through oneDNN's matmul (float32, or float16 run in float32;
  * onednn.h). A constant b is copied once into a padded row-major layout, else bound per dispatch;
- * a fused constant bias add (per output column) and activation run inside the primitive. gemm goes this way when alpha is 1
+ * a fused constant bias add (per output column), residual add (a binary post-op) and activation
+ * run inside the primitive. gemm goes this way when alpha is 1
  * and c is absent or a constant per column (beta * c becomes the bias); other gemms stay ours. */
 #ifdef WNN_HAVE_ONEDNN
 #include <stdlib.h>
@@ -65,17 +66,19 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
         if (g->bTranspose) bd[0] = db->shape[1], bd[1] = db->shape[0], bs[0] = 1, bs[1] = db->shape[1];
     }
     int constB = bo->kind == WNN_OPERAND_CONSTANT && bo->data;
+    dnnl_memory_desc_t am, bm, cm, biasm, bwant;
+    dnnl_memory_desc_init_by_strides(&am, r, ad, dnnl_f32, as);
+    dnnl_memory_desc_init_by_strides(&bm, r, bd, dnnl_f32, bs);
+    dnnl_memory_desc_init_by_strides(&cm, r, cd, dnnl_f32, cs);
+    /* a fused residual: a binary post-op reading a tensor laid out as the output */
+    int residual = f && f->residual >= 0;
     dnnl_primitive_attr_t attr = NULL;
-    if (f && !wnn_onednn_post_ops(f, NULL, &attr)) f = NULL;
+    if (f && !wnn_onednn_post_ops(f, residual ? &cm : NULL, &attr)) f = NULL, residual = 0;
     const WnnIrOperand* fb = f && f->bias >= 0 ? &ir->operands[f->bias] : NULL;
     int hasBias = co || fb;
     dnnl_dims_t biasd, biass;
     for (int i = 0; i < r; i++) biasd[i] = i == r - 1 ? cd[r - 1] : 1;
     dense(r, biasd, biass);
-    dnnl_memory_desc_t am, bm, cm, biasm, bwant;
-    dnnl_memory_desc_init_by_strides(&am, r, ad, dnnl_f32, as);
-    dnnl_memory_desc_init_by_strides(&bm, r, bd, dnnl_f32, bs);
-    dnnl_memory_desc_init_by_strides(&cm, r, cd, dnnl_f32, cs);
     dnnl_memory_desc_init_by_strides(&biasm, r, biasd, dnnl_f32, biass);
     bwant = bm;
     if (constB) {
@@ -92,7 +95,7 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     dnnl_primitive_desc_t pd = NULL;
     double ms = -1, flops = 2.0 * (double)wnn_desc_numel(od) * (double)ad[r - 1];
     if (dnnl_matmul_desc_init(&md, &am, &bwant, hasBias ? &biasm : NULL, &cm) != dnnl_success) md.primitive_kind = dnnl_undefined_primitive;
-    if (md.primitive_kind == dnnl_matmul && wnn_cpu_tuning(flops)) pd = wnn_onednn_fastest(&md, attr, 0, e_what(node), &ms);
+    if (md.primitive_kind == dnnl_matmul && wnn_cpu_tuning(flops)) pd = wnn_onednn_fastest(&md, attr, residual, e_what(node), &ms);
     if (!pd && md.primitive_kind == dnnl_matmul && dnnl_primitive_desc_create(&pd, &md, attr, wnn_onednn_engine(), NULL) != dnnl_success)
         pd = NULL;
     /* A constant b may also take the layout an implementation packs it in (oneDNN's brgemm on
@@ -102,7 +105,7 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     if (pd && constB && wnn_cpu_tuning(flops) && dnnl_memory_desc_init_by_tag(&bany, r, bd, dnnl_f32, dnnl_format_tag_any) == dnnl_success &&
         dnnl_matmul_desc_init(&mdAny, &am, &bany, hasBias ? &biasm : NULL, &cm) == dnnl_success) {
         double msAny = -1;
-        dnnl_primitive_desc_t pdAny = wnn_onednn_fastest(&mdAny, attr, 0, e_what(node), &msAny);
+        dnnl_primitive_desc_t pdAny = wnn_onednn_fastest(&mdAny, attr, residual, e_what(node), &msAny);
         if (pdAny && msAny >= 0 && (ms < 0 || msAny < ms)) {
             dnnl_primitive_desc_destroy(pd);
             pd = pdAny;
@@ -123,6 +126,7 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     e->base.fused = f != NULL;
     e->f16 = f16;
     WNNStatus s = wnn_onednn_exec_init(e, pd, &am, &cm);
+    if (!s && residual) s = wnn_onednn_side_init(e, (int)node->inputCount, &cm, &cm);
     const dnnl_memory_desc_t* want = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
     if (!s && constB) s = wnn_onednn_weights(e, &bm, bo, want);
     if (!s && !constB)

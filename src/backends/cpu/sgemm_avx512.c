@@ -23,7 +23,7 @@ typedef int v16i __attribute__((vector_size(64)));
  * each variant so that its loops unroll and its accumulators stay in registers. */
 static inline __attribute__((always_inline)) void tile(size_t k, const float* a, const float* b, float* c,
                                                        size_t ldc, size_t nr, int acc, const WnnSgemmEpilogue* e,
-                                                       size_t col, const int rows, const int panels) {
+                                                       size_t col, const float* res, const int rows, const int panels) {
     v16 s[MR][2];
 #pragma GCC unroll 12
     for (int r = 0; r < rows; r++) s[r][0] = s[r][1] = splat(0.0f);
@@ -53,6 +53,7 @@ static inline __attribute__((always_inline)) void tile(size_t k, const float* a,
                 if (acc) v += load16(cr);
                 if (e) {
                     v = v * sc + bias[q];
+                    if (res) v += load16(res + r * ldc + 16 * q);
                     if (e->clamp) v = pick(v < lo, lo, v), v = pick(v > hi, hi, v); /* NaN stays */
                 }
                 *(v16u*)cr = v;
@@ -62,29 +63,29 @@ static inline __attribute__((always_inline)) void tile(size_t k, const float* a,
     float t[MR * 32] __attribute__((aligned(64)));
     for (int r = 0; r < rows; r++)
         for (int q = 0; q < panels; q++) *(v16u*)(t + r * 32 + 16 * q) = s[r][q];
-    wnn_sgemm_store_tile(t, 32, c, ldc, (size_t)rows, nr, acc, e, col);
+    wnn_sgemm_store_tile(t, 32, c, ldc, (size_t)rows, nr, acc, e, col, res);
 }
 
 /* A partial panel (mr < 12, the last of M) runs only its rows: M = 50 with a 2-row panel computed
  * in full wasted a sixth of the products. */
-#define BY_ROWS(panels)                                                                            \
-    switch (mr) {                                                                                  \
-    case 1: tile(k, a, b, c, ldc, nr, acc, e, col, 1, panels); break;                              \
-    case 2: tile(k, a, b, c, ldc, nr, acc, e, col, 2, panels); break;                              \
-    case 3: tile(k, a, b, c, ldc, nr, acc, e, col, 3, panels); break;                              \
-    case 4: tile(k, a, b, c, ldc, nr, acc, e, col, 4, panels); break;                              \
-    case 5: tile(k, a, b, c, ldc, nr, acc, e, col, 5, panels); break;                              \
-    case 6: tile(k, a, b, c, ldc, nr, acc, e, col, 6, panels); break;                              \
-    case 7: tile(k, a, b, c, ldc, nr, acc, e, col, 7, panels); break;                              \
-    case 8: tile(k, a, b, c, ldc, nr, acc, e, col, 8, panels); break;                              \
-    case 9: tile(k, a, b, c, ldc, nr, acc, e, col, 9, panels); break;                              \
-    case 10: tile(k, a, b, c, ldc, nr, acc, e, col, 10, panels); break;                            \
-    case 11: tile(k, a, b, c, ldc, nr, acc, e, col, 11, panels); break;                            \
-    default: tile(k, a, b, c, ldc, nr, acc, e, col, MR, panels); break;                            \
+#define BY_ROWS(panels)                                                                                \
+    switch (mr) {                                                                                      \
+    case 1: tile(k, a, b, c, ldc, nr, acc, e, col, res, 1, panels); break;                             \
+    case 2: tile(k, a, b, c, ldc, nr, acc, e, col, res, 2, panels); break;                             \
+    case 3: tile(k, a, b, c, ldc, nr, acc, e, col, res, 3, panels); break;                             \
+    case 4: tile(k, a, b, c, ldc, nr, acc, e, col, res, 4, panels); break;                             \
+    case 5: tile(k, a, b, c, ldc, nr, acc, e, col, res, 5, panels); break;                             \
+    case 6: tile(k, a, b, c, ldc, nr, acc, e, col, res, 6, panels); break;                             \
+    case 7: tile(k, a, b, c, ldc, nr, acc, e, col, res, 7, panels); break;                             \
+    case 8: tile(k, a, b, c, ldc, nr, acc, e, col, res, 8, panels); break;                             \
+    case 9: tile(k, a, b, c, ldc, nr, acc, e, col, res, 9, panels); break;                             \
+    case 10: tile(k, a, b, c, ldc, nr, acc, e, col, res, 10, panels); break;                           \
+    case 11: tile(k, a, b, c, ldc, nr, acc, e, col, res, 11, panels); break;                           \
+    default: tile(k, a, b, c, ldc, nr, acc, e, col, res, MR, panels); break;                           \
     }
 
 static void kernel_12x32(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, size_t nr,
-                         int acc, const WnnSgemmEpilogue* e, size_t col) {
+                         int acc, const WnnSgemmEpilogue* e, size_t col, const float* res) {
     BY_ROWS(2)
 }
 
@@ -98,7 +99,7 @@ typedef int v8i __attribute__((vector_size(32)));
  * two of them per FMA cycle where one 16-wide runs, so a tail such as 100 channels' last 4 costs
  * half the 16-column kernel. */
 static void tile_12x8(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t nr, int acc,
-                      const WnnSgemmEpilogue* e, size_t col) {
+                      const WnnSgemmEpilogue* e, size_t col, const float* res) {
     v8 s[MR];
 #pragma GCC unroll 12
     for (int r = 0; r < MR; r++) s[r] = splat8(0.0f);
@@ -121,6 +122,7 @@ static void tile_12x8(size_t k, const float* a, const float* b, float* c, size_t
             if (acc) v += *(const v8u*)cr;
             if (e) {
                 v = v * sc + bias;
+                if (res) v += *(const v8u*)(res + r * ldc);
                 if (e->clamp) v = pick8(v < lo, lo, v), v = pick8(v > hi, hi, v); /* NaN stays */
             }
             *(v8u*)cr = v;
@@ -129,13 +131,13 @@ static void tile_12x8(size_t k, const float* a, const float* b, float* c, size_t
     }
     float t[MR * 8] __attribute__((aligned(32)));
     for (int r = 0; r < MR; r++) *(v8u*)(t + r * 8) = s[r];
-    wnn_sgemm_store_tile(t, 8, c, ldc, MR, nr, acc, e, col);
+    wnn_sgemm_store_tile(t, 8, c, ldc, MR, nr, acc, e, col, res);
 }
 
 static void kernel_12x16(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, size_t nr,
-                         int acc, const WnnSgemmEpilogue* e, size_t col) {
+                         int acc, const WnnSgemmEpilogue* e, size_t col, const float* res) {
     if (nr <= 8 && mr == MR) {
-        tile_12x8(k, a, b, c, ldc, nr, acc, e, col);
+        tile_12x8(k, a, b, c, ldc, nr, acc, e, col, res);
         return;
     }
     BY_ROWS(1)

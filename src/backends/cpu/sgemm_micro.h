@@ -5,7 +5,8 @@
  * (r, p) at a[p * MR + r], MR the kernel's rows), b the first of the B panels it covers (16
  * columns each, k x 16 floats row by row, the next one 16 * k floats further on). acc: add to C
  * (not the first K slice); e: the epilogue, non-NULL on the last slice only; col: c's first
- * column (where the bias starts). */
+ * column (where the bias starts); res: the residual's corner matching c (same ldc), added after
+ * the bias, or NULL. */
 #ifndef WNN_BACKENDS_CPU_SGEMM_MICRO_H_
 #define WNN_BACKENDS_CPU_SGEMM_MICRO_H_
 
@@ -14,7 +15,7 @@
 #include "backends/cpu/sgemm_packed.h"
 
 typedef void (*WnnSgemmKernel)(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, size_t nr,
-                               int acc, const WnnSgemmEpilogue* e, size_t col);
+                               int acc, const WnnSgemmEpilogue* e, size_t col, const float* res);
 
 typedef struct WnnSgemmMicro {
     const char* isa;       /* "avx512", "avx2", "portable" */
@@ -24,10 +25,11 @@ typedef struct WnnSgemmMicro {
     WnnSgemmKernel narrow; /* at most 16 columns: one B panel */
 } WnnSgemmMicro;
 
-/* C's mr x nr corner (+)= t (row r at t + r * tn), then scaled, biased and clamped when e is
- * given: the scalar path every kernel takes for a tile that its registers cannot store whole. */
+/* C's mr x nr corner (+)= t (row r at t + r * tn), then scaled, biased, plus res (when not NULL)
+ * and clamped when e is given: the scalar path every kernel takes for a tile that its registers
+ * cannot store whole. */
 void wnn_sgemm_store_tile(const float* t, size_t tn, float* c, size_t ldc, size_t mr, size_t nr, int acc,
-                          const WnnSgemmEpilogue* e, size_t col);
+                          const WnnSgemmEpilogue* e, size_t col, const float* res);
 
 /* The AVX-512 kernels (12 rows x 32 columns), or NULL in a build without them. The caller checks
  * that the CPU has AVX-512F. */

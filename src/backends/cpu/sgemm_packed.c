@@ -106,14 +106,14 @@ static void pack_a(const float* A, size_t rs, size_t ks, size_t M, size_t i0, si
 
 /* C's mr x nr corner (+)= t; after the last slice (e != NULL) scaled, biased and clamped. */
 void wnn_sgemm_store_tile(const float* t, size_t tn, float* c, size_t ldc, size_t mr, size_t nr, int acc,
-                          const WnnSgemmEpilogue* e, size_t col) {
+                          const WnnSgemmEpilogue* e, size_t col, const float* res) {
     for (size_t r = 0; r < mr; r++) {
         float* cr = c + r * ldc;
         const float* tr = t + r * tn;
         for (size_t j = 0; j < nr; j++) {
             float v = tr[j] + (acc ? cr[j] : 0.0f);
             if (e) {
-                v = v * e->scale + (e->bias ? e->bias[col + j] : 0.0f);
+                v = v * e->scale + (e->bias ? e->bias[col + j] : 0.0f) + (res ? res[r * ldc + j] : 0.0f);
                 if (e->clamp) v = v < e->lo ? e->lo : v > e->hi ? e->hi : v;
             }
             cr[j] = v;
@@ -128,6 +128,7 @@ void wnn_sgemm_store_tile(const float* t, size_t tn, float* c, size_t ldc, size_
         if (acc) v0 += load8(cr), v1 += load8(cr + 8);                                             \
         if (e) {                                                                                   \
             v0 = v0 * sc + b0, v1 = v1 * sc + b1;                                                  \
+            if (res) v0 += load8(res + (r) * ldc), v1 += load8(res + (r) * ldc + 8);              \
             if (e->clamp) {                                                                        \
                 v0 = pick(v0 < lo, lo, v0), v1 = pick(v1 < lo, lo, v1);                            \
                 v0 = pick(v0 > hi, hi, v0), v1 = pick(v1 > hi, hi, v1); /* NaN stays */            \
@@ -137,11 +138,13 @@ void wnn_sgemm_store_tile(const float* t, size_t tn, float* c, size_t ldc, size_
     } while (0)
 
 /* C's mr x nr corner at c (+)= a (6-row panel) * b (16-column panel) over k, then the epilogue
- * when e != NULL (the last slice; col: c's first column). A full tile goes straight from the
- * registers, a partial one through t and wnn_sgemm_store_tile. */
+ * when e != NULL (the last slice; col: c's first column; res: the residual's matching corner or
+ * NULL). A full tile goes straight from the registers, a partial one through t and
+ * wnn_sgemm_store_tile. */
 #define DEFINE_KERNEL(NAME, ATTR)                                                                  \
     ATTR static void NAME(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, \
-                          size_t nr, int acc, const WnnSgemmEpilogue* e, size_t col) {             \
+                          size_t nr, int acc, const WnnSgemmEpilogue* e, size_t col,               \
+                          const float* res) {                                                      \
         v8 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0};                       \
         v8 c30 = {0}, c31 = {0}, c40 = {0}, c41 = {0}, c50 = {0}, c51 = {0};                       \
         _Pragma("GCC unroll 4") for (size_t p = 0; p < k; p++) {                                   \
@@ -169,7 +172,7 @@ void wnn_sgemm_store_tile(const float* t, size_t tn, float* c, size_t ldc, size_
         v8u* o = (v8u*)t;                                                                          \
         o[0] = c00, o[1] = c01, o[2] = c10, o[3] = c11, o[4] = c20, o[5] = c21;                    \
         o[6] = c30, o[7] = c31, o[8] = c40, o[9] = c41, o[10] = c50, o[11] = c51;                  \
-        wnn_sgemm_store_tile(t, NR, c, ldc, mr, nr, acc, e, col);                                  \
+        wnn_sgemm_store_tile(t, NR, c, ldc, mr, nr, acc, e, col, res);                             \
     }
 
 DEFINE_KERNEL(kernel_generic, )
@@ -203,6 +206,7 @@ typedef struct Job {
     size_t M, N, K, rs, ks, ldc, npad, mpan, npan, mb, nb;
     const float *A, *B; /* this batch's */
     float* C;
+    const float* R; /* this batch's residual (the epilogue's), or NULL */
     const WnnSgemmMicro* u;
     const WnnSgemm* g; /* strides, epilogue */
 } Job;
@@ -237,7 +241,8 @@ static void run_block(const Job* J, size_t i0, size_t i1, size_t j0, size_t j1, 
                     /* C's tile is read (or written) only after the kernel's ~3000 cycles: fetch it
                      * meanwhile (left to the cache's own prefetcher, 1024^3 ran 20% slower) */
                     for (size_t q = 0; q < mr; q++) __builtin_prefetch(c + q * J->ldc, 1), __builtin_prefetch(c + q * J->ldc + nr - 1, 1);
-                    kernel(kc, ap + r * kc, panel, c, J->ldc, mr, nr, pc > 0, last ? J->g->e : NULL, j);
+                    const float* res = last && J->R ? J->R + (ib + r) * J->ldc + j : NULL;
+                    kernel(kc, ap + r * kc, panel, c, J->ldc, mr, nr, pc > 0, last ? J->g->e : NULL, j, res);
                 }
             }
         }
@@ -256,6 +261,7 @@ static void run_blocks(void* ctx, size_t begin, size_t end) {
         Job batch = *J0, *J = &batch;
         size_t q = b / blocks;
         J->A += q * J0->g->strideA, J->B += q * J0->g->strideB, J->C += q * J0->g->strideC;
+        if (J->R) J->R += q * J0->g->strideC;
         size_t bi = b % blocks / J->nb, bj = b % J->nb;
         size_t i0 = J->mpan * bi / J->mb * mr, i1 = J->mpan * (bi + 1) / J->mb * mr;
         size_t j0 = J->npan * bj / J->nb * J->u->nr, j1 = J->npan * (bj + 1) / J->nb * J->u->nr;
@@ -286,14 +292,17 @@ void wnn_sgemm_packed(const WnnSgemm* g, WnnThreadPool* pool) {
     const WnnSgemmMicro* u = micro();
     /* mpan and npan count the kernel's row panels and column steps (one or two B panels) */
     Job J = {M, N, K, g->aTransposed ? 1 : g->lda, g->aTransposed ? g->lda : 1, g->ldc, (N + NR - 1) / NR * NR,
-             (M + u->mr - 1) / u->mr, (N + u->nr - 1) / u->nr, 1, 1, g->A, g->packedB, g->C, u, g};
+             (M + u->mr - 1) / u->mr, (N + u->nr - 1) / u->nr, 1, 1, g->A, g->packedB, g->C,
+             g->e ? g->e->residual : NULL, u, g};
     if (K == 0) { /* the epilogue of a zero product */
         float t[NR] = {0};
         for (size_t q = 0; q < g->batches; q++) {
             float* C = g->C + q * g->strideC;
+            const float* R = g->e && g->e->residual ? g->e->residual + q * g->strideC : NULL;
             for (size_t i = 0; i < M; i++)
                 for (size_t j = 0; j < N; j += NR)
-                    wnn_sgemm_store_tile(t, 0, C + i * g->ldc + j, g->ldc, 1, N - j < NR ? N - j : NR, 0, g->e, j);
+                    wnn_sgemm_store_tile(t, 0, C + i * g->ldc + j, g->ldc, 1, N - j < NR ? N - j : NR, 0, g->e, j,
+                                         R ? R + i * g->ldc + j : NULL);
             activate_rows(g->e, C, g->ldc, M, N);
         }
         return;

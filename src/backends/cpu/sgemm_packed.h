@@ -15,6 +15,8 @@
 typedef struct WnnSgemmEpilogue {
     float scale;                 /* 1: none */
     const float* bias;           /* per column (N floats, already times scale), or NULL */
+    const float* residual;       /* added after the bias: a tensor laid out as C (ldc, strideC), or
+                                    NULL (a residual connection: matmul -> add(bias) -> add(x)) */
     int clamp;                   /* relu or clamp: min(max(v, lo), hi) in registers */
     float lo, hi;
     const WnnEltFloatOp* act;    /* any other activation, applied to each finished row, or NULL */
