@@ -30,12 +30,6 @@ typedef struct WnnCpuPrepareEnv {
                                        takes its internal layout so that the two link */
 } WnnCpuPrepareEnv;
 
-/* A conv2d and the depthwise conv after it as one step (fuse->dw, cpu_fuse.h: wnn_cpu_fuse_dw):
- * *out = the state, which takes the whole chain, or NULL where no kernel runs the pair (then
- * prepare the node with the chain before the depthwise conv). WNN_CPU_CONV = auto or onednn. */
-WNNStatus wnn_cpu_prepare_conv_dw(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
-                                  const WnnCpuPrepareEnv* env, WnnCpuPrepared** out);
-
 /* *out = the node's prepared state, or NULL when it has none. fuse (may be NULL) offers the chain
  * after the node; (*out)->fused says whether the state took it in. */
 WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,

@@ -212,12 +212,7 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
             offer = f.absorbedCount > 0;
         }
         WnnCpuPrepareEnv penv = {pool, n->inputCount && n->inputs[0] >= 0 ? madeBy[n->inputs[0]] : NULL};
-        WnnCpuFusion withDw; /* a 1x1 conv and the depthwise conv after it, as one step where one kernel runs both */
-        if (offer && wnn_cpu_fuse_dw(ir, uses, k, &f, &withDw)) {
-            if ((s = wnn_cpu_prepare_conv_dw(ir, n, &withDw, &penv, &prep[k]))) break;
-            if (prep[k]) f = withDw;
-        }
-        if (!prep[k] && (s = wnn_cpu_prepare_node(ir, n, offer ? &f : NULL, &penv, &prep[k]))) break;
+        if ((s = wnn_cpu_prepare_node(ir, n, offer ? &f : NULL, &penv, &prep[k]))) break;
         for (uint32_t j = 0; j < n->outputCount; j++) madeBy[n->outputs[j]] = prep[k];
         if (offer && prep[k] && prep[k]->fused) {
             fused[k] = f;

@@ -76,7 +76,7 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
     f->bias = -1;
     f->residual = -1;
     f->input[0] = f->input[1] = -1;
-    f->act = f->dwAct = WNN_OP_COUNT;
+    f->act = WNN_OP_COUNT;
     if (n->outputCount != 1) return;
     int32_t cur = n->outputs[0];
     const WnnDesc* od = &ir->operands[cur].desc;
@@ -124,49 +124,6 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
         cur = ir->nodes[at].outputs[0];
     }
     f->output = cur;
-}
-
-/* A float32 conv2d node with a constant filter and a constant bias or none. */
-static int conv_with_constants(const WnnGraphIR* ir, const WnnNode* n) {
-    if (n->op != WNN_OP_conv2d || n->inputCount < 2 || n->inputCount > 3 || n->outputCount != 1 || n->inputs[0] < 0 ||
-        n->inputs[1] < 0 || ir->operands[n->inputs[0]].desc.type != WNNOperandDataType_Float32)
-        return 0;
-    const WnnIrOperand* w = &ir->operands[n->inputs[1]];
-    const WnnIrOperand* b = n->inputCount > 2 && n->inputs[2] >= 0 ? &ir->operands[n->inputs[2]] : NULL;
-    return w->kind == WNN_OPERAND_CONSTANT && w->data && (!b || (b->kind == WNN_OPERAND_CONSTANT && b->data));
-}
-
-int wnn_cpu_fuse_dw(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, const WnnCpuFusion* f, WnnCpuFusion* out) {
-    const WnnNode* n = &ir->nodes[k];
-    if (!conv_with_constants(ir, n) || f->residual >= 0 || f->hasScale || f->absorbedCount > 2) return 0;
-    const WnnConvAttrs* a = n->attrs;
-    if (a->kh != 1 || a->kw != 1 || a->strides[0] != 1 || a->strides[1] != 1 || a->groups != 1 ||
-        a->pad[0] || a->pad[1] || a->pad[2] || a->pad[3])
-        return 0;
-    uint32_t last = f->absorbedCount ? f->absorbed[f->absorbedCount - 1] : k;
-    int32_t at = sole_consumer(ir, uses, f->output, last);
-    if (at < 0 || !conv_with_constants(ir, &ir->nodes[at]) || ir->nodes[at].inputs[0] != f->output) return 0;
-    const WnnConvAttrs* d = ir->nodes[at].attrs;
-    uint32_t s = d->strides[0];
-    if (d->nhwc != a->nhwc || d->kh != 3 || d->kw != 3 || d->groups != a->cout || d->cin != a->cout || d->cout != a->cout ||
-        (s != 1 && s != 2) || d->strides[1] != s || d->dilations[0] != 1 || d->dilations[1] != 1 || d->pad[0] != 1 ||
-        d->pad[1] != 1 || d->pad[2] != 1 || d->pad[3] != 1)
-        return 0;
-    WnnCpuFusion g = *f;
-    g.dw = (uint32_t)at;
-    g.absorbed[g.absorbedCount++] = (uint32_t)at;
-    g.output = ir->nodes[at].outputs[0];
-    const WnnDesc* dd = &ir->operands[g.output].desc;
-    int32_t act = sole_consumer(ir, uses, g.output, (uint32_t)at);
-    if (act >= 0 && fusible_activation(ir->nodes[act].op) && ir->nodes[act].outputCount == 1 &&
-        wnn_desc_equal(&ir->operands[ir->nodes[act].outputs[0]].desc, dd)) {
-        g.dwAct = ir->nodes[act].op;
-        g.dwActAttrs = ir->nodes[act].attrs;
-        g.absorbed[g.absorbedCount++] = (uint32_t)act;
-        g.output = ir->nodes[act].outputs[0];
-    }
-    *out = g;
-    return 1;
 }
 
 WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnCpuFusedIR* out) {

@@ -24,10 +24,6 @@ typedef struct WnnCpuFusion {
     uint32_t channelAxis;   /* of the op's output */
     WnnOpId act;            /* activation applied last, or WNN_OP_COUNT */
     const void* actAttrs;
-    uint32_t dw;            /* a depthwise 3x3 conv2d node after a 1x1 one's activation, taken in
-                               with its own bias (wnn_cpu_fuse_dw), or 0: none */
-    WnnOpId dwAct;          /* the activation after it, or WNN_OP_COUNT */
-    const void* dwActAttrs;
     int32_t output;         /* operand the fused step writes */
     int32_t input[2];       /* operands the fused step reads as its inputs 0 and 1 instead of the op's, or -1 */
 } WnnCpuFusion;
@@ -38,13 +34,6 @@ WNNStatus wnn_cpu_fuse_uses(const WnnGraphIR* ir, uint32_t** uses);
 /* The longest fusible chain after node k (a conv2d, convTranspose2d, matmul or gemm; no residual
  * after convTranspose2d); f->absorbedCount = 0 if none. */
 void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f);
-
-/* *out = f (node k's chain: a 1x1 stride-1 unpadded conv2d, + bias, + activation, no residual or
- * scale) extended by the depthwise 3x3 conv2d (stride 1 or 2, padding 1, constant filter and
- * bias) that alone reads its result, and that conv's activation: a MobileNet block's expand and
- * depthwise steps, which oneDNN can run as one primitive (wnn_onednn_conv_dw_prepare) without
- * writing the expanded tensor out. Returns 0 (out untouched) when the graph has no such pair. */
-int wnn_cpu_fuse_dw(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, const WnnCpuFusion* f, WnnCpuFusion* out);
 
 /* The graph as the CPU runs it: fused[k].absorbedCount > 0 marks an accepted chain of node k. */
 typedef struct WnnCpuFusedIR {

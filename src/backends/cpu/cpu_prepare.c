@@ -157,18 +157,6 @@ unsigned wnn_cpu_onednn_nodes(void) {
 #endif
 }
 
-WNNStatus wnn_cpu_prepare_conv_dw(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
-                                  const WnnCpuPrepareEnv* env, WnnCpuPrepared** out) {
-    *out = NULL;
-#ifdef WNN_HAVE_ONEDNN
-    Path p = path_of("WNN_CPU_CONV");
-    if (p == PATH_AUTO || p == PATH_ONEDNN) return wnn_onednn_conv_dw_prepare(ir, node, fuse, env->producer, out);
-#else
-    (void)ir, (void)node, (void)fuse, (void)env;
-#endif
-    return WNNStatus_Success;
-}
-
 WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
                                const WnnCpuPrepareEnv* env, WnnCpuPrepared** out) {
     *out = NULL;

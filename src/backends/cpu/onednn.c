@@ -120,15 +120,15 @@ dnnl_primitive_desc_t wnn_onednn_fastest(const_dnnl_op_desc_t op, const_dnnl_pri
     return best;
 }
 
-/* Appends activation act (attributes attrs; WNN_OP_COUNT: none) to po as eltwise post-ops; 0 when
- * oneDNN has no exact equivalent. */
-static int append_activation(dnnl_post_ops_t po, WnnOpId act, const void* attrs) {
-    const WnnActivationAttrs* a = attrs;
-    const WnnClampAttrs* c = attrs;
+int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr) {
+    *attr = NULL;
+    if (!f || (f->act == WNN_OP_COUNT && !residual && !f->hasScale)) return 1;
+    const WnnActivationAttrs* a = f->actAttrs;
+    const WnnClampAttrs* c = f->actAttrs;
     dnnl_alg_kind_t alg[2];
     float alpha[2] = {0, 0}, beta[2] = {0, 0};
     int count = 1;
-    switch (act) {
+    switch (f->act) {
         case WNN_OP_COUNT: count = 0; break;
         case WNN_OP_relu: alg[0] = dnnl_eltwise_relu; break;
         case WNN_OP_leakyRelu: alg[0] = dnnl_eltwise_relu, alpha[0] = (float)a->alpha; break;
@@ -151,13 +151,12 @@ static int append_activation(dnnl_post_ops_t po, WnnOpId act, const void* attrs)
             break;
         default: return 0;
     }
-    int ok = 1;
+    dnnl_post_ops_t po = NULL;
+    if (dnnl_post_ops_create(&po) != dnnl_success) return 0;
+    int ok = !residual || dnnl_post_ops_append_binary(po, dnnl_binary_add, residual) == dnnl_success;
+    /* a scale is never fused with a residual (cpu_fuse.c): it comes first, on the biased result */
+    if (ok && f->hasScale) ok = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, f->scale, 0.0f) == dnnl_success;
     for (int i = 0; i < count && ok; i++) ok = dnnl_post_ops_append_eltwise(po, 1.0f, alg[i], alpha[i], beta[i]) == dnnl_success;
-    return ok;
-}
-
-/* *attr = the post-ops po (destroyed here) when ok; 1 on success. */
-static int finish_attr(dnnl_post_ops_t po, int ok, dnnl_primitive_attr_t* attr) {
     ok = ok && dnnl_primitive_attr_create(attr) == dnnl_success;
     ok = ok && dnnl_primitive_attr_set_post_ops(*attr, po) == dnnl_success;
     dnnl_post_ops_destroy(po);
@@ -166,28 +165,6 @@ static int finish_attr(dnnl_post_ops_t po, int ok, dnnl_primitive_attr_t* attr) 
         *attr = NULL;
     }
     return ok;
-}
-
-int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr) {
-    *attr = NULL;
-    if (!f || (f->act == WNN_OP_COUNT && !residual && !f->hasScale)) return 1;
-    dnnl_post_ops_t po = NULL;
-    if (dnnl_post_ops_create(&po) != dnnl_success) return 0;
-    int ok = !residual || dnnl_post_ops_append_binary(po, dnnl_binary_add, residual) == dnnl_success;
-    /* a scale is never fused with a residual (cpu_fuse.c): it comes first, on the biased result */
-    if (ok && f->hasScale) ok = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_linear, f->scale, 0.0f) == dnnl_success;
-    ok = ok && append_activation(po, f->act, f->actAttrs);
-    return finish_attr(po, ok, attr);
-}
-
-int wnn_onednn_post_ops_dw(const WnnCpuFusion* f, dnnl_dim_t stride, dnnl_primitive_attr_t* attr) {
-    *attr = NULL;
-    dnnl_post_ops_t po = NULL;
-    if (!f->dw || dnnl_post_ops_create(&po) != dnnl_success) return 0;
-    int ok = append_activation(po, f->act, f->actAttrs);
-    ok = ok && dnnl_post_ops_append_dw(po, dnnl_f32, dnnl_f32, dnnl_f32, 3, stride, 1, 0, 0, NULL) == dnnl_success;
-    ok = ok && append_activation(po, f->dwAct, f->dwActAttrs);
-    return finish_attr(po, ok, attr);
 }
 /* ---- one step at dispatch ---- */
 
@@ -226,10 +203,8 @@ static WNNStatus exec_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
                                   "dnnl_primitive_execute (reorder in)")))
             goto done;
     }
-    dnnl_exec_arg_t pa[7] = {{DNNL_ARG_SRC, e->in}, {DNNL_ARG_DST, e->out}};
+    dnnl_exec_arg_t pa[5] = {{DNNL_ARG_SRC, e->in}, {DNNL_ARG_DST, e->out}};
     int na = 2;
-    if (e->dwWei) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_WEIGHTS, e->dwWei};
-    if (e->dwBias) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_POST_OP_DW | DNNL_ARG_BIAS, e->dwBias};
     if (e->side) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, e->side};
     if (e->wei) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_WEIGHTS, e->wei};
     if (e->bias) pa[na++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, e->bias};
@@ -267,8 +242,7 @@ WNNStatus wnn_onednn_exec_finish(WnnOnednnExec* e, dnnl_primitive_desc_t pd, WNN
     }
     /* weights, bias, the reorder buffers in oneDNN's layouts, the float32 copies of float16 tensors */
     e->base.bytes = owned_bytes(e->wei) + owned_bytes(e->bias) + owned_bytes(e->side) + owned_bytes(e->in) +
-                    owned_bytes(e->out) + owned_bytes(e->dwWei) + owned_bytes(e->dwBias) +
-                    sizeof(float) * (e->inN + e->outN + e->sideN + e->weiN);
+                    owned_bytes(e->out) + sizeof(float) * (e->inN + e->outN + e->sideN + e->weiN);
     wnn_onednn_count_prepared();
     *out = &e->base;
     return WNNStatus_Success;
@@ -277,9 +251,9 @@ WNNStatus wnn_onednn_exec_finish(WnnOnednnExec* e, dnnl_primitive_desc_t pd, WNN
 void wnn_onednn_exec_release(WnnCpuPrepared* self) {
     WnnOnednnExec* e = (WnnOnednnExec*)self;
     if (!e) return;
-    dnnl_memory_t mems[10] = {e->in != e->userIn ? e->in : NULL, e->out != e->userOut ? e->out : NULL, e->userIn,
-                              e->userOut, e->wei, e->bias, e->side, e->userSide, e->dwWei, e->dwBias};
-    for (int i = 0; i < 10; i++)
+    dnnl_memory_t mems[8] = {e->in != e->userIn ? e->in : NULL, e->out != e->userOut ? e->out : NULL, e->userIn,
+                             e->userOut, e->wei, e->bias, e->side, e->userSide};
+    for (int i = 0; i < 8; i++)
         if (mems[i]) dnnl_memory_destroy(mems[i]);
     dnnl_primitive_t prims[4] = {e->prim, e->reorderIn, e->reorderOut, e->reorderSide};
     for (int i = 0; i < 4; i++)

@@ -26,9 +26,6 @@ void wnn_onednn_set_threads(const WnnThreadPool* pool);
  * `residual` (post-op 0) when given, then the activation; NULL when there are none. Returns 0 when
  * oneDNN has no exact equivalent of the activation (then do not fuse). */
 int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr);
-/* *attr = f's activation, then f's depthwise 3x3 conv (stride `stride`, padding 1: cpu_fuse.h, dw)
- * and its activation as oneDNN's depthwise post-op; 0 when oneDNN cannot express them. */
-int wnn_onednn_post_ops_dw(const WnnCpuFusion* f, dnnl_dim_t stride, dnnl_primitive_attr_t* attr);
 
 /* The fastest of oneDNN's JIT implementations of op (an op descriptor such as a
  * dnnl_convolution_desc_t, with attr), each timed on zeroed scratch memory of the layouts it asks
@@ -63,7 +60,6 @@ typedef struct WnnOnednnExec {
     int sideArg, sideLinked;
     dnnl_memory_t userSide, side;
     dnnl_primitive_t reorderSide;
-    dnnl_memory_t dwWei, dwBias; /* a fused depthwise conv's (onednn_conv_dw.c), or NULL */
     int inLinked, outLinked; /* the graph's tensor holds oneDNN's layout itself (wnn_onednn_link) */
     /* float16 graph tensors: the primitive runs in float32 on these buffers (the graph's layout),
      * converted from / to float16 at each dispatch (onednn_f16.c); none for a linked tensor */
@@ -133,15 +129,10 @@ dnnl_status_t wnn_onednn_conv_pd(const struct WnnConvAttrs* a, int transposed, c
  * bias (*bias: the bias operand or NULL)? */
 int wnn_onednn_conv_fits(const WnnGraphIR* ir, const WnnNode* node, const WnnIrOperand** bias);
 /* The step of a conv2d or convTranspose2d node for pd: *out (NULL only when out of memory) with the
- * graph's layouts (*userOut: its output's, od: the step's output, NULL: the node's) and the
- * constant filter reordered once; the bias and a residual are the caller's to add. */
-WNNStatus wnn_onednn_conv_step(const WnnGraphIR* ir, const WnnNode* node, const WnnDesc* od, dnnl_primitive_desc_t pd,
-                               int fused, WnnOnednnExec** out, dnnl_memory_desc_t* userOut);
-/* A 1x1 conv2d with the depthwise 3x3 conv after it (f->dw, cpu_fuse.h) as one oneDNN primitive
- * (onednn_conv_dw.c) in the layout `producer` (the state writing its input, may be NULL) keeps;
- * *out = NULL when oneDNN has no JIT kernel for the pair (not an error). */
-WNNStatus wnn_onednn_conv_dw_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f,
-                                     const WnnCpuPrepared* producer, WnnCpuPrepared** out);
+ * graph's layouts (*userOut: its output's) and the constant filter reordered once; the bias and a
+ * residual are the caller's to add. */
+WNNStatus wnn_onednn_conv_step(const WnnGraphIR* ir, const WnnNode* node, dnnl_primitive_desc_t pd, int fused,
+                               WnnOnednnExec** out, dnnl_memory_desc_t* userOut);
 /* e->bias = the node's own per-channel bias (may be NULL) plus a fused one (may be NULL: cpu_fuse.h). */
 WNNStatus wnn_onednn_channel_bias(WnnOnednnExec* e, const WnnIrOperand* own, const WnnIrOperand* fused, uint32_t cout);
 /* convTranspose2d through oneDNN's deconvolution (onednn_deconv.c): with a pool only where it

@@ -89,12 +89,11 @@ int wnn_onednn_conv_fits(const WnnGraphIR* ir, const WnnNode* node, const WnnIrO
            fo->data && (!*bias || ((*bias)->kind == WNN_OPERAND_CONSTANT && (*bias)->data)) && wnn_onednn_engine();
 }
 
-WNNStatus wnn_onednn_conv_step(const WnnGraphIR* ir, const WnnNode* node, const WnnDesc* od, dnnl_primitive_desc_t pd,
-                               int fused, WnnOnednnExec** out, dnnl_memory_desc_t* userOut) {
+WNNStatus wnn_onednn_conv_step(const WnnGraphIR* ir, const WnnNode* node, dnnl_primitive_desc_t pd, int fused,
+                               WnnOnednnExec** out, dnnl_memory_desc_t* userOut) {
     const WnnConvAttrs* a = node->attrs;
     const WnnIrOperand* fo = &ir->operands[node->inputs[1]];
-    const WnnDesc* in = &ir->operands[node->inputs[0]].desc;
-    if (!od) od = &ir->operands[node->outputs[0]].desc;
+    const WnnDesc *in = &ir->operands[node->inputs[0]].desc, *od = &ir->operands[node->outputs[0]].desc;
     WnnOnednnExec* e = *out = wnn_calloc(1, sizeof *e);
     if (!e) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     int transposed = node->op == WNN_OP_convTranspose2d;
@@ -187,7 +186,7 @@ WNNStatus wnn_onednn_conv_prepare(const WnnGraphIR* ir, const WnnNode* node, con
 
     WnnOnednnExec* e = NULL;
     dnnl_memory_desc_t uo;
-    WNNStatus s = wnn_onednn_conv_step(ir, node, NULL, pd, f != NULL, &e, &uo);
+    WNNStatus s = wnn_onednn_conv_step(ir, node, pd, f != NULL, &e, &uo);
     if (!e) {
         dnnl_primitive_desc_destroy(pd);
         return s;

@@ -65,7 +65,7 @@ WNNStatus wnn_onednn_deconv_prepare(const WnnGraphIR* ir, const WnnNode* node, c
 
     WnnOnednnExec* e = NULL;
     dnnl_memory_desc_t uo;
-    WNNStatus s = wnn_onednn_conv_step(ir, node, NULL, pd, f != NULL, &e, &uo);
+    WNNStatus s = wnn_onednn_conv_step(ir, node, pd, f != NULL, &e, &uo);
     if (!e) {
         dnnl_primitive_desc_destroy(pd);
         return s;
