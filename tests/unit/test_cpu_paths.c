@@ -291,6 +291,39 @@ static void matmul_timed_case(void) {
     free(a), free(w), free(got), free(want);
 }
 
+/* auto on a classifier's gemm, 1 x 1280 times a constant b^T [1000, 1280] + c (5 MB of b): our
+ * packed GEMM, untimed (cpu_prepare.c, faster_matmul), and right. */
+static void gemv_case(void) {
+    const uint32_t K = 1280, N = 1000;
+    float *a = malloc(4 * K), *w = malloc(4 * (size_t)K * N), *c = malloc(4 * N), *got = malloc(4 * N);
+    double* want = malloc(sizeof(double) * N);
+    fill(a, K, -1, 1);
+    fill(w, (size_t)K * N, -0.1, 0.1);
+    fill(c, N, -1, 1);
+    for (uint32_t j = 0; j < N; j++) {
+        double acc = c[j];
+        for (uint32_t k = 0; k < K; k++) acc += (double)a[k] * w[(size_t)j * K + k];
+        want[j] = acc;
+    }
+    set_paths("auto");
+    WNNGraphBuilder b = wt_builder();
+    uint32_t as[2] = {1, K}, ws[2] = {N, K}, cs[1] = {N};
+    WNNGemmOptions go = WNN_GEMM_OPTIONS_INIT;
+    go.c = wt_constant(b, WNNOperandDataType_Float32, 1, cs, c);
+    go.bTranspose = true;
+    WNNOperand y;
+    WT_OK(wnnGraphBuilderGemm(b, wt_input(b, "a", WNNOperandDataType_Float32, 2, as),
+                              wt_constant(b, WNNOperandDataType_Float32, 2, ws, w), &go, &y));
+    WNNNamedOperand out = {"y", y};
+    WtFeed feed = {"a", a};
+    unsigned packedBefore = wnn_cpu_packed_nodes();
+    WT_OK(wt_run(wt_cpu(), b, &feed, 1, &out, 1, (void* const*)&got));
+    expect("gemm 1 x 1280 x 1000 auto", got, 0, want, N);
+    WT_CHECK(wnn_cpu_packed_nodes() > packedBefore);
+    wnnGraphBuilderRelease(b);
+    free(a), free(w), free(c), free(got), free(want);
+}
+
 /* A residual block as mobilenetv2 and resnet50 have them (after a 1x1 conv and a 3x3 max pool): 1x1 conv + clamp(0, 6) -> depthwise 3x3
  * + clamp -> 1x1 conv -> add(block input) -> relu -> 3x3 conv -> add -> 1x1 conv, channels C (a multiple of oneDNN's
  * block of 8 or not). On oneDNN the activations between the steps stay in its blocked layout; the
@@ -471,6 +504,7 @@ int main(void) {
     conv_case("winograd-nhwc", 0, 32, 48, 1, 1, 1, 2, 0);
     conv_case("winograd", 1, 32, 48, 1, 1, 1, 0, 1);
     matmul_timed_case();
+    gemv_case();
     for (int extra = 0; extra < 4; extra++) { /* extra & 2: float16 */
         block_case(8, extra & 1, extra >> 1);
         block_case(16, extra & 1, extra >> 1);

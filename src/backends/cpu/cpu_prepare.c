@@ -34,7 +34,12 @@ static Path path_of(const char* var) {
  * runs 29.6 and oneDNN's 33), else ours where the CPU lacks AVX-512 (on 2 AVX2 cores 1.2-1.6x
  * oneDNN 2.6 on every BERT-base shape, 92% of the FMA peak at 1024^3) and oneDNN's where it has
  * it (on 2 Zen 4 cores oneDNN's ran BERT's FFN products in 2.8-3.0 ms, our AVX-512 kernel in
- * 3.6-4.2). The other is released. */
+ * 3.6-4.2). A product of at most 4 rows with a b over 1 MiB (a classifier's gemm) is bound by
+ * reading b, which a graph's other layers have pushed out of the caches by then: ours, untimed (a
+ * timing would find b hot). Inside their graphs on 2 Zen 4 cores ours took mobilenetv2's 1 x 1280
+ * x 1000 gemm in 0.21 ms against oneDNN's 0.29, resnet50's 1 x 2048 x 1000 in 0.39-0.42 against
+ * 0.73-0.80, where alone with b hot oneDNN's ran 1 x 1280 x 1000 in 0.05 ms, ours 0.09. The other
+ * is released. */
 static WnnCpuPrepared* faster_matmul(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
                                      WnnThreadPool* pool, WnnCpuPrepared* m, WnnCpuPrepared* d) {
     const WnnDesc* od = &ir->operands[node->outputs[0]].desc;
@@ -42,9 +47,13 @@ static WnnCpuPrepared* faster_matmul(const WnnGraphIR* ir, const WnnNode* node, 
     const WnnGemmAttrs* g = node->op == WNN_OP_gemm ? node->attrs : NULL;
     double flops = 2.0 * (double)wnn_desc_numel(od) * (double)(g && g->aTranspose ? da->shape[0] : da->shape[da->rank - 1]);
     double tm = -1, td = -1;
+    size_t n = od->shape[od->rank - 1], rows = n ? (size_t)wnn_desc_numel(od) / n : 0;
+    double bBytes = flops / (2.0 * (double)(rows ? rows : 1)) * sizeof(float); /* K x N floats */
     int keepM;
     if (m->fused != d->fused) {
         keepM = m->fused;
+    } else if (rows <= 4 && bBytes >= (1 << 20)) {
+        keepM = 1; /* a product of a few rows streams b from memory at each dispatch: see above */
     } else if (wnn_cpu_tuning(flops)) {
         wnn_cpu_time_two(ir, node, fuse, pool, m, d, &tm, &td);
         keepM = tm >= 0 && (td < 0 || tm < 1.05 * td); /* within 5%, the host's noise: ours */
