@@ -324,6 +324,58 @@ static void gemv_case(void) {
     free(a), free(w), free(c), free(got), free(want);
 }
 
+/* Three 3x3 convs (32 channels, 14 x 13, + relu) in a row in an NCHW graph, forced onto the NHWC
+ * Winograd: each reorders its input from NCHW and its output back unless linked to a neighbour's
+ * NHWC (onednn_winograd.c). The two tensors between them must be linked (extra: the first is a
+ * graph output too, kept in NCHW: one), and the result match our direct kernels'. */
+static void winograd_chain_case(int extra) {
+    const uint32_t C = 32, H = 14, W = 13;
+    size_t n = (size_t)C * H * W, nw = (size_t)C * C * 9;
+    float *x = malloc(4 * n), *w = malloc(4 * nw * 3), *own = malloc(4 * n), *got = malloc(4 * n);
+    float *ownMid = malloc(4 * n), *gotMid = malloc(4 * n);
+    double* want = malloc(sizeof(double) * n);
+    fill(x, n, -1, 1);
+    fill(w, nw * 3, -0.1, 0.1);
+    unsigned linked[2] = {0, 0};
+    const char* paths[2] = {"own", "winograd-nhwc"};
+    for (int p = 0; p < 2; p++) {
+        set_paths(paths[p]);
+        WNNGraphBuilder b = wt_builder();
+        uint32_t xs[4] = {1, C, H, W}, ws[4] = {C, C, 3, 3}, pad[4] = {1, 1, 1, 1};
+        WNNOperand y = wt_input(b, "x", WNNOperandDataType_Float32, 4, xs), mid = y;
+        WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
+        o.padding = pad, o.paddingCount = 4;
+        for (int k = 0; k < 3; k++) {
+            WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, WNNOperandDataType_Float32, 4, ws, w + k * nw), &o, &y));
+            WT_OK(wnnGraphBuilderRelu(b, y, NULL, &y));
+            if (k == 0) mid = y;
+        }
+        WNNNamedOperand outs[2] = {{"y", y}, {"mid", mid}};
+        void* data[2] = {p ? got : own, p ? gotMid : ownMid};
+        WtFeed feed = {"x", x};
+        unsigned before = wnn_cpu_linked_tensors();
+        WT_OK(wt_run(wt_cpu(), b, &feed, 1, outs, extra ? 2 : 1, data));
+        linked[p] = wnn_cpu_linked_tensors() - before;
+        wnnGraphBuilderRelease(b);
+    }
+    char what[80];
+    snprintf(what, sizeof what, "three winograd-nhwc convs in an NCHW graph%s", extra ? " (+first output)" : "");
+    for (size_t i = 0; i < n; i++) want[i] = own[i];
+    expect(what, got, 0, want, n);
+    if (extra) {
+        for (size_t i = 0; i < n; i++) want[i] = ownMid[i];
+        expect(what, gotMid, 0, want, n);
+    }
+#ifdef WNN_HAVE_ONEDNN
+    wt_checks++;
+    if (linked[1] != (extra ? 1u : 2u) || linked[0] != 0) {
+        wt_failures++;
+        fprintf(stderr, "%s: %u tensors linked (own kernels: %u), expected %u\n", what, linked[1], linked[0], extra ? 1u : 2u);
+    }
+#endif
+    free(x), free(w), free(own), free(got), free(ownMid), free(gotMid), free(want);
+}
+
 /* A residual block as mobilenetv2 and resnet50 have them (after a 1x1 conv and a 3x3 max pool): 1x1 conv + clamp(0, 6) -> depthwise 3x3
  * + clamp -> 1x1 conv -> add(block input) -> relu -> 3x3 conv -> add -> 1x1 conv, channels C (a multiple of oneDNN's
  * block of 8 or not). On oneDNN the activations between the steps stay in its blocked layout; the
@@ -505,6 +557,8 @@ int main(void) {
     conv_case("winograd", 1, 32, 48, 1, 1, 1, 0, 1);
     matmul_timed_case();
     gemv_case();
+    winograd_chain_case(0);
+    winograd_chain_case(1);
     for (int extra = 0; extra < 4; extra++) { /* extra & 2: float16 */
         block_case(8, extra & 1, extra >> 1);
         block_case(16, extra & 1, extra >> 1);

@@ -134,29 +134,58 @@ static WnnCpuPrepared* faster_winograd(const WnnGraphIR* ir, const WnnNode* node
     return keepV ? v : w;
 }
 
-/* Winograd (w, runs in the graph's layout) or oneDNN's direct conv (d), by time on scratch
- * tensors; the other is released. A direct conv in a blocked layout gets linked to oneDNN
+/* The costs inside a graph of Winograd state w and of oneDNN's direct conv d (*costD), from timings
+ * on scratch tensors; -1: w failed to run. A direct conv in a blocked layout gets linked to oneDNN
  * neighbours (no reorders), and Winograd between them makes the neighbours reorder instead, about
- * what d's own reorders cost: so inside a graph d counts without its reorders and w with them.
- * Ties and failed timings keep d. WNN_CPU_VERBOSE=1 prints the times. */
-static WnnCpuPrepared* pick_faster(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
-                                   WnnThreadPool* pool, WnnCpuPrepared* w, WnnCpuPrepared* d) {
-    double tw = -1, td = -1, tl = -1;
+ * what d's own reorders cost: so d counts without its reorders and w with them, unless w runs an
+ * NCHW graph's conv on the NHWC transforms and d keeps NHWC too (oneDNN's brgemm kernels on
+ * AVX-512): then w links like d, and both count without their reorders. */
+static double winograd_cost(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse, WnnThreadPool* pool,
+                            WnnCpuPrepared* w, WnnCpuPrepared* d, double* costD) {
+    double tw = -1, td = -1, tl = -1, twl = -1;
     wnn_cpu_time_two(ir, node, fuse, pool, w, d, &tw, &td);
     int32_t out = d->fused && fuse ? fuse->output : node->outputs[0];
     int edge = at_edge(ir, node->inputs[0], 0) && at_edge(ir, out, 1);
     if (!edge && wnn_onednn_out_layout(d)) tl = wnn_onednn_time_linked(d, ir, node, fuse, pool, 3);
-    double costW = tw, costD = td;
-    if (tl >= 0 && td >= tl) costW = tw + (td - tl), costD = tl;
-    int keepW = tw >= 0 && costD >= 0 && w->fused == d->fused && costW < costD;
+    const dnnl_memory_desc_t *wl = wnn_onednn_out_layout(w), *dl = wnn_onednn_out_layout(d);
+    if (tl >= 0 && wl && dl && dnnl_memory_desc_equal(wl, dl)) twl = wnn_onednn_time_linked(w, ir, node, fuse, pool, 3);
+    double costW = tw;
+    *costD = td;
+    if (twl >= 0) costW = twl, *costD = tl;
+    else if (tl >= 0 && td >= tl) costW = tw + (td - tl), *costD = tl;
     if (wnn_cpu_verbose())
-        fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: %s %.3f ms, %s %.3f ms (linked %.3f) -> %s\n",
-                node->label ? node->label : "", w->path, tw, d->path, td, tl, keepW ? w->path : d->path);
-    WnnCpuPrepared* drop = keepW ? d : w;
-    drop->release(drop);
-    return keepW ? w : d;
+        fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: %s %.3f ms (linked %.3f), %s %.3f ms (linked %.3f)\n",
+                node->label ? node->label : "", w->path, tw, twl, d->path, td, tl);
+    return tw >= 0 && w->fused == d->fused ? costW : -1;
+}
+
+/* The cheapest of the Winograd states w and v (v may be NULL: an NCHW graph's conv on the NHWC
+ * transforms) and oneDNN's direct conv d (winograd_cost; ties and failed timings keep d). The
+ * others are released. WNN_CPU_VERBOSE=1 prints the times. */
+static WnnCpuPrepared* pick_faster(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
+                                   WnnThreadPool* pool, WnnCpuPrepared* w, WnnCpuPrepared* v, WnnCpuPrepared* d) {
+    double dw = -1, dv = -1, cw = winograd_cost(ir, node, fuse, pool, w, d, &dw), cv = -1;
+    if (v) cv = winograd_cost(ir, node, fuse, pool, v, d, &dv);
+    double cd = dv >= 0 && dw >= 0 ? 0.5 * (dw + dv) : dw >= 0 ? dw : dv; /* d timed twice */
+    WnnCpuPrepared* keep = d;
+    double best = cd;
+    if (cw >= 0 && best >= 0 && cw < best) keep = w, best = cw;
+    if (cv >= 0 && best >= 0 && cv < best) keep = v, best = cv;
+    if (wnn_cpu_verbose()) fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: -> %s\n", node->label ? node->label : "", keep->path);
+    WnnCpuPrepared* all[3] = {w, v, d};
+    for (int i = 0; i < 3; i++)
+        if (all[i] && all[i] != keep) all[i]->release(all[i]);
+    return keep;
 }
 #endif
+
+unsigned wnn_cpu_linked_tensors(void) {
+#ifdef WNN_HAVE_ONEDNN
+    return wnn_onednn_linked_count();
+#else
+    return 0;
+#endif
+}
 
 unsigned wnn_cpu_onednn_nodes(void) {
 #ifdef WNN_HAVE_ONEDNN
@@ -182,22 +211,24 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
             WNNStatus s = wnn_onednn_winograd_prepare(ir, node, fuse, 0, &w);
             if (s || (w && wino)) return *out = w, s;
         }
-        if (w && p == PATH_AUTO && wnn_cpu_tuning_allowed()) { /* an NCHW graph: also on the NHWC transforms */
-            WnnCpuPrepared* v = NULL;
+        WnnCpuPrepared* v = NULL; /* an NCHW graph's conv also on the NHWC transforms */
+        if (w && p == PATH_AUTO && wnn_cpu_tuning_allowed()) {
             WNNStatus s = wnn_onednn_winograd_prepare(ir, node, fuse, 1, &v);
             if (s) return w->release(w), s;
-            if (v) w = faster_winograd(ir, node, fuse, env->pool, w, v);
+            if (v && v->fused != w->fused) v->release(v), v = NULL;
         }
         if (p == PATH_ONEDNN || wino || (p == PATH_AUTO && conv_auto_onednn(node->attrs))) {
             WNNStatus s = wnn_onednn_conv_prepare(ir, node, fuse, out);
             if (s) {
                 if (w) w->release(w);
+                if (v) v->release(v);
                 return s;
             }
             if (*out && w && !wnn_cpu_tuning_allowed()) w->release(w), w = NULL; /* untimed: the direct conv */
-            if (*out && w) *out = pick_faster(ir, node, fuse, env->pool, w, *out);
+            if (*out && w) *out = pick_faster(ir, node, fuse, env->pool, w, v, *out);
             if (*out) return WNNStatus_Success;
         }
+        if (w && v) w = faster_winograd(ir, node, fuse, env->pool, w, v);
         if (w) return *out = w, WNNStatus_Success;
     }
     if (node->op == WNN_OP_convTranspose2d && path_of("WNN_CPU_CONV") != PATH_OWN) /* auto: where faster than ours */

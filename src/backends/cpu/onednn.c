@@ -17,7 +17,7 @@
 
 static dnnl_engine_t g_engine;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
-static atomic_uint g_prepared;
+static atomic_uint g_prepared, g_linked;
 
 /* The engine lives as long as the process (oneDNN's own caches do too). */
 static void make_engine(void) {
@@ -42,6 +42,7 @@ void wnn_onednn_set_threads(const WnnThreadPool* pool) {
 
 unsigned wnn_onednn_prepared_count(void) { return atomic_load(&g_prepared); }
 void wnn_onednn_count_prepared(void) { atomic_fetch_add(&g_prepared, 1); }
+unsigned wnn_onednn_linked_count(void) { return atomic_load(&g_linked); }
 
 const char* wnn_onednn_impl(const_dnnl_primitive_desc_t pd) {
     const char* s = NULL;
@@ -431,6 +432,7 @@ size_t wnn_onednn_link(WnnCpuPrepared* const* producers, size_t np, WnnCpuPrepar
         else e->inLinked = 1;
     }
     free(fresh);
+    atomic_fetch_add(&g_linked, 1);
     return bytes;
 }
 

@@ -45,6 +45,8 @@ const char* wnn_onednn_impl(const_dnnl_primitive_desc_t pd);
 /* Nodes prepared on the oneDNN path since the process started (tests check a forced path ran). */
 unsigned wnn_onednn_prepared_count(void);
 void wnn_onednn_count_prepared(void);
+/* Operand sets linked (wnn_onednn_link) since the process started, for tests. */
+unsigned wnn_onednn_linked_count(void);
 
 /* One oneDNN step at dispatch: the user's input and output (dense, row-major) are bound by handle;
  * when the primitive wants another layout, reorders go in front (in) and behind (out). wei is

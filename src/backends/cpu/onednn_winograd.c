@@ -23,7 +23,12 @@
 #include "graph/ops/elementwise.h"
 
 typedef struct Wino {
-    WnnCpuPrepared base;
+    /* First, so that an NCHW graph's conv run on the NHWC transforms is a oneDNN step to the
+     * layout linking (onednn.h, wnn_onednn_link): x.base is the prepared state; x.reorderIn /
+     * x.reorderOut reorder the graph's NCHW (x.userIn / x.userOut, bound per dispatch) into and out
+     * of NHWC (x.in, x.out), and once linked (x.inLinked / x.outLinked) the neighbours' buffers
+     * hold NHWC themselves and the reorder is skipped. */
+    WnnOnednnExec x;
     WnnConvAttrs a;
     size_t N, H, W, OH, OW, TH, TW, P;
     size_t sN, sC, sH, sW;    /* input strides (elements) of n, c, y, x in the graph's layout */
@@ -42,8 +47,6 @@ typedef struct Wino {
      * of tiles per channel, 6.9 vs 4.5 ms on seed_conv on the AVX-512 machine): oneDNN reorders
      * into xT and out of yT (NHWC, float32) at the edges. */
     int viaNhwc;
-    dnnl_primitive_t toNhwc, toNchw;
-    dnnl_memory_t userX, userY, xT, yT;
     dnnl_stream_t stream;
     pthread_mutex_t lock;
 } Wino;
@@ -285,7 +288,7 @@ static void blocks_nchw(void* ctx, size_t begin, size_t end) {
 
 /* One reorder at the edge of a viaNhwc step: the graph's buffer `user` bound to the plain side. */
 static WNNStatus edge_reorder(const Wino* w, dnnl_primitive_t r, dnnl_memory_t from, dnnl_memory_t to, void* user) {
-    WNNStatus s = wnn_onednn_check(dnnl_memory_set_data_handle(from == w->userX ? from : to, user), "conv2d",
+    WNNStatus s = wnn_onednn_check(dnnl_memory_set_data_handle(from == w->x.userIn ? from : to, user), "conv2d",
                                    "dnnl_memory_set_data_handle");
     dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
     if (!s) s = wnn_onednn_check(dnnl_primitive_execute(r, w->stream, 2, ra), "conv2d", "dnnl_primitive_execute (reorder)");
@@ -307,18 +310,19 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     float* userY = r.y;
     WNNStatus s = WNNStatus_Success;
     wnn_onednn_set_threads(args->pool);
-    if (w->viaNhwc) {
-        s = edge_reorder(w, w->toNhwc, w->userX, w->xT, (void*)r.x);
-        if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->xT, (void**)&r.x), "conv2d", "dnnl_memory_get_data_handle");
-        if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->yT, (void**)&r.y), "conv2d", "dnnl_memory_get_data_handle");
-        if (s) goto done;
+    if (w->viaNhwc && !w->x.inLinked) {
+        s = edge_reorder(w, w->x.reorderIn, w->x.userIn, w->x.in, (void*)r.x);
+        if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->x.in, (void**)&r.x), "conv2d", "dnnl_memory_get_data_handle");
     }
+    if (!s && w->viaNhwc && !w->x.outLinked)
+        s = wnn_onednn_check(dnnl_memory_get_data_handle(w->x.out, (void**)&r.y), "conv2d", "dnnl_memory_get_data_handle");
+    if (s) goto done;
     if (nhwc)
         wnn_parallel_for(args->pool, (w->P + w->blockTiles - 1) / w->blockTiles, 1, blocks_nhwc, &r);
     else
         wnn_parallel_for(args->pool, (rows + w->blockRows - 1) / w->blockRows, 1, blocks_nchw, &r);
     if (failed) s = wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory (winograd blocks)");
-    if (!s && w->viaNhwc) s = edge_reorder(w, w->toNchw, w->yT, w->userY, userY);
+    if (!s && w->viaNhwc && !w->x.outLinked) s = edge_reorder(w, w->x.reorderOut, w->x.out, w->x.userOut, userY);
     if (!s && w->f16) wnn_onednn_f32_to_f16(args->pool, w->y32, args->outputs[0].data, w->yN);
 done:
     pthread_mutex_unlock(&w->lock);
@@ -328,8 +332,8 @@ done:
 static void wino_release(WnnCpuPrepared* self) {
     Wino* w = (Wino*)self;
     if (w->stream) dnnl_stream_destroy(w->stream);
-    dnnl_primitive_t prims[2] = {w->toNhwc, w->toNchw};
-    dnnl_memory_t mems[4] = {w->userX, w->userY, w->xT, w->yT};
+    dnnl_primitive_t prims[2] = {w->x.reorderIn, w->x.reorderOut};
+    dnnl_memory_t mems[4] = {w->x.userIn, w->x.userOut, w->x.in, w->x.out};
     for (int i = 0; i < 2; i++)
         if (prims[i]) dnnl_primitive_destroy(prims[i]);
     for (int i = 0; i < 4; i++)
@@ -402,7 +406,7 @@ static WNNStatus via_nhwc_init(Wino* w, const dnnl_dims_t xd, const dnnl_dims_t 
     dnnl_memory_desc_init_by_tag(&yu, 4, yd, dnnl_f32, dnnl_nchw);
     dnnl_memory_desc_init_by_tag(&yn, 4, yd, dnnl_f32, dnnl_nhwc);
     dnnl_memory_desc_t* mds[4] = {&xu, &yu, &xn, &yn};
-    dnnl_memory_t* mems[4] = {&w->userX, &w->userY, &w->xT, &w->yT};
+    dnnl_memory_t* mems[4] = {&w->x.userIn, &w->x.userOut, &w->x.in, &w->x.out};
     WNNStatus s = WNNStatus_Success;
     for (int i = 0; i < 4 && !s; i++)
         s = wnn_onednn_check(dnnl_memory_create(mems[i], mds[i], eng, i < 2 ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE),
@@ -412,7 +416,7 @@ static WNNStatus via_nhwc_init(Wino* w, const dnnl_dims_t xd, const dnnl_dims_t 
         s = wnn_onednn_check(i ? dnnl_reorder_primitive_desc_create(&rpd, &yn, eng, &yu, eng, NULL)
                                : dnnl_reorder_primitive_desc_create(&rpd, &xu, eng, &xn, eng, NULL),
                              "conv2d", "dnnl_reorder_primitive_desc_create");
-        if (!s) s = wnn_onednn_check(dnnl_primitive_create(i ? &w->toNchw : &w->toNhwc, rpd), "conv2d", "dnnl_primitive_create");
+        if (!s) s = wnn_onednn_check(dnnl_primitive_create(i ? &w->x.reorderOut : &w->x.reorderIn, rpd), "conv2d", "dnnl_primitive_create");
         if (rpd) dnnl_primitive_desc_destroy(rpd);
         rpd = NULL;
     }
@@ -458,9 +462,9 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
         free(w);
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
-    w->base.run = wino_run;
-    snprintf(w->base.path, sizeof w->base.path, viaNhwc ? "winograd nhwc" : "winograd");
-    w->base.release = wino_release;
+    w->x.base.run = wino_run;
+    snprintf(w->x.base.path, sizeof w->x.base.path, viaNhwc ? "winograd nhwc" : "winograd");
+    w->x.base.release = wino_release;
     w->a = *a;
     int h = a->nhwc ? 1 : 2;
     w->N = in->shape[0], w->H = in->shape[h], w->W = in->shape[h + 1], w->OH = od->shape[h], w->OW = od->shape[h + 1];
@@ -478,8 +482,8 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     w->f16 = in->type == WNNOperandDataType_Float16;
     if (bid >= 0)
         for (uint32_t c = 0; c < a->cout; c++) w->bias[c] = wnn_onednn_value(ir->operands[bid].data, w->f16, c);
-    w->base.fused = take_fusion(ir, f, w);
-    if (!w->base.fused) w->act = 0; /* (take_fusion adds the fused bias only when it takes the chain) */
+    w->x.base.fused = take_fusion(ir, f, w);
+    if (!w->x.base.fused) w->act = 0; /* (take_fusion adds the fused bias only when it takes the chain) */
 
     /* U[e][ci][co] = (G g G^T)[e], g the 3x3 filter of (co, ci) in any filter layout */
     size_t cin = a->cin, cout = a->cout;
@@ -521,14 +525,15 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     }
     free(u);
     if (s) {
-        wino_release(&w->base);
+        wino_release(&w->x.base);
         return s;
     }
     size_t weights = w->packedU ? 16 * wnn_sgemm_packed_size(cin, cout) : 16 * cin * cout;
     size_t edges = (w->f16 ? w->xN + w->yN : 0) + (viaNhwc ? wnn_desc_numel(in) + wnn_desc_numel(od) : 0);
-    w->base.bytes = sizeof(float) * (weights + cout + edges);
+    w->x.base.bytes = sizeof(float) * (weights + cout + edges);
+    w->x.base.onednn = viaNhwc && !w->f16; /* linkable (float16 edges convert through x32 / y32) */
     wnn_onednn_count_prepared();
-    *out = &w->base;
+    *out = &w->x.base;
     return WNNStatus_Success;
 }
 #else
