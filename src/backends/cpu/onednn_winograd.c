@@ -45,10 +45,9 @@ typedef struct Wino {
     size_t xN, yN;
     /* An NCHW graph run on the NHWC transforms (they walk channels contiguously; NCHW's walk a row
      * of tiles per channel, 6.9 vs 4.5 ms on seed_conv on the AVX-512 machine): oneDNN reorders
-     * into xT and out of yT (NHWC, float32) at the edges. */
+     * into x.in and out of x.out (NHWC, float32) at the edges unless they are linked. x.stream
+     * runs the reorders; x.lock holds the edge buffers for one dispatch at a time. */
     int viaNhwc;
-    dnnl_stream_t stream;
-    pthread_mutex_t lock;
 } Wino;
 
 typedef struct WinoRun {
@@ -291,16 +290,16 @@ static WNNStatus edge_reorder(const Wino* w, dnnl_primitive_t r, dnnl_memory_t f
     WNNStatus s = wnn_onednn_check(dnnl_memory_set_data_handle(from == w->x.userIn ? from : to, user), "conv2d",
                                    "dnnl_memory_set_data_handle");
     dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-    if (!s) s = wnn_onednn_check(dnnl_primitive_execute(r, w->stream, 2, ra), "conv2d", "dnnl_primitive_execute (reorder)");
-    if (!s) s = wnn_onednn_check(dnnl_stream_wait(w->stream), "conv2d", "dnnl_stream_wait");
+    if (!s) s = wnn_onednn_check(dnnl_primitive_execute(r, w->x.stream, 2, ra), "conv2d", "dnnl_primitive_execute (reorder)");
+    if (!s) s = wnn_onednn_check(dnnl_stream_wait(w->x.stream), "conv2d", "dnnl_stream_wait");
     return s;
 }
 
 static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
-    Wino* w = (Wino*)self; /* the edge buffers (xT, yT, x32, y32) are the state's: one dispatch at a time */
+    Wino* w = (Wino*)self; /* the edge buffers (x.in, x.out, x32, y32) are the state's: one dispatch at a time */
     int failed = 0;
     WinoRun r = {w, args->inputs[0].data, args->outputs[0].data, &failed};
-    pthread_mutex_lock(&w->lock);
+    pthread_mutex_lock(&w->x.lock);
     if (w->f16) {
         wnn_onednn_f16_to_f32(args->pool, args->inputs[0].data, w->x32, w->xN);
         r.x = w->x32, r.y = w->y32;
@@ -325,20 +324,20 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     if (!s && w->viaNhwc && !w->x.outLinked) s = edge_reorder(w, w->x.reorderOut, w->x.out, w->x.userOut, userY);
     if (!s && w->f16) wnn_onednn_f32_to_f16(args->pool, w->y32, args->outputs[0].data, w->yN);
 done:
-    pthread_mutex_unlock(&w->lock);
+    pthread_mutex_unlock(&w->x.lock);
     return s;
 }
 
 static void wino_release(WnnCpuPrepared* self) {
     Wino* w = (Wino*)self;
-    if (w->stream) dnnl_stream_destroy(w->stream);
+    if (w->x.stream) dnnl_stream_destroy(w->x.stream);
     dnnl_primitive_t prims[2] = {w->x.reorderIn, w->x.reorderOut};
     dnnl_memory_t mems[4] = {w->x.userIn, w->x.userOut, w->x.in, w->x.out};
     for (int i = 0; i < 2; i++)
         if (prims[i]) dnnl_primitive_destroy(prims[i]);
     for (int i = 0; i < 4; i++)
         if (mems[i]) dnnl_memory_destroy(mems[i]);
-    pthread_mutex_destroy(&w->lock);
+    pthread_mutex_destroy(&w->x.lock);
     free(w->bias);
     free(w->packedU);
     free(w->up);
@@ -397,7 +396,7 @@ static WNNStatus f32_buffers(Wino* w, size_t xN, size_t yN) {
     return w->x32 && w->y32 ? WNNStatus_Success : wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory");
 }
 
-/* xT / yT and the reorders between the graph's NCHW (userX / userY, bound per dispatch) and NHWC. */
+/* x.in / x.out and the reorders between the graph's NCHW (x.userIn / x.userOut, bound per dispatch) and NHWC. */
 static WNNStatus via_nhwc_init(Wino* w, const dnnl_dims_t xd, const dnnl_dims_t yd) {
     dnnl_engine_t eng = wnn_onednn_engine();
     dnnl_memory_desc_t xu, xn, yu, yn;
@@ -457,7 +456,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     const WnnIrOperand* fo = &ir->operands[node->inputs[1]];
     int32_t bid = node->inputCount > 2 ? node->inputs[2] : -1;
     Wino* w = wnn_calloc(1, sizeof *w);
-    if (!w || !(w->bias = wnn_calloc(a->cout, sizeof(float))) || pthread_mutex_init(&w->lock, NULL)) {
+    if (!w || !(w->bias = wnn_calloc(a->cout, sizeof(float))) || pthread_mutex_init(&w->x.lock, NULL)) {
         if (w) free(w->bias);
         free(w);
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
@@ -512,7 +511,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
             }
         }
     dnnl_engine_t eng = wnn_onednn_engine();
-    if (!s) s = wnn_onednn_check(dnnl_stream_create(&w->stream, eng, dnnl_stream_default_flags), "conv2d", "dnnl_stream_create");
+    if (!s) s = wnn_onednn_check(dnnl_stream_create(&w->x.stream, eng, dnnl_stream_default_flags), "conv2d", "dnnl_stream_create");
     if (!s && a->nhwc)
         s = nhwc_products(w, u);
     else if (!s)
