@@ -135,18 +135,15 @@ static WnnCpuPrepared* faster_winograd(const WnnGraphIR* ir, const WnnNode* node
 }
 
 /* The costs inside a graph of Winograd state w and of oneDNN's direct conv d (*costD), from timings
- * on scratch tensors; -1: w failed to run. A direct conv in a blocked layout gets linked to oneDNN
+ * on scratch tensors (tl: d's linked, or -1); -1: w failed to run. A direct conv in a blocked layout gets linked to oneDNN
  * neighbours (no reorders), and Winograd between them makes the neighbours reorder instead, about
  * what d's own reorders cost: so d counts without its reorders and w with them, unless w runs an
  * NCHW graph's conv on the NHWC transforms and d keeps NHWC too (oneDNN's brgemm kernels on
  * AVX-512): then w links like d, and both count without their reorders. */
 static double winograd_cost(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse, WnnThreadPool* pool,
-                            WnnCpuPrepared* w, WnnCpuPrepared* d, double* costD) {
-    double tw = -1, td = -1, tl = -1, twl = -1;
+                            WnnCpuPrepared* w, WnnCpuPrepared* d, double tl, double* costD) {
+    double tw = -1, td = -1, twl = -1;
     wnn_cpu_time_two(ir, node, fuse, pool, w, d, &tw, &td);
-    int32_t out = d->fused && fuse ? fuse->output : node->outputs[0];
-    int edge = at_edge(ir, node->inputs[0], 0) && at_edge(ir, out, 1);
-    if (!edge && wnn_onednn_out_layout(d)) tl = wnn_onednn_time_linked(d, ir, node, fuse, pool, 3);
     const dnnl_memory_desc_t *wl = wnn_onednn_out_layout(w), *dl = wnn_onednn_out_layout(d);
     if (tl >= 0 && wl && dl && dnnl_memory_desc_equal(wl, dl)) twl = wnn_onednn_time_linked(w, ir, node, fuse, pool, 3);
     double costW = tw;
@@ -164,8 +161,11 @@ static double winograd_cost(const WnnGraphIR* ir, const WnnNode* node, const Wnn
  * others are released. WNN_CPU_VERBOSE=1 prints the times. */
 static WnnCpuPrepared* pick_faster(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,
                                    WnnThreadPool* pool, WnnCpuPrepared* w, WnnCpuPrepared* v, WnnCpuPrepared* d) {
-    double dw = -1, dv = -1, cw = winograd_cost(ir, node, fuse, pool, w, d, &dw), cv = -1;
-    if (v) cv = winograd_cost(ir, node, fuse, pool, v, d, &dv);
+    int32_t out = d->fused && fuse ? fuse->output : node->outputs[0];
+    int edge = at_edge(ir, node->inputs[0], 0) && at_edge(ir, out, 1);
+    double tl = !edge && wnn_onednn_out_layout(d) ? wnn_onednn_time_linked(d, ir, node, fuse, pool, 3) : -1;
+    double dw = -1, dv = -1, cw = winograd_cost(ir, node, fuse, pool, w, d, tl, &dw), cv = -1;
+    if (v) cv = winograd_cost(ir, node, fuse, pool, v, d, tl, &dv);
     double cd = dv >= 0 && dw >= 0 ? 0.5 * (dw + dv) : dw >= 0 ? dw : dv; /* d timed twice */
     WnnCpuPrepared* keep = d;
     double best = cd;
