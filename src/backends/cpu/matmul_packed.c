@@ -66,10 +66,8 @@ static int per_column(const WnnDesc* d) {
  * c; 0 when this GEMM cannot run it (an activation without a float32 function, odd bounds). The
  * residual (the output's shape and type: cpu_fuse.c) is read at each dispatch, the node's input
  * after its own ones. */
-static int take_chain(const WnnGraphIR* ir, const WnnNode* node, const WnnIrOperand* biasOp, const WnnCpuFusion* f,
-                      PackedMatmul* p) {
+static int take_chain(const WnnNode* node, const WnnIrOperand* biasOp, const WnnCpuFusion* f, PackedMatmul* p) {
     if (f->input[0] >= 0 || f->input[1] >= 0) return 0;
-    if (f->residual >= 0 && ir->operands[f->residual].desc.type != WNNOperandDataType_Float32) return 0;
     if (biasOp && !is_f32_constant(biasOp)) return 0;
     WnnSgemmEpilogue* e = &p->e;
     if (f->act == WNN_OP_relu) {
@@ -131,7 +129,7 @@ WNNStatus wnn_cpu_matmul_packed_prepare(const WnnGraphIR* ir, const WnnNode* nod
     const WnnIrOperand* fb = NULL;
     if (fuse && fuse->absorbedCount > 0) {
         fb = fuse->bias >= 0 ? &ir->operands[fuse->bias] : NULL;
-        p->base.fused = take_chain(ir, node, fb, fuse, p);
+        p->base.fused = take_chain(node, fb, fuse, p);
         if (!p->base.fused) fb = NULL, p->residualArg = -1, memset(&p->e, 0, sizeof p->e); /* its scale is set below */
     }
     double s = p->base.fused && fuse->hasScale ? fuse->scale : 1.0;
