@@ -453,6 +453,54 @@ WNNStatus wnn_onednn_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, 
     if (from) dnnl_memory_destroy(from);
     return s;
 }
+/* ---- an NCHW graph's step run in NHWC by our own kernels (Winograd, conv_block.c) ---- */
+
+WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, const dnnl_dims_t xd, const dnnl_dims_t yd) {
+    dnnl_engine_t eng = wnn_onednn_engine();
+    dnnl_memory_desc_t xu, xn, yu, yn;
+    dnnl_memory_desc_init_by_tag(&xu, 4, xd, dnnl_f32, dnnl_nchw);
+    dnnl_memory_desc_init_by_tag(&xn, 4, xd, dnnl_f32, dnnl_nhwc);
+    dnnl_memory_desc_init_by_tag(&yu, 4, yd, dnnl_f32, dnnl_nchw);
+    dnnl_memory_desc_init_by_tag(&yn, 4, yd, dnnl_f32, dnnl_nhwc);
+    dnnl_memory_desc_t* mds[4] = {&xu, &yu, &xn, &yn};
+    dnnl_memory_t* mems[4] = {&x->userIn, &x->userOut, &x->in, &x->out};
+    WNNStatus s = WNNStatus_Success;
+    for (int i = 0; i < 4 && !s; i++)
+        s = wnn_onednn_check(dnnl_memory_create(mems[i], mds[i], eng, i < 2 ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE),
+                             x->what, "dnnl_memory_create");
+    if (!s) s = make_reorder(x->what, &xu, &xn, &x->reorderIn);
+    if (!s) s = make_reorder(x->what, &yn, &yu, &x->reorderOut);
+    return s;
+}
+
+/* One edge reorder on x's stream, the graph's buffer `user` bound to the plain side (userSide). */
+static WNNStatus edge_reorder(WnnOnednnExec* x, dnnl_primitive_t r, dnnl_memory_t from, dnnl_memory_t to,
+                              dnnl_memory_t userSide, void* user) {
+    WNNStatus s = wnn_onednn_check(dnnl_memory_set_data_handle(userSide, user), x->what, "dnnl_memory_set_data_handle");
+    dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+    if (!s) s = wnn_onednn_check(dnnl_primitive_execute(r, x->stream, 2, ra), x->what, "dnnl_primitive_execute (reorder)");
+    if (!s) s = wnn_onednn_check(dnnl_stream_wait(x->stream), x->what, "dnnl_stream_wait");
+    return s;
+}
+
+WNNStatus wnn_onednn_edge_in(WnnOnednnExec* x, void* user) {
+    return edge_reorder(x, x->reorderIn, x->userIn, x->in, x->userIn, user);
+}
+
+WNNStatus wnn_onednn_edge_out(WnnOnednnExec* x, void* user) {
+    return edge_reorder(x, x->reorderOut, x->out, x->userOut, x->userOut, user);
+}
+
+void wnn_onednn_edges_release(WnnOnednnExec* x) {
+    if (x->stream) dnnl_stream_destroy(x->stream);
+    dnnl_primitive_t prims[2] = {x->reorderIn, x->reorderOut};
+    dnnl_memory_t mems[4] = {x->userIn, x->userOut, x->in, x->out};
+    for (int i = 0; i < 2; i++)
+        if (prims[i]) dnnl_primitive_destroy(prims[i]);
+    for (int i = 0; i < 4; i++)
+        if (mems[i]) dnnl_memory_destroy(mems[i]);
+    pthread_mutex_destroy(&x->lock);
+}
 #else
 typedef int wnn_onednn_unused; /* ISO C: a translation unit is not empty */
 #endif

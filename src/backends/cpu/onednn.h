@@ -109,6 +109,18 @@ int wnn_onednn_side_arg(const WnnCpuPrepared* p);
  * each dispatch until linked. */
 WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc_t* user, const dnnl_memory_desc_t* want);
 
+/* A step of an NCHW graph that our own kernels run in NHWC (the Winograd transforms, conv_block.c)
+ * is a WnnOnednnExec to the linking: x->in / x->out are its NHWC buffers (input xd, output yd,
+ * N, C, H, W), filled from and emptied into the graph's NCHW (x->userIn / x->userOut, bound per
+ * dispatch) by x->reorderIn / x->reorderOut, which a linked edge skips. x->what names the op. */
+WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, const dnnl_dims_t xd, const dnnl_dims_t yd);
+/* The reorder into x->in from the graph's input `user`, and out of x->out into its output, on
+ * x->stream (the caller holds x->lock). */
+WNNStatus wnn_onednn_edge_in(WnnOnednnExec* x, void* user);
+WNNStatus wnn_onednn_edge_out(WnnOnednnExec* x, void* user);
+/* Destroys the stream, edge reorders and memories, and the lock. */
+void wnn_onednn_edges_release(WnnOnednnExec* x);
+
 struct WnnConvAttrs;
 /* Prepared states of the oneDNN paths; *out = NULL when oneDNN cannot run the node (not an
  * error: the caller uses its own kernels). *out->fused says whether the chain f was taken in. */

@@ -285,16 +285,6 @@ static void blocks_nchw(void* ctx, size_t begin, size_t end) {
     free(vp);
 }
 
-/* One reorder at the edge of a viaNhwc step: the graph's buffer `user` bound to the plain side. */
-static WNNStatus edge_reorder(const Wino* w, dnnl_primitive_t r, dnnl_memory_t from, dnnl_memory_t to, void* user) {
-    WNNStatus s = wnn_onednn_check(dnnl_memory_set_data_handle(from == w->x.userIn ? from : to, user), "conv2d",
-                                   "dnnl_memory_set_data_handle");
-    dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-    if (!s) s = wnn_onednn_check(dnnl_primitive_execute(r, w->x.stream, 2, ra), "conv2d", "dnnl_primitive_execute (reorder)");
-    if (!s) s = wnn_onednn_check(dnnl_stream_wait(w->x.stream), "conv2d", "dnnl_stream_wait");
-    return s;
-}
-
 static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
     Wino* w = (Wino*)self; /* the edge buffers (x.in, x.out, x32, y32) are the state's: one dispatch at a time */
     int failed = 0;
@@ -310,7 +300,7 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     WNNStatus s = WNNStatus_Success;
     wnn_onednn_set_threads(args->pool);
     if (w->viaNhwc && !w->x.inLinked) {
-        s = edge_reorder(w, w->x.reorderIn, w->x.userIn, w->x.in, (void*)r.x);
+        s = wnn_onednn_edge_in(&w->x, (void*)r.x);
         if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->x.in, (void**)&r.x), "conv2d", "dnnl_memory_get_data_handle");
     }
     if (!s && w->viaNhwc && !w->x.outLinked)
@@ -321,7 +311,7 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     else
         wnn_parallel_for(args->pool, (rows + w->blockRows - 1) / w->blockRows, 1, blocks_nchw, &r);
     if (failed) s = wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory (winograd blocks)");
-    if (!s && w->viaNhwc && !w->x.outLinked) s = edge_reorder(w, w->x.reorderOut, w->x.out, w->x.userOut, userY);
+    if (!s && w->viaNhwc && !w->x.outLinked) s = wnn_onednn_edge_out(&w->x, userY);
     if (!s && w->f16) wnn_onednn_f32_to_f16(args->pool, w->y32, args->outputs[0].data, w->yN);
 done:
     pthread_mutex_unlock(&w->x.lock);
@@ -330,14 +320,7 @@ done:
 
 static void wino_release(WnnCpuPrepared* self) {
     Wino* w = (Wino*)self;
-    if (w->x.stream) dnnl_stream_destroy(w->x.stream);
-    dnnl_primitive_t prims[2] = {w->x.reorderIn, w->x.reorderOut};
-    dnnl_memory_t mems[4] = {w->x.userIn, w->x.userOut, w->x.in, w->x.out};
-    for (int i = 0; i < 2; i++)
-        if (prims[i]) dnnl_primitive_destroy(prims[i]);
-    for (int i = 0; i < 4; i++)
-        if (mems[i]) dnnl_memory_destroy(mems[i]);
-    pthread_mutex_destroy(&w->x.lock);
+    wnn_onednn_edges_release(&w->x);
     free(w->bias);
     free(w->packedU);
     free(w->up);
@@ -396,32 +379,6 @@ static WNNStatus f32_buffers(Wino* w, size_t xN, size_t yN) {
     return w->x32 && w->y32 ? WNNStatus_Success : wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory");
 }
 
-/* x.in / x.out and the reorders between the graph's NCHW (x.userIn / x.userOut, bound per dispatch) and NHWC. */
-static WNNStatus via_nhwc_init(Wino* w, const dnnl_dims_t xd, const dnnl_dims_t yd) {
-    dnnl_engine_t eng = wnn_onednn_engine();
-    dnnl_memory_desc_t xu, xn, yu, yn;
-    dnnl_memory_desc_init_by_tag(&xu, 4, xd, dnnl_f32, dnnl_nchw);
-    dnnl_memory_desc_init_by_tag(&xn, 4, xd, dnnl_f32, dnnl_nhwc);
-    dnnl_memory_desc_init_by_tag(&yu, 4, yd, dnnl_f32, dnnl_nchw);
-    dnnl_memory_desc_init_by_tag(&yn, 4, yd, dnnl_f32, dnnl_nhwc);
-    dnnl_memory_desc_t* mds[4] = {&xu, &yu, &xn, &yn};
-    dnnl_memory_t* mems[4] = {&w->x.userIn, &w->x.userOut, &w->x.in, &w->x.out};
-    WNNStatus s = WNNStatus_Success;
-    for (int i = 0; i < 4 && !s; i++)
-        s = wnn_onednn_check(dnnl_memory_create(mems[i], mds[i], eng, i < 2 ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE),
-                             "conv2d", "dnnl_memory_create");
-    dnnl_primitive_desc_t rpd = NULL;
-    for (int i = 0; i < 2 && !s; i++) {
-        s = wnn_onednn_check(i ? dnnl_reorder_primitive_desc_create(&rpd, &yn, eng, &yu, eng, NULL)
-                               : dnnl_reorder_primitive_desc_create(&rpd, &xu, eng, &xn, eng, NULL),
-                             "conv2d", "dnnl_reorder_primitive_desc_create");
-        if (!s) s = wnn_onednn_check(dnnl_primitive_create(i ? &w->x.reorderOut : &w->x.reorderIn, rpd), "conv2d", "dnnl_primitive_create");
-        if (rpd) dnnl_primitive_desc_destroy(rpd);
-        rpd = NULL;
-    }
-    return s;
-}
-
 /* NHWC: the 16 U[e] (cin x cout each) packed for our GEMM, and the block size: about 384 KiB of V
  * and M per block (in a core's L2 with U's panels passing through; on seed_conv 256 KiB to 1.5 MiB
  * ran 7.7 to 8.5 ms, on 14 x 14 x 256 1.5 MiB made one block: one thread, 1.2 ms against 0.66), a
@@ -464,6 +421,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     w->x.base.run = wino_run;
     snprintf(w->x.base.path, sizeof w->x.base.path, viaNhwc ? "winograd nhwc" : "winograd");
     w->x.base.release = wino_release;
+    w->x.what = "conv2d";
     w->a = *a;
     int h = a->nhwc ? 1 : 2;
     w->N = in->shape[0], w->H = in->shape[h], w->W = in->shape[h + 1], w->OH = od->shape[h], w->OW = od->shape[h + 1];
@@ -520,7 +478,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     if (!s && viaNhwc) {
         dnnl_dims_t xd = {in->shape[0], in->shape[1], in->shape[2], in->shape[3]};
         dnnl_dims_t yd = {od->shape[0], od->shape[1], od->shape[2], od->shape[3]};
-        s = via_nhwc_init(w, xd, yd);
+        s = wnn_onednn_nhwc_edges(&w->x, xd, yd);
     }
     free(u);
     if (s) {
