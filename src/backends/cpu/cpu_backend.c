@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backends/backend.h"
+#include "backends/cpu/conv_block.h"
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_fuse.h"
 #include "backends/cpu/cpu_passes.h"
@@ -184,6 +185,8 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
     uint32_t* uses = NULL;
     const char* env = getenv("WNN_CPU_FUSE"); /* "0": no fusion (tests compare both) */
     int fuse = !env || strcmp(env, "0") != 0;
+    const char* benv = getenv("WNN_CPU_BLOCK"); /* "0": no fused blocks (conv_block.h) */
+    int block = !benv || strcmp(benv, "0") != 0;
     WNNStatus s = wnn_cpu_fuse_uses(ir, &uses);
     char* absorbed = s ? NULL : wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, 1);
     /* madeBy[i]: the state that writes operand i (the end of a fused chain included) */
@@ -204,6 +207,16 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
                     if (prep[f.absorbed[j]]) prep[f.absorbed[j]]->release(prep[f.absorbed[j]]);
                     prep[f.absorbed[j]] = NULL; /* a dequantizeLinear before k: prepared, now dropped */
                 }
+                continue;
+            }
+        }
+        WnnCpuBlock blk;
+        if (fuse && block && wnn_cpu_block_candidate(ir, uses, k, &f, &blk)) { /* an inverted-residual block as one step */
+            if ((s = wnn_cpu_block_prepare(ir, &blk, &prep[k]))) break;
+            if (prep[k]) {
+                fused[k] = f;
+                madeBy[f.output] = prep[k];
+                for (uint32_t j = 0; j < f.absorbedCount; j++) absorbed[f.absorbed[j]] = 1;
                 continue;
             }
         }

@@ -19,8 +19,7 @@ WNNStatus wnn_cpu_fuse_uses(const WnnGraphIR* ir, uint32_t** uses) {
     return WNNStatus_Success;
 }
 
-/* The single node reading operand id (uses[id] == 1 and not a graph output), or -1. */
-static int32_t sole_consumer(const WnnGraphIR* ir, const uint32_t* uses, int32_t id, uint32_t after) {
+int32_t wnn_cpu_fuse_sole_consumer(const WnnGraphIR* ir, const uint32_t* uses, int32_t id, uint32_t after) {
     if (uses[id] != 1) return -1;
     for (uint32_t i = 0; i < ir->outputCount; i++)
         if ((int32_t)ir->outputIds[i] == id) return -1;
@@ -83,12 +82,12 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
     f->channelAxis = od->rank - 1;
     if (n->op == WNN_OP_conv2d || n->op == WNN_OP_convTranspose2d)
         f->channelAxis = ((const WnnConvAttrs*)n->attrs)->nhwc ? 3 : 1;
-    int32_t at = sole_consumer(ir, uses, cur, k);
+    int32_t at = wnn_cpu_fuse_sole_consumer(ir, uses, cur, k);
     if (at >= 0 && scalar_scale(ir, &ir->nodes[at], cur, &f->scale)) {
         f->hasScale = 1;
         f->absorbed[f->absorbedCount++] = (uint32_t)at;
         cur = ir->nodes[at].outputs[0];
-        at = sole_consumer(ir, uses, cur, (uint32_t)at);
+        at = wnn_cpu_fuse_sole_consumer(ir, uses, cur, (uint32_t)at);
     }
     if (at >= 0 && !f->hasScale && ir->nodes[at].op == WNN_OP_add) {
         const WnnNode* a = &ir->nodes[at];
@@ -99,7 +98,7 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
             f->bias = other;
             f->absorbed[f->absorbedCount++] = (uint32_t)at;
             cur = a->outputs[0];
-            at = sole_consumer(ir, uses, cur, (uint32_t)at);
+            at = wnn_cpu_fuse_sole_consumer(ir, uses, cur, (uint32_t)at);
         }
     }
     int residualOp = n->op == WNN_OP_conv2d || n->op == WNN_OP_matmul || n->op == WNN_OP_gemm;
@@ -113,7 +112,7 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
             f->residual = other;
             f->absorbed[f->absorbedCount++] = (uint32_t)at;
             cur = a->outputs[0];
-            at = sole_consumer(ir, uses, cur, (uint32_t)at);
+            at = wnn_cpu_fuse_sole_consumer(ir, uses, cur, (uint32_t)at);
         }
     }
     if (at >= 0 && fusible_activation(ir->nodes[at].op) && ir->nodes[at].outputCount == 1 &&

@@ -13,7 +13,7 @@
 
 typedef struct WnnCpuFusion {
     uint32_t absorbedCount; /* 0: no chain */
-    uint32_t absorbed[6];   /* node indices folded into the op (a QDQ pattern, cpu_qdq.h, also
+    uint32_t absorbed[12];  /* node indices folded into the op (a QDQ pattern, cpu_qdq.h, also
                                folds the dequantizeLinear nodes before it and the quantizeLinear) */
     int hasScale;           /* the op's result (its own bias included) times `scale` first; then no
                                bias or residual follows */
@@ -30,6 +30,9 @@ typedef struct WnnCpuFusion {
 
 /* uses[i] = consumers of operand i, +1 when it is a graph output. */
 WNNStatus wnn_cpu_fuse_uses(const WnnGraphIR* ir, uint32_t** uses);
+
+/* The single node after `after` reading operand id (uses[id] == 1 and not a graph output), or -1. */
+int32_t wnn_cpu_fuse_sole_consumer(const WnnGraphIR* ir, const uint32_t* uses, int32_t id, uint32_t after);
 
 /* The longest fusible chain after node k (a conv2d, convTranspose2d, matmul or gemm; no residual
  * after convTranspose2d); f->absorbedCount = 0 if none. */

@@ -1,0 +1,90 @@
+/* sgemm_direct.c: the in-place-A GEMM of sgemm_direct.h, built with AVX-512 (CMakeLists.txt).
+ * A tile is MR rows x NV vectors of 16 columns, MR * NV <= 24 accumulators (of the 32 registers;
+ * 8 or more hide the FMA's latency): each K step loads NV vectors of B's row and broadcasts MR
+ * elements of A's column. The last vector of a row past N is stored under a mask; rows past M
+ * recompute the tile's first row and are not stored (the loops stay unrolled). */
+#include "backends/cpu/sgemm_direct.h"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+
+typedef struct Tile {
+    size_t K;
+    const float* A;
+    size_t lda;
+    const float* B;
+    size_t ldb;
+    float* C;
+    size_t ldc;
+    const float* R; /* residual at the tile's origin, laid out as C, or NULL */
+    const float* bias;
+    size_t mr;      /* rows to store */
+    __mmask16 last; /* lanes of the tile's last vector inside N */
+    int clamp;
+    float lo, hi;
+} Tile;
+
+#define DEFINE_TILE(MR, NV)                                                                             \
+    static void tile_##MR##x##NV(const Tile* t) {                                                      \
+        __m512 acc[MR][NV];                                                                            \
+        const float* a[MR];                                                                            \
+        for (int i = 0; i < MR; i++) a[i] = t->A + ((size_t)i < t->mr ? (size_t)i : 0) * t->lda;        \
+        for (int j = 0; j < NV; j++) {                                                                 \
+            __m512 b = t->bias ? _mm512_loadu_ps(t->bias + 16 * j) : _mm512_setzero_ps();              \
+            for (int i = 0; i < MR; i++) acc[i][j] = b;                                                \
+        }                                                                                              \
+        const float* bk = t->B;                                                                        \
+        for (size_t k = 0; k < t->K; k++, bk += t->ldb) {                                              \
+            __m512 b[NV];                                                                              \
+            for (int j = 0; j < NV; j++) b[j] = _mm512_loadu_ps(bk + 16 * j);                          \
+            for (int i = 0; i < MR; i++) {                                                             \
+                __m512 x = _mm512_set1_ps(a[i][k]);                                                    \
+                for (int j = 0; j < NV; j++) acc[i][j] = _mm512_fmadd_ps(x, b[j], acc[i][j]);          \
+            }                                                                                          \
+        }                                                                                              \
+        const __m512 lo = _mm512_set1_ps(t->lo), hi = _mm512_set1_ps(t->hi);                          \
+        for (int i = 0; i < MR; i++) {                                                                 \
+            if ((size_t)i >= t->mr) break;                                                             \
+            for (int j = 0; j < NV; j++) {                                                             \
+                __mmask16 m = j == NV - 1 ? t->last : (__mmask16)0xFFFF;                               \
+                __m512 v = acc[i][j];                                                                  \
+                if (t->R) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, t->R + i * t->ldc + 16 * j));  \
+                if (t->clamp) v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);                             \
+                _mm512_mask_storeu_ps(t->C + i * t->ldc + 16 * j, m, v);                               \
+            }                                                                                          \
+        }                                                                                              \
+    }
+
+DEFINE_TILE(12, 1)
+DEFINE_TILE(12, 2)
+DEFINE_TILE(8, 3)
+DEFINE_TILE(6, 4)
+
+int wnn_sgemm_direct(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
+                     size_t ldc, const WnnSgemmEpilogue* e) {
+    static void (*const tiles[4])(const Tile*) = {tile_12x1, tile_12x2, tile_8x3, tile_6x4};
+    static const size_t rows[4] = {12, 12, 8, 6};
+    /* column groups of 4 vectors, the rest (1-3 vectors) in one narrower group */
+    for (size_t j0 = 0; j0 < N; j0 += 64) {
+        size_t cols = N - j0 < 64 ? N - j0 : 64, nv = (cols + 15) / 16, tail = cols - 16 * (nv - 1);
+        void (*tile)(const Tile*) = tiles[nv - 1];
+        size_t mr = rows[nv - 1];
+        Tile t = {K, NULL, lda, B + j0, ldb, NULL, ldc, NULL, e && e->bias ? e->bias + j0 : NULL, 0,
+                  (__mmask16)(tail == 16 ? 0xFFFF : (1u << tail) - 1), e ? e->clamp : 0, e ? e->lo : 0, e ? e->hi : 0};
+        for (size_t i = 0; i < M; i += mr) {
+            t.A = A + i * lda;
+            t.C = C + i * ldc + j0;
+            t.R = e && e->residual ? e->residual + i * ldc + j0 : NULL;
+            t.mr = M - i < mr ? M - i : mr;
+            tile(&t);
+        }
+    }
+    return 1;
+}
+#else
+int wnn_sgemm_direct(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
+                     size_t ldc, const WnnSgemmEpilogue* e) {
+    (void)M, (void)N, (void)K, (void)A, (void)lda, (void)B, (void)ldb, (void)C, (void)ldc, (void)e;
+    return 0;
+}
+#endif

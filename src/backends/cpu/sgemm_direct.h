@@ -1,0 +1,19 @@
+/* sgemm_direct.h: float32 C = epilogue(A * B) for the small products inside a fused block
+ * (conv_block.h), with A read in place and B a dense K x ldb matrix (ldb: N rounded up to 16,
+ * zeros past N). Where N or K is small (a block's project to 16-32 channels, its expand from
+ * 16-32), packing A per call costs as much as the product; this kernel broadcasts A's elements
+ * straight from their rows into register tiles of up to 12 rows x 64 columns. AVX-512 only
+ * (sgemm_direct.c is built for it): call it only where wnn_sgemm_packed_isa() is "avx512". */
+#ifndef WNN_BACKENDS_CPU_SGEMM_DIRECT_H_
+#define WNN_BACKENDS_CPU_SGEMM_DIRECT_H_
+
+#include <stddef.h>
+
+#include "backends/cpu/sgemm_packed.h"
+
+/* The epilogue's bias must hold ldb floats (zeros past N); its residual is laid out as C (ldc);
+ * its `act` is not applied (clamp is). Returns 0 when built without AVX-512 (nothing done). */
+int wnn_sgemm_direct(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
+                     size_t ldc, const WnnSgemmEpilogue* e);
+
+#endif
