@@ -468,23 +468,29 @@ static void plan_groups(Block* b) {
     }
 }
 
-/* WNN_CPU_BLOCK: "0" no blocks, "1" every block that fits (tests), else (auto) the blocks whose
- * depthwise input (the expanded tensor) takes 1 MiB or more. Below that the three steps apart
- * keep it in the caches and oneDNN's kernels are the faster: on 2 Zen 4 cores, in the
- * MobileNetV2 graph, the block ran 16 -> 96 -> 24 at 112 x 112 (4.8 MB expanded) in 0.49 ms
- * against 0.75 for the three steps, 24 -> 144 -> 24 at 56 x 56 (1.8 MB) in 0.38 against 0.41,
- * 32 -> 192 -> 32 at 28 x 28 (0.6 MB) even, 160 -> 960 -> 160 at 7 x 7 in 0.25 against 0.20. */
-static int worth_it(const WnnGraphIR* ir, const WnnNode* dn) {
+/* WNN_CPU_BLOCK: "0" no blocks, "1" every block that fits (tests), else (auto) the blocks with an
+ * expand whose expanded tensor takes at least stride_h x stride_w MiB. Below that the three steps
+ * apart keep it in the caches and oneDNN's kernels are the faster. Measured in the MobileNetV2
+ * graph on 2 cores (ms, the block against oneDNN's three steps; Zen 4 with 1 MiB of L2, Xeon
+ * with 2 MiB): 16 -> 96 -> 24 at 112 x 112, stride 2 (4.8 MB expanded): 0.49 / 0.75 and 0.45 /
+ * 0.61; 24 -> 144 -> 24 at 56 x 56, stride 1 (1.8 MB): 0.38 / 0.41 and 0.39 / 0.42; the same at
+ * stride 2: 0.23 / 0.22 and 0.22 / 0.20; 32 -> 192 -> 32 at 28 x 28 (0.6 MB): even on Zen 4;
+ * 160 -> 960 -> 160 at 7 x 7: 0.25 / 0.20; without an expand, 32 channels at 112 x 112 (1.6 MB):
+ * 0.23 / 0.24 and 0.23 / 0.22. */
+static int worth_it(const WnnGraphIR* ir, const WnnCpuBlock* bl) {
     const char* v = getenv("WNN_CPU_BLOCK");
     if (v && !strcmp(v, "1")) return 1;
-    return wnn_desc_bytes(&ir->operands[dn->inputs[0]].desc) >= (1u << 20);
+    const WnnNode* dn = &ir->nodes[bl->dw];
+    const WnnConvAttrs* a = dn->attrs;
+    return bl->expand >= 0 &&
+           wnn_desc_bytes(&ir->operands[dn->inputs[0]].desc) >= ((uint64_t)a->strides[0] * a->strides[1] << 20);
 }
 
 WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, WnnCpuPrepared** out) {
     *out = NULL;
     const WnnNode* first = &ir->nodes[bl->expand >= 0 ? bl->expand : bl->dw];
     const WnnNode *dn = &ir->nodes[bl->dw], *pn = &ir->nodes[bl->project];
-    if (!wnn_onednn_engine() || !worth_it(ir, dn)) return WNNStatus_Success;
+    if (!wnn_onednn_engine() || !worth_it(ir, bl)) return WNNStatus_Success;
     const WnnConvAttrs *da = dn->attrs, *pa = pn->attrs;
     const WnnDesc *in = &ir->operands[first->inputs[0]].desc, *od = &ir->operands[pn->outputs[0]].desc;
     int nhwc = da->nhwc, h = nhwc ? 1 : 2;
