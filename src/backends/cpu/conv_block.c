@@ -9,6 +9,7 @@
  * the next block), a few hundred KiB: they stay in the core's L2. Rows outside the input (the
  * depthwise padding) read a row of zeros. */
 #include "backends/cpu/conv_block.h"
+#include "backends/cpu/eltwise_engine.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -59,10 +60,8 @@ static int depthwise(const WnnConvAttrs* a) {
 /* A chain our epilogues run: bias adds, then relu or clamp or nothing; a residual only where allowed. */
 static int simple_chain(const WnnCpuFusion* c, int32_t residualOk) {
     if (c->hasScale || (c->residual >= 0 && c->residual != residualOk)) return 0;
-    if (c->act == WNN_OP_clamp) {
-        const WnnClampAttrs* a = c->actAttrs;
-        return !(a->hasMin && a->minF != a->minF) && !(a->hasMax && a->maxF != a->maxF);
-    }
+    float lo, hi; /* the packed GEMM's rule for its epilogue's clamp (no NaN bound) */
+    if (c->act == WNN_OP_clamp) return wnn_elt_clamp_bounds(c->actAttrs, &lo, &hi);
     return c->act == WNN_OP_COUNT || c->act == WNN_OP_relu;
 }
 
@@ -428,12 +427,7 @@ static WNNStatus stage_init(const WnnGraphIR* ir, const WnnNode* node, const Wnn
     }
     st->lo = -INFINITY, st->hi = INFINITY;
     if (c->act == WNN_OP_relu) st->act = 1, st->lo = 0.0f;
-    if (c->act == WNN_OP_clamp) {
-        const WnnClampAttrs* a = c->actAttrs;
-        st->act = 1;
-        if (a->hasMin) st->lo = (float)a->minF;
-        if (a->hasMax) st->hi = (float)a->maxF;
-    }
+    if (c->act == WNN_OP_clamp) st->act = wnn_elt_clamp_bounds(c->actAttrs, &st->lo, &st->hi); /* (checked: simple_chain) */
     return WNNStatus_Success;
 }
 
