@@ -406,12 +406,8 @@ static void block_release(WnnCpuPrepared* self) {
 
 /* Element (o, i, y, x) of node's constant filter, in any of its layouts. */
 static float filter_at(const WnnGraphIR* ir, const WnnNode* node, size_t o, size_t i, size_t y, size_t x) {
-    const WnnConvAttrs* a = node->attrs;
-    const WnnDesc* d = &ir->operands[node->inputs[1]].desc;
-    size_t st[4];
-    st[3] = 1;
-    for (int k = 3; k-- > 0;) st[k] = st[k + 1] * d->shape[k + 1];
-    return ((const float*)ir->operands[node->inputs[1]].data)[o * st[a->fo] + i * st[a->fi] + y * st[a->fh] + x * st[a->fw]];
+    const WnnIrOperand* f = &ir->operands[node->inputs[1]];
+    return ((const float*)f->data)[wnn_conv_filter_offset(node->attrs, f->desc.shape, o, i, y, x)];
 }
 
 /* A stage's bias (the conv's own plus the chain's adds, n of `len` floats) and activation. */

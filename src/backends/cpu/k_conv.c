@@ -62,14 +62,7 @@ static float bias_of(const WnnCpuTensor* b, size_t c) {
 
 /* Filter value for (output channel o within all, input channel i within group, ky, kx). */
 static float filter_at(const WnnCpuTensor* f, const WnnConvAttrs* a, size_t o, size_t i, size_t ky, size_t kx) {
-    const WnnDesc* d = f->desc;
-    size_t idx[4];
-    idx[a->fo] = o;
-    idx[a->fi] = i;
-    idx[a->fh] = ky;
-    idx[a->fw] = kx;
-    size_t off = ((idx[0] * d->shape[1] + idx[1]) * d->shape[2] + idx[2]) * d->shape[3] + idx[3];
-    return ldf(f->data, d->type, off);
+    return ldf(f->data, f->desc->type, wnn_conv_filter_offset(a, f->desc->shape, o, i, ky, kx));
 }
 
 /* ---- conv2d ---- */

@@ -446,16 +446,12 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     size_t cin = a->cin, cout = a->cout;
     float* u = wnn_malloc(sizeof(float) * 16 * cin * cout);
     WNNStatus s = u ? WNNStatus_Success : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
-    size_t fst[4];
-    fst[3] = 1;
-    for (int i = 3; i-- > 0;) fst[i] = fst[i + 1] * fo->desc.shape[i + 1];
     for (size_t co = 0; u && co < cout; co++)
         for (size_t ci = 0; ci < cin; ci++) {
             float g[3][3], t[4][3];
             for (int i = 0; i < 3; i++)
                 for (int j = 0; j < 3; j++)
-                    g[i][j] = wnn_onednn_value(fo->data, w->f16, co * fst[a->fo] + ci * fst[a->fi] +
-                                                                     (size_t)i * fst[a->fh] + (size_t)j * fst[a->fw]);
+                    g[i][j] = wnn_onednn_value(fo->data, w->f16, wnn_conv_filter_offset(a, fo->desc.shape, co, ci, (size_t)i, (size_t)j));
             for (int j = 0; j < 3; j++) { /* t = G g */
                 t[0][j] = g[0][j];
                 t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
