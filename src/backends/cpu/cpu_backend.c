@@ -225,12 +225,23 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
             offer = f.absorbedCount > 0;
         }
         WnnCpuPrepareEnv penv = {pool, n->inputCount && n->inputs[0] >= 0 ? madeBy[n->inputs[0]] : NULL};
-        if ((s = wnn_cpu_prepare_node(ir, n, offer ? &f : NULL, &penv, &prep[k]))) break;
+        WnnCpuFusion ft = f;
+        if (fuse && n->op == WNN_OP_matmul && wnn_cpu_fuse_transposes(ir, uses, k, &ft)) {
+            /* the transposes around a matmul as strided views, else the chain alone */
+            if ((s = wnn_cpu_prepare_node(ir, n, &ft, &penv, &prep[k]))) break;
+            if (prep[k] && !prep[k]->fused) prep[k]->release(prep[k]), prep[k] = NULL;
+            if (prep[k]) f = ft, offer = 1;
+        }
+        if (!prep[k] && (s = wnn_cpu_prepare_node(ir, n, offer ? &f : NULL, &penv, &prep[k]))) break;
         for (uint32_t j = 0; j < n->outputCount; j++) madeBy[n->outputs[j]] = prep[k];
         if (offer && prep[k] && prep[k]->fused) {
             fused[k] = f;
             madeBy[f.output] = prep[k];
-            for (uint32_t j = 0; j < f.absorbedCount; j++) absorbed[f.absorbed[j]] = 1;
+            for (uint32_t j = 0; j < f.absorbedCount; j++) {
+                uint32_t a = f.absorbed[j];
+                absorbed[a] = 1;
+                if (a < k && prep[a]) prep[a]->release(prep[a]), prep[a] = NULL; /* a transpose before k */
+            }
         }
     }
     if (!s) wnn_cpu_qdq_fold_shared(ir, prep, fused, absorbed);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "graph/ops/conv.h"
+#include "graph/ops/movement.h"
 
 WNNStatus wnn_cpu_fuse_uses(const WnnGraphIR* ir, uint32_t** uses) {
     uint32_t* u = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof *u);
@@ -124,6 +125,44 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
     }
     f->output = cur;
 }
+
+/* The transpose node making operand id, when id is float32 and read by one node only. */
+static int32_t transpose_making(const WnnGraphIR* ir, const uint32_t* uses, int32_t id) {
+    const WnnIrOperand* o = id >= 0 ? &ir->operands[id] : NULL;
+    if (!o || o->kind != WNN_OPERAND_NODE_OUTPUT || o->node < 0 || uses[id] != 1 || o->desc.type != WNNOperandDataType_Float32)
+        return -1;
+    return ir->nodes[o->node].op == WNN_OP_transpose ? o->node : -1;
+}
+
+int wnn_cpu_fuse_transposes(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f) {
+    const WnnNode* n = &ir->nodes[k];
+    int any = 0;
+    if (n->op != WNN_OP_matmul || n->inputCount < 2 || n->outputCount != 1 ||
+        ir->operands[n->outputs[0]].desc.type != WNNOperandDataType_Float32)
+        return 0;
+    for (uint32_t j = 0; j < 2 && f->absorbedCount < 12; j++) {
+        int32_t t = transpose_making(ir, uses, n->inputs[j]);
+        if (t < 0) continue;
+        const WnnLayoutAttrs* a = ir->nodes[t].attrs;
+        f->input[j] = ir->nodes[t].inputs[0];
+        f->inPermuted[j] = 1;
+        memcpy(f->inPerm[j], a->perm, sizeof a->perm);
+        f->absorbed[f->absorbedCount++] = (uint32_t)t;
+        any = 1;
+    }
+    int32_t t = f->residual < 0 && f->absorbedCount < 12 ? wnn_cpu_fuse_sole_consumer(ir, uses, f->output, k) : -1;
+    if (t >= 0 && ir->nodes[t].op == WNN_OP_transpose && ir->nodes[t].outputCount == 1) {
+        const WnnLayoutAttrs* a = ir->nodes[t].attrs;
+        f->outPermuted = 1;
+        memcpy(f->outPerm, a->perm, sizeof a->perm);
+        f->absorbed[f->absorbedCount++] = (uint32_t)t;
+        f->output = ir->nodes[t].outputs[0];
+        any = 1;
+    }
+    return any;
+}
+
+int wnn_cpu_fuse_permuted(const WnnCpuFusion* f) { return f && (f->inPermuted[0] || f->inPermuted[1] || f->outPermuted); }
 
 WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnCpuFusedIR* out) {
     memset(out, 0, sizeof *out);

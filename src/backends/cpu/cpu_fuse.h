@@ -26,6 +26,10 @@ typedef struct WnnCpuFusion {
     const void* actAttrs;
     int32_t output;         /* operand the fused step writes */
     int32_t input[2];       /* operands the fused step reads as its inputs 0 and 1 instead of the op's, or -1 */
+    /* matmul only (wnn_cpu_fuse_transposes): input j read through an absorbed transpose (input[j]
+     * that transpose's input, inPerm[j] its permutation); the result written through one (outPerm) */
+    uint8_t inPermuted[2], outPermuted;
+    uint32_t inPerm[2][WNN_MAX_RANK], outPerm[WNN_MAX_RANK];
 } WnnCpuFusion;
 
 /* uses[i] = consumers of operand i, +1 when it is a graph output. */
@@ -37,6 +41,15 @@ int32_t wnn_cpu_fuse_sole_consumer(const WnnGraphIR* ir, const uint32_t* uses, i
 /* The longest fusible chain after node k (a conv2d, convTranspose2d, matmul or gemm; no residual
  * after convTranspose2d); f->absorbedCount = 0 if none. */
 void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f);
+
+/* Adds to f (node k's chain from wnn_cpu_fuse_candidate; k a float32 matmul) the transposes that
+ * make its inputs and are read by nothing else, and the transpose that alone reads the chain's
+ * result (not after a residual add): the step reads and writes them as strided views. Returns 1
+ * if it added any. Only oneDNN's matmul runs such a chain (cpu_prepare.c). */
+int wnn_cpu_fuse_transposes(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f);
+
+/* f reads or writes through a transpose. */
+int wnn_cpu_fuse_permuted(const WnnCpuFusion* f);
 
 /* The graph as the CPU runs it: fused[k].absorbedCount > 0 marks an accepted chain of node k. */
 typedef struct WnnCpuFusedIR {

@@ -77,6 +77,13 @@ static WNNStatus prepare_matmul(const WnnGraphIR* ir, const WnnNode* node, const
     WnnCpuPrepared *m = NULL, *d = NULL;
     WNNStatus s = WNNStatus_Success;
     if (p == PATH_OWN) return s;
+    if (wnn_cpu_fuse_permuted(fuse)) { /* transposes read as strided views: oneDNN's matmul only */
+        *out = NULL;
+#ifdef WNN_HAVE_ONEDNN
+        if (p != PATH_PACKED) s = wnn_onednn_matmul_prepare(ir, node, fuse, out);
+#endif
+        return s;
+    }
     if (p != PATH_ONEDNN && (s = wnn_cpu_matmul_packed_prepare(ir, node, fuse, &m))) return s;
     if (p == PATH_PACKED) return *out = m, s;
 #ifdef WNN_HAVE_ONEDNN

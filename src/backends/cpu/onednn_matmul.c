@@ -22,6 +22,25 @@ static void padded(const WnnDesc* d, int r, dnnl_dims_t dims) {
     for (int i = 0; i < r; i++) dims[i] = i < r - (int)d->rank ? 1 : d->shape[i - (r - (int)d->rank)];
 }
 
+/* The view of a transpose's input x (dense) as the transpose's result, right-aligned to rank r:
+ * result dimension d is x's dimension perm[d], with its stride. */
+static void transposed_view(const WnnDesc* x, const uint32_t* perm, int r, dnnl_dims_t dims, dnnl_dims_t st) {
+    dnnl_dims_t xd, xs;
+    int xr = (int)x->rank, lead = r - xr;
+    padded(x, xr, xd);
+    dense(xr, xd, xs);
+    for (int i = 0; i < lead; i++) dims[i] = 1, st[i] = xs[0] * xd[0];
+    for (int d = 0; d < xr; d++) dims[lead + d] = xd[perm[d]], st[lead + d] = xs[perm[d]];
+}
+
+/* Strides of a result c (dims cd, rank r) written so that a transpose by perm of it is dense. */
+static void transposed_dst(int r, const dnnl_dims_t cd, const uint32_t* perm, dnnl_dims_t cs) {
+    dnnl_dims_t td, ts;
+    for (int d = 0; d < r; d++) td[d] = cd[perm[d]];
+    dense(r, td, ts);
+    for (int d = 0; d < r; d++) cs[perm[d]] = ts[d];
+}
+
 /* The float32 buffer a float16 b bound per dispatch is converted into (layout bm). */
 static WNNStatus b_buffer(WnnOnednnExec* e, const dnnl_memory_desc_t* bm) {
     size_t bytes = dnnl_memory_desc_get_size(bm);
@@ -37,9 +56,10 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     *out = NULL;
     const WnnDesc *da = &ir->operands[node->inputs[0]].desc, *db = &ir->operands[node->inputs[1]].desc;
     const WnnDesc* od = &ir->operands[node->outputs[0]].desc;
-    const WnnIrOperand* bo = &ir->operands[node->inputs[1]];
+    int permuted = wnn_cpu_fuse_permuted(f); /* transposes read / written as strided views */
+    const WnnIrOperand* bo = &ir->operands[f && f->inPermuted[1] ? f->input[1] : node->inputs[1]];
     int f16 = da->type == WNNOperandDataType_Float16; /* converted at the edges, run in float32 */
-    if ((da->type != WNNOperandDataType_Float32 && !f16) || !wnn_onednn_engine() || od->rank < 2 || da->rank < 2 || db->rank < 2)
+    if ((permuted && (f16 || node->op != WNN_OP_matmul)) || (da->type != WNNOperandDataType_Float32 && !f16) || !wnn_onednn_engine() || od->rank < 2 || da->rank < 2 || db->rank < 2)
         return WNNStatus_Success;
     int r = (int)od->rank;
     dnnl_dims_t ad, bd, cd, as, bs, cs;
@@ -49,6 +69,9 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     dense(r, ad, as);
     dense(r, bd, bs);
     dense(r, cd, cs);
+    if (f && f->inPermuted[0]) transposed_view(&ir->operands[f->input[0]].desc, f->inPerm[0], r, ad, as);
+    if (f && f->inPermuted[1]) transposed_view(&bo->desc, f->inPerm[1], r, bd, bs);
+    if (f && f->outPermuted) transposed_dst(r, cd, f->outPerm, cs);
     const WnnIrOperand* co = NULL; /* gemm's c, as a bias */
     float beta = 1.0f;
     if (node->op == WNN_OP_gemm) {
@@ -73,7 +96,10 @@ WNNStatus wnn_onednn_matmul_prepare(const WnnGraphIR* ir, const WnnNode* node, c
     /* a fused residual: a binary post-op reading a tensor laid out as the output */
     int residual = f && f->residual >= 0;
     dnnl_primitive_attr_t attr = NULL;
-    if (f && !wnn_onednn_post_ops(f, residual ? &cm : NULL, &attr)) f = NULL, residual = 0;
+    if (f && !wnn_onednn_post_ops(f, residual ? &cm : NULL, &attr)) {
+        if (permuted) return WNNStatus_Success; /* (the caller prepares it again without the views) */
+        f = NULL, residual = 0;
+    }
     const WnnIrOperand* fb = f && f->bias >= 0 ? &ir->operands[f->bias] : NULL;
     int hasBias = co || fb;
     dnnl_dims_t biasd, biass;
