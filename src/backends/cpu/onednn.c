@@ -55,48 +55,68 @@ static int isa_rank(const char* impl) {
     return strstr(impl, "avx512") ? 3 : strstr(impl, "avx2") ? 2 : strstr(impl, "sse41") ? 1 : 0;
 }
 
-double wnn_onednn_time_pd(const_dnnl_primitive_desc_t pd, int side) {
+/* One candidate implementation, made and given zeroed buffers once, then run in turns with the
+ * others. */
+typedef struct Trial {
+    dnnl_primitive_desc_t pd;
+    dnnl_primitive_t prim;
+    dnnl_stream_t stream;
+    dnnl_memory_t mem[5];
+    dnnl_exec_arg_t ea[5];
+    int n;
+    double best; /* fastest timed run, ms (-1: none yet) */
+    int failed;
+} Trial;
+
+static int trial_init(Trial* t, dnnl_primitive_desc_t pd, int side) {
     static const int args[5] = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
                                 DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1};
     dnnl_engine_t eng = wnn_onednn_engine();
-    dnnl_memory_t mem[5] = {0};
-    dnnl_exec_arg_t ea[5];
-    dnnl_primitive_t prim = NULL;
-    dnnl_stream_t stream = NULL;
-    int n = 0, ok = dnnl_primitive_create(&prim, pd) == dnnl_success &&
-                    dnnl_stream_create(&stream, eng, dnnl_stream_default_flags) == dnnl_success;
+    memset(t, 0, sizeof *t);
+    t->pd = pd;
+    t->best = -1;
+    int ok = dnnl_primitive_create(&t->prim, pd) == dnnl_success &&
+             dnnl_stream_create(&t->stream, eng, dnnl_stream_default_flags) == dnnl_success;
     for (int i = 0; ok && i < 5; i++) {
         if (i == 4 && !side) break;
         const dnnl_memory_desc_t* md = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, args[i]);
         if (!md || md->ndims == 0) continue;
         void* h = NULL;
-        ok = dnnl_memory_create(&mem[n], md, eng, DNNL_MEMORY_ALLOCATE) == dnnl_success &&
-             dnnl_memory_get_data_handle(mem[n], &h) == dnnl_success;
+        ok = dnnl_memory_create(&t->mem[t->n], md, eng, DNNL_MEMORY_ALLOCATE) == dnnl_success &&
+             dnnl_memory_get_data_handle(t->mem[t->n], &h) == dnnl_success;
         if (ok) memset(h, 0, dnnl_memory_desc_get_size(md));
-        ea[n] = (dnnl_exec_arg_t){args[i], mem[n]};
-        n += mem[n] != NULL;
+        t->ea[t->n] = (dnnl_exec_arg_t){args[i], t->mem[t->n]};
+        t->n += t->mem[t->n] != NULL;
     }
-    double best = -1;
-    for (int r = 0; ok && r < 4; r++) {
-        double t0 = wnn_cpu_profile_now_ms();
-        ok = dnnl_primitive_execute(prim, stream, n, ea) == dnnl_success && dnnl_stream_wait(stream) == dnnl_success;
-        double ms = wnn_cpu_profile_now_ms() - t0;
-        if (ok && r > 0 && (best < 0 || ms < best)) best = ms;
-    }
-    for (int i = 0; i < n; i++) dnnl_memory_destroy(mem[i]);
-    if (prim) dnnl_primitive_destroy(prim);
-    if (stream) dnnl_stream_destroy(stream);
-    return ok ? best : -1;
+    return ok;
 }
+
+/* One timed run (ms), or -1. */
+static double trial_run(Trial* t) {
+    double t0 = wnn_cpu_profile_now_ms();
+    if (dnnl_primitive_execute(t->prim, t->stream, t->n, t->ea) != dnnl_success || dnnl_stream_wait(t->stream) != dnnl_success)
+        return -1;
+    return wnn_cpu_profile_now_ms() - t0;
+}
+
+/* Frees what trial_init made; the pd too unless keepPd. */
+static void trial_free(Trial* t, int keepPd) {
+    for (int i = 0; i < t->n; i++) dnnl_memory_destroy(t->mem[i]);
+    if (t->prim) dnnl_primitive_destroy(t->prim);
+    if (t->stream) dnnl_stream_destroy(t->stream);
+    if (!keepPd && t->pd) dnnl_primitive_desc_destroy(t->pd);
+}
+
+#define MAX_TRIALS 8
+#define TRIAL_ROUNDS 5 /* after one untimed round */
 
 dnnl_primitive_desc_t wnn_onednn_fastest(const_dnnl_op_desc_t op, const_dnnl_primitive_attr_t attr, int side,
                                          const char* what, double* msOut) {
     dnnl_primitive_desc_iterator_t it = NULL;
     if (dnnl_primitive_desc_iterator_create(&it, op, attr, wnn_onednn_engine(), NULL) != dnnl_success) return NULL;
-    dnnl_primitive_desc_t best = NULL;
-    double bestMs = -1;
+    Trial trials[MAX_TRIALS];
+    int count = 0;
     int top = -1; /* the best ISA on offer: the first JIT implementation's (oneDNN lists them best first) */
-    int loud = wnn_cpu_verbose();
     do {
         dnnl_primitive_desc_t pd = dnnl_primitive_desc_iterator_fetch(it);
         if (!pd) continue;
@@ -107,18 +127,31 @@ dnnl_primitive_desc_t wnn_onednn_fastest(const_dnnl_op_desc_t op, const_dnnl_pri
                                          (*(const dnnl_primitive_kind_t*)op == dnnl_convolution && strstr(impl, "gemm"));
         if (rank && top < 0) top = rank;
         /* an implementation without an ISA in its name (gemm:jit) takes the best one's */
-        double ms = !ref && (!rank || rank == top) ? wnn_onednn_time_pd(pd, side) : -1;
-        if (loud && ms >= 0) fprintf(stderr, "WNN_CPU_VERBOSE: %s: %s %.4f ms\n", what, impl, ms);
-        if (ms >= 0 && (bestMs < 0 || ms < bestMs)) {
-            if (best) dnnl_primitive_desc_destroy(best);
-            best = pd, bestMs = ms;
+        if (!ref && (!rank || rank == top) && count < MAX_TRIALS) {
+            if (trial_init(&trials[count], pd, side)) count++;
+            else trial_free(&trials[count], 0);
         } else {
             dnnl_primitive_desc_destroy(pd);
         }
     } while (dnnl_primitive_desc_iterator_next(it) == dnnl_success);
     dnnl_primitive_desc_iterator_destroy(it);
-    if (msOut) *msOut = bestMs;
-    return best;
+    /* in turns, so that a burst of load on a shared host slows every candidate alike */
+    for (int r = 0; r <= TRIAL_ROUNDS; r++)
+        for (int i = 0; i < count; i++) {
+            if (trials[i].failed) continue;
+            double ms = trial_run(&trials[i]);
+            trials[i].failed = ms < 0;
+            if (r > 0 && ms >= 0 && (trials[i].best < 0 || ms < trials[i].best)) trials[i].best = ms;
+        }
+    int pick = -1;
+    for (int i = 0; i < count; i++) {
+        if (trials[i].failed) continue;
+        if (wnn_cpu_verbose()) fprintf(stderr, "WNN_CPU_VERBOSE: %s: %s %.4f ms\n", what, wnn_onednn_impl(trials[i].pd), trials[i].best);
+        if (pick < 0 || trials[i].best < trials[pick].best) pick = i;
+    }
+    for (int i = 0; i < count; i++) trial_free(&trials[i], i == pick);
+    if (msOut) *msOut = pick >= 0 ? trials[pick].best : -1;
+    return pick >= 0 ? trials[pick].pd : NULL;
 }
 
 int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residual, dnnl_primitive_attr_t* attr) {

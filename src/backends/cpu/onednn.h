@@ -31,13 +31,13 @@ int wnn_onednn_post_ops(const WnnCpuFusion* f, const dnnl_memory_desc_t* residua
  * dnnl_convolution_desc_t, with attr), each timed on zeroed scratch memory of the layouts it asks
  * for (src, weights, bias, dst, and the binary post-op's src1 when side): the weights' layout
  * varies by implementation, so the caller's fixed src / dst layouts keep it linked to its
- * neighbours. Reference ones, and JIT ones of ISAs below the best on offer, are skipped.
+ * neighbours. Reference ones, and JIT ones of ISAs below the best on offer, are skipped. The
+ * candidates run in turns (one untimed round, then 5, each candidate's fastest kept), so a burst of
+ * load on a shared host slows all of them alike instead of the one being timed.
  * Returns NULL when none could be made; *ms (may be NULL) = the winner's time. WNN_CPU_VERBOSE=1
  * prints the times. */
 dnnl_primitive_desc_t wnn_onednn_fastest(const_dnnl_op_desc_t op, const_dnnl_primitive_attr_t attr, int side,
                                          const char* what, double* ms);
-/* ms of the fastest of 3 runs of pd (after one) on zeroed scratch memory; < 0 if it fails. */
-double wnn_onednn_time_pd(const_dnnl_primitive_desc_t pd, int side);
 
 /* A primitive's implementation name ("jit:avx2", "gemm:jit", ...). */
 const char* wnn_onednn_impl(const_dnnl_primitive_desc_t pd);
