@@ -459,21 +459,28 @@ static void plan_groups(Block* b) {
 }
 
 /* WNN_CPU_BLOCK: "0" no blocks, "1" every block that fits (tests), else (auto) the blocks with an
- * expand whose expanded tensor takes at least stride_h x stride_w MiB. Below that the three steps
- * apart keep it in the caches and oneDNN's kernels are the faster. Measured in the MobileNetV2
- * graph on 2 cores (ms, the block against oneDNN's three steps; Zen 4 with 1 MiB of L2, Xeon
- * with 2 MiB): 16 -> 96 -> 24 at 112 x 112, stride 2 (4.8 MB expanded): 0.49 / 0.75 and 0.45 /
- * 0.61; 24 -> 144 -> 24 at 56 x 56, stride 1 (1.8 MB): 0.38 / 0.41 and 0.39 / 0.42; the same at
- * stride 2: 0.23 / 0.22 and 0.22 / 0.20; 32 -> 192 -> 32 at 28 x 28 (0.6 MB): even on Zen 4;
- * 160 -> 960 -> 160 at 7 x 7: 0.25 / 0.20; without an expand, 32 channels at 112 x 112 (1.6 MB):
- * 0.23 / 0.24 and 0.23 / 0.22. */
+ * expand whose expanded tensor takes at least stride_h x stride_w MiB, or whose depthwise conv has
+ * stride 1 and an output of 14 x 14 or more. Below that oneDNN's three steps are the faster. The
+ * big ones measured in the MobileNetV2 graph on 2 cores (ms, the block against oneDNN's three
+ * steps; Zen 4 with 1 MiB of L2, Xeon with 2 MiB): 16 -> 96 -> 24 at 112 x 112, stride 2 (4.8 MB
+ * expanded): 0.49 / 0.75 and 0.45 / 0.61; 24 -> 144 -> 24 at 56 x 56 (1.8 MB): 0.38 / 0.41 and
+ * 0.39 / 0.42. One block between 1 x 1 convs, alone (median of 5 alternating runs, block / three
+ * steps, Zen 4, with the direct GEMM's 4-, 2- and 1-row tail tiles): stride 1 at 14 x 14, 64 -> 384
+ * and 96 -> 576: 0.90, 0.93; at 28 x 28, 32 -> 192: 0.97; at 56 x 56, 24 -> 144: 0.96; stride 2,
+ * 14 -> 7: 1.18, 28 -> 14: 1.01, 56 -> 28: 1.14; at 7 x 7 stride 1, 160 -> 960: 1.2 (there the
+ * expanded tensor stays in L2 anyway, and two row bands expand a third more rows than they
+ * output). Without an expand, 32 channels at 112 x 112: 0.23 / 0.24 and 0.23 / 0.22. The whole
+ * graph with the stride-1 blocks added: 0.94 median over 12 alternating pairs (8 faster). */
 static int worth_it(const WnnGraphIR* ir, const WnnCpuBlock* bl) {
     const char* v = getenv("WNN_CPU_BLOCK");
     if (v && !strcmp(v, "1")) return 1;
     const WnnNode* dn = &ir->nodes[bl->dw];
     const WnnConvAttrs* a = dn->attrs;
-    return bl->expand >= 0 &&
-           wnn_desc_bytes(&ir->operands[dn->inputs[0]].desc) >= ((uint64_t)a->strides[0] * a->strides[1] << 20);
+    const WnnDesc* od = &ir->operands[dn->outputs[0]].desc;
+    int h = a->nhwc ? 1 : 2;
+    int big = wnn_desc_bytes(&ir->operands[dn->inputs[0]].desc) >= ((uint64_t)a->strides[0] * a->strides[1] << 20);
+    int stride1 = a->strides[0] == 1 && a->strides[1] == 1 && od->shape[h] * od->shape[h + 1] >= 14 * 14;
+    return bl->expand >= 0 && (big || stride1);
 }
 
 WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, WnnCpuPrepared** out) {

@@ -1,0 +1,61 @@
+/* test_sgemm_direct.c: the fused block's in-place-A GEMM (sgemm_direct.h) against float64: every
+ * M from 1 to 40 (its full tiles of 12, 8 and 6 rows and its tail tiles of 4, 2 and 1), N across
+ * one to four vectors and past 64 (masked last vectors), K from 1 to 600, strided A and C, with
+ * and without bias, residual and clamp. Skipped (and said so) where the CPU lacks AVX-512. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/cpu/sgemm_direct.h"
+#include "wt.h"
+
+static uint64_t g_seed = 5;
+
+static void run_case(size_t M, size_t N, size_t K, int epi) {
+    size_t ldb = (N + 15) / 16 * 16, lda = K + 3, ldc = N + 5;
+    float* A = malloc(sizeof(float) * (M * lda + 1));
+    float* B = calloc(K * ldb + 1, sizeof(float));
+    float* bias = calloc(ldb, sizeof(float));
+    float* R = malloc(sizeof(float) * (M * ldc + 1));
+    float* C = malloc(sizeof(float) * (M * ldc + 1));
+    for (size_t i = 0; i < M * lda; i++) A[i] = (float)wt_rand(&g_seed, -1, 1);
+    for (size_t k = 0; k < K; k++)
+        for (size_t j = 0; j < N; j++) B[k * ldb + j] = (float)wt_rand(&g_seed, -1, 1);
+    for (size_t j = 0; j < N; j++) bias[j] = (float)wt_rand(&g_seed, -1, 1);
+    for (size_t i = 0; i < M * ldc; i++) R[i] = (float)wt_rand(&g_seed, -2, 2), C[i] = 1234.5f;
+    WnnSgemmEpilogue e = {.scale = 1.0f, .bias = epi & 1 ? bias : NULL, .residual = epi & 2 ? R : NULL,
+                          .clamp = epi >> 2 & 1, .lo = -0.5f, .hi = 1.5f};
+    wnn_sgemm_direct(M, N, K, A, lda, B, ldb, C, ldc, &e);
+    size_t bad = 0;
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < ldc; j++) {
+            double want = 1234.5; /* past N: untouched */
+            if (j < N) {
+                want = epi & 1 ? bias[j] : 0;
+                for (size_t k = 0; k < K; k++) want += (double)A[i * lda + k] * B[k * ldb + j];
+                if (epi & 2) want += R[i * ldc + j];
+                if (epi & 4) want = want < -0.5 ? -0.5 : want > 1.5 ? 1.5 : want;
+            }
+            double got = C[i * ldc + j];
+            if (!(fabs(got - want) <= 1e-5 * (1 + sqrt((double)K)) * (1 + fabs(want))) && bad++ < 3)
+                fprintf(stderr, "M %zu N %zu K %zu epilogue %d: C[%zu][%zu] = %.7g, want %.7g\n", M, N, K, epi, i, j, got, want);
+        }
+    wt_checks++;
+    if (bad) wt_failures++;
+    free(A), free(B), free(bias), free(R), free(C);
+}
+
+int main(void) {
+    if (strcmp(wnn_sgemm_packed_isa(), "avx512") != 0) {
+        printf("test_sgemm_direct: skipped, the CPU's GEMM path is %s (the kernel is AVX-512 only)\n", wnn_sgemm_packed_isa());
+        return 77;
+    }
+    static const size_t Ns[] = {1, 16, 20, 32, 40, 48, 64, 80, 100, 144};
+    static const size_t Ks[] = {1, 16, 27, 96, 600};
+    for (size_t M = 1; M <= 40; M++)
+        for (size_t n = 0; n < sizeof Ns / sizeof *Ns; n++)
+            run_case(M, Ns[n], Ks[(M + n) % 5], (int)(M + n) % 8);
+    for (int epi = 0; epi < 8; epi++) run_case(25, 160, 960, epi); /* a 7 x 7 block's project, split */
+    return wt_summary("test_sgemm_direct");
+}
