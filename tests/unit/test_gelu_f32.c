@@ -1,13 +1,17 @@
-/* test_gelu_f32.c: the vector float32 gelu (gelu_f32.h) against float64 within 1 ulp: a dense
- * sweep of [-20, 20], values near 0 and in the tails where Phi is tiny (x down to -15, results
- * down to the denormals), every tail length around the 8-lane block, in place, and the special
- * values (NaN, +-inf, +-0). Also a float32 gelu node and a matmul + bias + gelu (fused into the
- * packed GEMM's epilogue where it runs) against float64. */
+/* test_gelu_f32.c: the vector float32 gelu (gelu_f32.h) against float64 within MAX_ULPS: dense
+ * sweeps of [-20, 20], of values near 0 and of the tail where Phi is tiny (x down to -15, results
+ * down to the denormals), every 97th float32 of either sign (huge magnitudes too), every tail
+ * length around the 16-float block, in place, and the special values (NaN, +-inf, +-0). Also a
+ * float32 gelu node and a matmul + bias + gelu (fused into the packed GEMM's epilogue where it
+ * runs) against float64. ctest runs it on each vector width (WNN_CPU_SIMD=avx2, =0). */
 #include <math.h>
 #include <stdlib.h>
 
 #include "backends/cpu/gelu_f32.h"
 #include "wt.h"
+
+/* WebNN allows 18 ulps for gelu; gelu_f32.c measures 6.5 at worst (the same bits on every width) */
+#define MAX_ULPS 7.0
 
 static double gelu_ref(double x) { return x < 0 ? 0.5 * x * erfc(-x / sqrt(2.0)) : 0.5 * x * (1 + erf(x / sqrt(2.0))); }
 
@@ -34,7 +38,8 @@ static void sweep(const char* what, const float* x, size_t n) {
         if (u > worst) worst = u, at = i;
     }
     wt_checks++;
-    if (worst > 1.5) {
+    if (getenv("WT_VERBOSE")) fprintf(stderr, "%s: worst %.1f ulp at %.9g\n", what, worst, x[at]);
+    if (worst > MAX_ULPS) {
         wt_failures++;
         fprintf(stderr, "%s: gelu(%.9g) = %.9g, want %.9g (%.1f ulp)\n", what, x[at], y[at], gelu_ref(x[at]), worst);
     }
@@ -42,23 +47,38 @@ static void sweep(const char* what, const float* x, size_t n) {
 }
 
 static void special_values(void) {
-    float x[6] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, -200.0f}, y[6];
-    wnn_gelu_f32(y, x, 6);
+    float x[8] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, -200.0f, -1e30f, 1e30f}, y[8];
+    wnn_gelu_f32(y, x, 8);
     WT_CHECK(isnan(y[0]));
     WT_CHECK(y[1] == INFINITY);
     WT_CHECK(isnan(y[2])); /* 0.5 * -inf * (1 + erf(-inf)) = -inf * 0 */
     WT_CHECK(y[3] == 0 && !signbit(y[3]));
     WT_CHECK(y[4] == 0);
     WT_CHECK(y[5] == 0);
+    WT_CHECK(y[6] == 0); /* x Phi(x) is far below the denormals, however large |x| */
+    WT_CHECK(y[7] == 1e30f);
+}
+
+/* every 97th bit pattern of each sign: all magnitudes, each exponent's many mantissas */
+static void every_97th_float(void) {
+    size_t n = 0x7f800000u / 97 + 1;
+    float* x = malloc(2 * n * sizeof *x);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u = (uint32_t)(i * 97);
+        memcpy(&x[i], &u, 4);
+        x[n + i] = -x[i];
+    }
+    sweep("every 97th float32", x, 2 * n);
+    free(x);
 }
 
 static void tails_in_place(void) {
-    for (size_t n = 1; n <= 19; n++) {
-        float x[19], y[19];
+    for (size_t n = 1; n <= 35; n++) {
+        float x[35], y[35];
         for (size_t i = 0; i < n; i++) x[i] = y[i] = (float)i * 0.37f - 3.0f;
         wnn_gelu_f32(y, y, n);
         int ok = 1;
-        for (size_t i = 0; i < n; i++) ok &= ulps(y[i], gelu_ref(x[i])) <= 1.5;
+        for (size_t i = 0; i < n; i++) ok &= ulps(y[i], gelu_ref(x[i])) <= MAX_ULPS;
         WT_CHECK(ok);
     }
 }
@@ -104,7 +124,7 @@ static void graph_cases(void) {
     outs[0] = gy;
     WT_OK(wt_run(wt_cpu(), b, &xfeed, 1, &out, 1, outs));
     int ok = 1;
-    for (int i = 0; i < 37; i++) ok &= ulps(gy[i], gelu_ref(x[i])) <= 1.5;
+    for (int i = 0; i < 37; i++) ok &= ulps(gy[i], gelu_ref(x[i])) <= MAX_ULPS;
     WT_CHECK(ok);
     wnnGraphBuilderRelease(b);
 }
@@ -120,6 +140,7 @@ int main(void) {
     sweep("[-15, -5]", x, n);
     free(x);
     special_values();
+    every_97th_float();
     tails_in_place();
     graph_cases();
     return wt_summary("test_gelu_f32");

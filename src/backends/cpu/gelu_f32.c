@@ -1,88 +1,78 @@
-/* gelu_f32.c: vector float32 gelu (gelu_f32.h), evaluated in double so that the only error that
- * matters is the final rounding to float32.
- *   z = |x| / sqrt 2;  Phi(x) = 1 - erfc(z) / 2 for x >= 0, erfc(z) / 2 for x < 0
- * (no cancellation where x is very negative and Phi tiny). erfc(z) = exp(-z^2) R(t) with
- * t = 1 / (1 + z / 2); R = erfc * exp(z^2) is smooth on z in [0, 11] and a degree-12 polynomial in
- * t (least squares, weighted for relative error, fitted for this file with numpy against
- * math.erfc) is within 8e-11 of it. exp(r), r = -z^2 in [-121, 0]: r = n ln2 + s with the ln2
- * split in two (Cody-Waite), exp(s) by its Taylor series to s^12 (|s| <= ln2 / 2: 1e-15), times
- * 2^n through the exponent bits. Above z = 11 the result is below float32's smallest denormal
- * times |x|, so z is clamped there. Written once with vector extensions (4 double lanes) and
- * compiled for AVX-512, AVX2 and baseline x86-64 (target_clones); no a * b + c is contracted
- * (ISO C), so every clone gives the same bits. tests/unit/test_gelu_f32.c checks it. */
+/* gelu_f32.c: vector float32 gelu (gelu_f32.h), in float32 throughout.
+ *   gelu(x) = x Phi(x);  Phi(x) = 1 - h for x >= 0, h for x < 0, h = erfc(|x| / sqrt 2) / 2
+ * so nothing cancels: where x is very negative h is tiny and taken as it is, and 1 - h >= 1/2.
+ * erfc(z) = exp(-z^2) R(t), t = 1 / (1 + z / 2): R is smooth in t and a degree-9 polynomial
+ * (tools/fit_gelu_erfc.py) carries it within 2.1e-7 relative on z in [0, 10.2].
+ * exp(-z^2) = exp(-x^2 / 2) is where float32 could lose most (at |x| = 14 a one-ulp error in x^2
+ * moves the result by about 100 ulps), so x^2 is formed exactly as q + qe (Veltkamp's split and
+ * Dekker's product, no FMA needed), reduced as -q / 2 = n ln2 + s with ln2 in two parts, and
+ * exp(s - qe / 2) is a degree-7 Taylor polynomial (|s| <= ln2 / 2: 6e-9). 2^n is applied as
+ * 2^(n + 64) and a final 2^-64, so that a result in the denormals is rounded once. Beyond |x| =
+ * 14.4, gelu(x < 0) rounds to -0 and gelu(x > 0) is x. Worst error, checked densely by
+ * tests/unit/test_gelu_f32.c: 6.5 ulps, in the far negative tail (WebNN allows 18).
+ * Near 0 the erfc form's few ulps relative to h would show in 1 - h (gelu ~ x / 2): there, for
+ * |x| <= 0.75, gelu(x) = x / 2 + x^2 Q(x^2) with Q a degree-5 polynomial (2.4e-11).
+ * Written once with vector extensions (gelu_f32_lanes.inc) and compiled at 16, 8 and 4 lanes for
+ * AVX-512, AVX2 and baseline x86-64; ISO C mode contracts no a * b + c, so all give the same bits. */
 #include "backends/cpu/gelu_f32.h"
-#include "backends/cpu/simd_clones.h"
+#include "backends/cpu/simd_level.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+/* floats: a multiple of every width below */
+#define BLOCK 16
+/* m ? a : b, lane-wise */
+#define SEL(vf, vi, m, a, b) ((vf)(((vi)(a) & (m)) | ((vi)(b) & ~(m))))
+#define SPLAT(vf, c) ((vf){0} + (c))
 
-/* 4 lanes: GCC spills 8-lane double vectors through the stack on AVX2 (2x slower than libm) */
-typedef double v4d __attribute__((vector_size(32)));
-typedef int64_t v4l __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
+/* R(t) = erfc(z) exp(z^2), highest power first (tools/fit_gelu_erfc.py 9). */
+static const float kR[10] = {-0.0547944425f, 0.262657407f, -0.438910341f, 0.218259027f, 0.0191059806f,
+                             0.180377467f,   0.250023553f, 0.281063315f,  0.282224087f, -6.08478468e-06f};
+/* Q(u) = (Phi(sqrt u) - 1/2) / sqrt u for the central part, |x| <= X_CENTRAL (the same script) */
+static const float kQ[6] = {-8.38899294e-06f, 0.000114779194f, -0.00118713838f, 0.00997353202f, -0.0664903789f, 0.39894228f};
+#define X_CENTRAL 0.75f
+#define X_MAX 14.4f /* z = 10.18: gelu(-X_MAX) is below half the smallest denormal */
 
-#define LANES 16 /* floats per block */
-#define SEL(m, a, b) ((v4d)(((v4l)(a) & (m)) | ((v4l)(b) & ~(m)))) /* m ? a : b, lane-wise */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define GELU_LANES 16
+#define GELU_NAME gelu_avx512
+#define GELU_TARGET __attribute__((target("avx512f")))
+#include "backends/cpu/gelu_f32_lanes.inc"
+#undef GELU_LANES
+#undef GELU_NAME
+#undef GELU_TARGET
+#define GELU_LANES 8
+#define GELU_NAME gelu_avx2
+#define GELU_TARGET __attribute__((target("avx2")))
+#include "backends/cpu/gelu_f32_lanes.inc"
+#undef GELU_LANES
+#undef GELU_NAME
+#undef GELU_TARGET
+#endif
+#define GELU_LANES 4
+#define GELU_NAME gelu_baseline
+#define GELU_TARGET
+#include "backends/cpu/gelu_f32_lanes.inc"
 
-/* R(t), highest power first. */
-static const double kR[13] = {
-    -0.034560394706124188, 0.25558299214164137, -0.81099050005157036, 1.4034047619162275,
-    -1.38237835095613,     0.77325298064729897, -0.36648559194642283, 0.1962045368322286,
-    0.15151712593061581,   0.25062193896007612, 0.28171366009412657,  0.28211744236673336,
-    -6.0130430968321109e-07};
-
-/* GROUPS independent 4-lane groups at once: each Horner chain alone is latency-bound. */
-#define GROUPS 4
-#define EACH _Pragma("GCC unroll 4") for (int v = 0; v < GROUPS; v++)
-/* one Horner step of every group, written out so that the four chains interleave */
-#define HORNER(acc, x, c)                                                                           \
-    do {                                                                                            \
-        double c_ = (c);                                                                            \
-        acc[0] = acc[0] * x[0] + c_, acc[1] = acc[1] * x[1] + c_, acc[2] = acc[2] * x[2] + c_;     \
-        acc[3] = acc[3] * x[3] + c_;                                                                \
-    } while (0)
-
-WNN_CLONES static void gelu_block(const float* a, float* o) {
-    v4d x[GROUPS], z[GROUPS], t[GROUPS], r[GROUPS], nm[GROUPS], n[GROUPS], s[GROUPS], p[GROUPS];
-    const v4d magic = (v4d){0} + 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer */
-    EACH {
-        v4f xf;
-        memcpy(&xf, a + 4 * v, sizeof xf);
-        x[v] = __builtin_convertvector(xf, v4d);
-        z[v] = SEL((v4l)(x[v] < 0), -x[v], x[v]) * 0.70710678118654752440;
-        z[v] = SEL((v4l)(z[v] > 11.0), (v4d){0} + 11.0, z[v]); /* a NaN stays */
-        t[v] = 1.0 / (1.0 + 0.5 * z[v]);
-        r[v] = (v4d){0} + kR[0];
-    }
-    for (int k = 1; k < 13; k++) HORNER(r, t, kR[k]);
-    EACH { /* exp(-z^2) = 2^n exp(s) */
-        v4d q = -(z[v] * z[v]);
-        nm[v] = q * 1.44269504088896340736 + magic, n[v] = nm[v] - magic; /* n also in nm's low bits */
-        s[v] = (q - n[v] * 6.93147180369123816490e-01) - n[v] * 1.90821492927058770002e-10;
-        p[v] = (v4d){0} + 1.0 / 479001600.0;
-    }
-    static const double kInvFact[12] = {1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720,
-                                        1.0 / 120,      1.0 / 24,      1.0 / 6,      0.5,         1.0,        1.0};
-    for (int k = 0; k < 12; k++) HORNER(p, s, kInvFact[k]);
-    EACH {
-        v4l bits = (v4l)p[v] + (((v4l)nm[v] - (v4l)magic) << 52); /* AVX2 has no double -> int64 */
-        v4d half_erfc = (v4d)bits * r[v] * 0.5;
-        v4d g = x[v] * SEL((v4l)(x[v] < 0), half_erfc, 1.0 - half_erfc);
-        g = SEL((v4l)(x[v] == -INFINITY), (v4d){0} + NAN, g);
-        v4f out = __builtin_convertvector(g, v4f);
-        memcpy(o + 4 * v, &out, sizeof out);
-    }
+/* n a multiple of BLOCK, on the widest vectors the CPU has and WNN_CPU_SIMD allows */
+static void gelu_blocks(float* o, const float* a, size_t n) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    WnnSimdLevel most = wnn_cpu_simd_most();
+    if (most >= WNN_SIMD_AVX512 && __builtin_cpu_supports("avx512f")) return gelu_avx512(o, a, n);
+    if (most >= WNN_SIMD_AVX2 && __builtin_cpu_supports("avx2")) return gelu_avx2(o, a, n);
+#endif
+    gelu_baseline(o, a, n);
 }
 
 void wnn_gelu_f32(float* o, const float* a, size_t n) {
-    size_t i = 0;
-    for (; i + LANES <= n; i += LANES) gelu_block(a + i, o + i);
-    if (i < n) { /* the tail through one padded block */
-        float in[LANES] = {0}, out[LANES];
-        memcpy(in, a + i, (n - i) * sizeof(float));
-        gelu_block(in, out);
-        memcpy(o + i, out, (n - i) * sizeof(float));
+    size_t whole = n / BLOCK * BLOCK;
+    gelu_blocks(o, a, whole);
+    if (whole < n) { /* the tail through one padded block */
+        float in[BLOCK] = {0}, out[BLOCK];
+        memcpy(in, a + whole, (n - whole) * sizeof(float));
+        gelu_blocks(out, in, BLOCK);
+        memcpy(o + whole, out, (n - whole) * sizeof(float));
     }
 }

@@ -15,6 +15,7 @@
  * Threads. The output is cut into mb x nb blocks, picked to re-read as little as possible: every
  * row block reads all of B's columns it covers and every column block packs A again. */
 #include "backends/cpu/sgemm_packed.h"
+#include "backends/cpu/simd_level.h"
 
 #include "backends/cpu/sgemm_micro.h"
 
@@ -190,11 +191,10 @@ static const WnnSgemmMicro* micro(void) {
     u = &portable;
 #if defined(__x86_64__) || defined(__i386__)
     static const WnnSgemmMicro avx2 = {"avx2", MR, NR, kernel_avx2, kernel_avx2};
-    const char* v = getenv("WNN_CPU_SIMD");
-    int most = !v ? 2 : !strcmp(v, "0") ? 0 : !strcmp(v, "avx2") ? 1 : 2; /* 0 portable, 1 AVX2, 2 AVX-512 */
+    WnnSimdLevel most = wnn_cpu_simd_most();
     __builtin_cpu_init();
-    if (most >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) u = &avx2;
-    if (most >= 2 && __builtin_cpu_supports("avx512f") && wnn_sgemm_micro_avx512()) u = wnn_sgemm_micro_avx512();
+    if (most >= WNN_SIMD_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) u = &avx2;
+    if (most >= WNN_SIMD_AVX512 && __builtin_cpu_supports("avx512f") && wnn_sgemm_micro_avx512()) u = wnn_sgemm_micro_avx512();
 #endif
     __atomic_store_n(&chosen, u, __ATOMIC_RELEASE);
     return u;
