@@ -4,7 +4,8 @@
  * smaller values fall out of float32's normal range (the double fix-up), rows with infinities and
  * NaNs (the double path, the spec's results), and a larger tensor split over the pool;
  * layerNormalization with and without scale / bias, odd row lengths, within 1e-6 of float64 (it
- * computes in double). ctest runs it again with WNN_CPU_SIMD=0 (every row on the double path). */
+ * computes in double). ctest runs it again with WNN_CPU_SIMD=avx2 and =sse2 (the 8- and 4-lane
+ * rows) and =0 (every row on the double path). */
 #include <math.h>
 #include <stdlib.h>
 

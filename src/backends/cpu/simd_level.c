@@ -9,7 +9,11 @@ WnnSimdLevel wnn_cpu_simd_most(void) {
     int m = __atomic_load_n(&most, __ATOMIC_RELAXED);
     if (m < 0) {
         const char* v = getenv("WNN_CPU_SIMD");
-        m = !v ? WNN_SIMD_AVX512 : !strcmp(v, "0") ? WNN_SIMD_PORTABLE : !strcmp(v, "avx2") ? WNN_SIMD_AVX2 : WNN_SIMD_AVX512;
+        m = !v                   ? WNN_SIMD_AVX512
+            : !strcmp(v, "0")    ? WNN_SIMD_PORTABLE
+            : !strcmp(v, "sse2") ? WNN_SIMD_BASELINE
+            : !strcmp(v, "avx2") ? WNN_SIMD_AVX2
+                                 : WNN_SIMD_AVX512;
         __atomic_store_n(&most, m, __ATOMIC_RELAXED);
     }
     return (WnnSimdLevel)m;
