@@ -15,7 +15,7 @@
 
 static uint64_t g_seed = 41;
 
-#define R 4 /* the largest rank here */
+#define R 4 /* the largest rank here (wt_permute_f64 takes up to WT_MAX_RANK) */
 
 typedef struct Case {
     const char* name;
@@ -26,59 +26,6 @@ typedef struct Case {
     int bias, relu, residual;           /* after the matmul, before its output transpose */
     int aAlsoOutput;                    /* a's transpose is a graph output too: not folded */
 } Case;
-
-/* y = x transposed by perm (output dimension d is x's dimension perm[d]); yshape gets its shape. */
-static void permute(const double* x, const uint32_t* shape, uint32_t rank, const uint32_t* perm, double* y,
-                    uint32_t* yshape) {
-    size_t xs[R], n = 1, idx[R] = {0};
-    for (uint32_t d = rank; d-- > 0;) xs[d] = n, n *= shape[d];
-    for (uint32_t d = 0; d < rank; d++) yshape[d] = shape[perm[d]];
-    for (size_t i = 0; i < n; i++) {
-        size_t at = 0;
-        for (uint32_t d = 0; d < rank; d++) at += idx[d] * xs[perm[d]];
-        y[i] = x[at];
-        for (uint32_t d = rank; d-- > 0;) { /* the next output index, last dimension fastest */
-            if (++idx[d] < yshape[d]) break;
-            idx[d] = 0;
-        }
-    }
-}
-
-static size_t numel(const uint32_t* s, uint32_t rank) {
-    size_t n = 1;
-    for (uint32_t d = 0; d < rank; d++) n *= s[d];
-    return n;
-}
-
-/* c = a x b over the last two dimensions, batch dimensions broadcast (b's may be 1). */
-static void matmul_ref(const double* a, const uint32_t* as, const double* b, const uint32_t* bs, uint32_t rank, double* c) {
-    uint32_t M = as[rank - 2], K = as[rank - 1], N = bs[rank - 1];
-    size_t batches = numel(as, rank - 2);
-    for (size_t q = 0; q < batches; q++) {
-        size_t bq = 0, rest = q, mul = 1; /* b's batch index: a's with b's 1-dimensions at 0 */
-        for (uint32_t d = rank - 2; d-- > 0;) {
-            size_t i = rest % as[d];
-            rest /= as[d];
-            bq += (bs[d] == 1 ? 0 : i) * mul;
-            mul *= bs[d];
-        }
-        for (uint32_t i = 0; i < M; i++)
-            for (uint32_t j = 0; j < N; j++) {
-                double acc = 0;
-                for (uint32_t k = 0; k < K; k++) acc += a[(q * M + i) * K + k] * b[(bq * K + k) * N + j];
-                c[(q * M + i) * N + j] = acc;
-            }
-    }
-}
-
-static WNNOperand transposed(WNNGraphBuilder b, WNNOperand x, const uint32_t* perm, uint32_t rank) {
-    WNNTransposeOptions o = WNN_TRANSPOSE_OPTIONS_INIT;
-    o.permutation = perm;
-    o.permutationCount = rank;
-    WNNOperand y;
-    WT_OK(wnnGraphBuilderTranspose(b, x, &o, &y));
-    return y;
-}
 
 /* n values in [lo, hi) as doubles (rounded to float16 when f16) and the graph's bytes. */
 static double* values(size_t n, double lo, double hi, int f16, void** bytes) {
@@ -100,35 +47,35 @@ static void run_case(const Case* c, const char* path, int f16) {
     static const uint32_t ident[R] = {0, 1, 2, 3};
     const uint32_t *pa = c->permA ? c->pa : ident, *pb = c->permB ? c->pb : ident, *po = c->permOut ? c->po : ident;
     uint32_t at[R], bt[R], cs[R], os[R];
-    size_t na = numel(c->a, r), nb = numel(c->b, r);
+    size_t na = wt_numel(c->a, r), nb = wt_numel(c->b, r);
     void *ab, *bb, *biasb, *resb;
     double* a = values(na, -1, 1, f16, &ab);
     double* bv = values(nb, -1, 1, f16, &bb);
     double *ta = malloc(sizeof(double) * na), *tb = malloc(sizeof(double) * nb);
-    permute(a, c->a, r, pa, ta, at);
-    permute(bv, c->b, r, pb, tb, bt);
+    wt_permute_f64(a, c->a, r, pa, ta, at);
+    wt_permute_f64(bv, c->b, r, pb, tb, bt);
     for (uint32_t d = 0; d < r; d++) cs[d] = d + 2 < r ? at[d] : d == r - 2 ? at[d] : bt[d];
-    size_t nc = numel(cs, r);
+    size_t nc = wt_numel(cs, r);
     double *mm = malloc(sizeof(double) * nc), *want = malloc(sizeof(double) * nc);
     double* bias = values(cs[r - 1], -1, 1, f16, &biasb);
     double* res = values(nc, -1, 1, f16, &resb);
-    matmul_ref(ta, at, tb, bt, r, mm);
+    wt_matmul_f64(ta, at, tb, bt, r, mm);
     for (size_t i = 0; i < nc; i++) {
         double v = mm[i] + (c->bias ? bias[i % cs[r - 1]] : 0) + (c->residual ? res[i] : 0);
         mm[i] = c->relu && v < 0 ? 0 : v;
     }
-    permute(mm, cs, r, po, want, os);
+    wt_permute_f64(mm, cs, r, po, want, os);
 
     setenv("WNN_CPU_MATMUL", path, 1);
     WNNOperandDataType t = f16 ? WNNOperandDataType_Float16 : WNNOperandDataType_Float32;
     WNNGraphBuilder b = wt_builder();
     WNNOperand x = wt_input(b, "a", t, r, c->a), w = wt_input(b, "b", t, r, c->b), y;
-    WNNOperand xt = c->permA ? transposed(b, x, pa, r) : x, wt_ = c->permB ? transposed(b, w, pb, r) : w;
+    WNNOperand xt = c->permA ? wt_transpose(b, x, pa, r) : x, wt_ = c->permB ? wt_transpose(b, w, pb, r) : w;
     WT_OK(wnnGraphBuilderMatmul(b, xt, wt_, NULL, &y));
     if (c->bias) WT_OK(wnnGraphBuilderAdd(b, y, wt_constant(b, t, 1, &cs[r - 1], biasb), NULL, &y));
     if (c->residual) WT_OK(wnnGraphBuilderAdd(b, y, wt_input(b, "r", t, r, cs), NULL, &y));
     if (c->relu) WT_OK(wnnGraphBuilderRelu(b, y, NULL, &y));
-    if (c->permOut) y = transposed(b, y, po, r);
+    if (c->permOut) y = wt_transpose(b, y, po, r);
     WNNNamedOperand outs[2] = {{"y", y}, {"at", xt}};
     WtFeed feeds[3] = {{"a", ab}, {"b", bb}, {"r", resb}};
     size_t esz = f16 ? 2 : 4;

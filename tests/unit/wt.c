@@ -265,3 +265,57 @@ WNNOperand wt_activation(WNNGraphBuilder b, WNNOperand x, int which) {
     }
     return y;
 }
+
+WNNOperand wt_transpose(WNNGraphBuilder b, WNNOperand x, const uint32_t* perm, uint32_t rank) {
+    WNNTransposeOptions o = WNN_TRANSPOSE_OPTIONS_INIT;
+    o.permutation = perm;
+    o.permutationCount = rank;
+    WNNOperand y;
+    WT_OK(wnnGraphBuilderTranspose(b, x, &o, &y));
+    return y;
+}
+
+/* ---- float64 references ---- */
+
+void wt_permute_f64(const double* x, const uint32_t* shape, uint32_t rank, const uint32_t* perm, double* y,
+                    uint32_t* yshape) {
+    size_t xs[WT_MAX_RANK], n = 1, idx[WT_MAX_RANK] = {0};
+    for (uint32_t d = rank; d-- > 0;) xs[d] = n, n *= shape[d];
+    for (uint32_t d = 0; d < rank; d++) yshape[d] = shape[perm[d]];
+    for (size_t i = 0; i < n; i++) {
+        size_t at = 0;
+        for (uint32_t d = 0; d < rank; d++) at += idx[d] * xs[perm[d]];
+        y[i] = x[at];
+        for (uint32_t d = rank; d-- > 0;) { /* the next output index, last dimension fastest */
+            if (++idx[d] < yshape[d]) break;
+            idx[d] = 0;
+        }
+    }
+}
+
+size_t wt_numel(const uint32_t* s, uint32_t rank) {
+    size_t n = 1;
+    for (uint32_t d = 0; d < rank; d++) n *= s[d];
+    return n;
+}
+
+void wt_matmul_f64(const double* a, const uint32_t* as, const double* b, const uint32_t* bs, uint32_t rank, double* c) {
+    uint32_t M = as[rank - 2], K = as[rank - 1], N = bs[rank - 1];
+    size_t batches = wt_numel(as, rank - 2);
+    for (size_t q = 0; q < batches; q++) {
+        size_t bq = 0, rest = q, mul = 1; /* b's batch index: a's with b's 1-dimensions at 0 */
+        for (uint32_t d = rank - 2; d-- > 0;) {
+            size_t i = rest % as[d];
+            rest /= as[d];
+            bq += (bs[d] == 1 ? 0 : i) * mul;
+            mul *= bs[d];
+        }
+        for (uint32_t i = 0; i < M; i++)
+            for (uint32_t j = 0; j < N; j++) {
+                double acc = 0;
+                for (uint32_t k = 0; k < K; k++) acc += a[(q * M + i) * K + k] * b[(bq * K + k) * N + j];
+                c[(q * M + i) * N + j] = acc;
+            }
+    }
+}
+

@@ -96,4 +96,16 @@ int wt_expect_f16(const char* what, const uint16_t* actual, const double* expect
 /* Absolute tolerance variant for float32. */
 int wt_expect_f32_atol(const char* what, const float* actual, const double* expected, size_t count, double atol);
 
+/* float64 references of layout and products, for tests that build them from graph ops. */
+#define WT_MAX_RANK 8
+/* y = x transposed by perm (output dimension d is x's dimension perm[d]); yshape gets its shape. */
+void wt_permute_f64(const double* x, const uint32_t* shape, uint32_t rank, const uint32_t* perm, double* y,
+                    uint32_t* yshape);
+/* x transposed by perm in the graph */
+WNNOperand wt_transpose(WNNGraphBuilder b, WNNOperand x, const uint32_t* perm, uint32_t rank);
+/* elements of a shape */
+size_t wt_numel(const uint32_t* shape, uint32_t rank);
+/* c = a x b over the last two dimensions of rank-`rank` a and b, batch dimensions broadcast (b's may be 1). */
+void wt_matmul_f64(const double* a, const uint32_t* as, const double* b, const uint32_t* bs, uint32_t rank, double* c);
+
 #endif

@@ -28,6 +28,7 @@ unsigned wnn_cpu_block_count(void) { return atomic_load(&g_blocks); }
 #include "backends/cpu/onednn.h"
 #include "backends/cpu/sgemm_direct.h"
 #include "backends/cpu/sgemm_packed.h"
+#include "backends/cpu/thread_scratch.h"
 
 #define MAXK 7 /* widest depthwise window (rows of taps) */
 
@@ -135,48 +136,6 @@ typedef struct Block {
     Stage st[3];
     size_t G, Rr, scratch; /* rows per group, ring rows, floats of scratch per task */
 } Block;
-
-/* The worker thread's buffer of at least `floats` floats, kept for the next block and freed when
- * the thread ends; NULL when it cannot grow. */
-static pthread_key_t g_key;
-static pthread_once_t g_keyOnce = PTHREAD_ONCE_INIT;
-typedef struct Scratch {
-    size_t floats;
-    float* p;
-} Scratch;
-
-static void scratch_free(void* v) {
-    Scratch* s = v;
-    free(s->p);
-    free(s);
-}
-
-static void make_key(void) {
-    if (pthread_key_create(&g_key, scratch_free)) g_key = (pthread_key_t)-1;
-}
-
-static float* thread_scratch(size_t floats) {
-    pthread_once(&g_keyOnce, make_key);
-    if (g_key == (pthread_key_t)-1) return NULL;
-    Scratch* s = pthread_getspecific(g_key);
-    if (!s) {
-        if (!(s = calloc(1, sizeof *s))) return NULL;
-        if (pthread_setspecific(g_key, s)) {
-            free(s);
-            return NULL;
-        }
-    }
-    if (s->floats < floats) {
-        float* p = wnn_aligned_alloc(sizeof(float) * floats);
-        if (!p) return NULL;
-        free(s->p);
-        /* the padding channels of a ring row (E to Ep) are read by the taps but never written:
-         * zeros at first, then whatever an earlier block left; their results are never read */
-        memset(p, 0, sizeof(float) * floats);
-        s->p = p, s->floats = floats;
-    }
-    return s->p;
-}
 
 /* ---- the depthwise taps of one output row ---- */
 
@@ -355,7 +314,9 @@ static void run_rows(const BlockRun* r, size_t n, size_t r0, size_t r1, float* r
 static void block_tasks(void* ctx, size_t begin, size_t end) {
     BlockRun* r = ctx;
     const Block* b = r->b;
-    float* ring = thread_scratch(b->scratch);
+    /* the padding channels of a ring row (E to Ep) are read by the taps but never written: zeros at
+     * first, then whatever an earlier step left; their results are never read */
+    float* ring = wnn_thread_scratch(b->scratch);
     if (!ring) {
         atomic_store(&r->failed, 1);
         return;

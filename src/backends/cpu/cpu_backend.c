@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backends/backend.h"
+#include "backends/cpu/attention.h"
 #include "backends/cpu/conv_block.h"
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_fuse.h"
@@ -179,6 +180,19 @@ static WNNStatus plan_locations(WnnCompiled* c) {
     return WNNStatus_Success;
 }
 
+/* Records that node k's state prep[k] runs chain f: the nodes it absorbs are marked, and any of them
+ * before k (a transpose it reads through) loses the state it was prepared with. */
+static void take_chain(uint32_t k, const WnnCpuFusion* f, WnnCpuPrepared** prep, WnnCpuFusion* fused, char* absorbed,
+                       const WnnCpuPrepared** madeBy) {
+    fused[k] = *f;
+    madeBy[f->output] = prep[k];
+    for (uint32_t j = 0; j < f->absorbedCount; j++) {
+        uint32_t a = f->absorbed[j];
+        absorbed[a] = 1;
+        if (a < k && prep[a]) prep[a]->release(prep[a]), prep[a] = NULL;
+    }
+}
+
 /* Prepares every node of ir (prep[k]), offering conv2d / convTranspose2d / matmul / gemm the chain after them; the
  * chains their states take in are recorded in fused[k]. */
 static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpuPrepared** prep, WnnCpuFusion* fused) {
@@ -210,13 +224,19 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
                 continue;
             }
         }
+        WnnCpuAttention att;
+        if (fuse && wnn_cpu_attention_candidate(ir, uses, k, &f, &att)) { /* matmul -> softmax -> matmul as one step */
+            if ((s = wnn_cpu_attention_prepare(ir, &att, &prep[k]))) break;
+            if (prep[k]) {
+                take_chain(k, &f, prep, fused, absorbed, madeBy);
+                continue;
+            }
+        }
         WnnCpuBlock blk;
         if (fuse && block && wnn_cpu_block_candidate(ir, uses, k, &f, &blk)) { /* an inverted-residual block as one step */
             if ((s = wnn_cpu_block_prepare(ir, &blk, &prep[k]))) break;
             if (prep[k]) {
-                fused[k] = f;
-                madeBy[f.output] = prep[k];
-                for (uint32_t j = 0; j < f.absorbedCount; j++) absorbed[f.absorbed[j]] = 1;
+                take_chain(k, &f, prep, fused, absorbed, madeBy);
                 continue;
             }
         }
@@ -234,15 +254,7 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
         }
         if (!prep[k] && (s = wnn_cpu_prepare_node(ir, n, offer ? &f : NULL, &penv, &prep[k]))) break;
         for (uint32_t j = 0; j < n->outputCount; j++) madeBy[n->outputs[j]] = prep[k];
-        if (offer && prep[k] && prep[k]->fused) {
-            fused[k] = f;
-            madeBy[f.output] = prep[k];
-            for (uint32_t j = 0; j < f.absorbedCount; j++) {
-                uint32_t a = f.absorbed[j];
-                absorbed[a] = 1;
-                if (a < k && prep[a]) prep[a]->release(prep[a]), prep[a] = NULL; /* a transpose before k */
-            }
-        }
+        if (offer && prep[k] && prep[k]->fused) take_chain(k, &f, prep, fused, absorbed, madeBy);
     }
     if (!s) wnn_cpu_qdq_fold_shared(ir, prep, fused, absorbed);
     free(uses);

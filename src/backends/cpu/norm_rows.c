@@ -27,15 +27,23 @@ typedef struct RowJob {
  * v[] for one rounding to float16. v[] is scratch of the row's length either way. */
 typedef void (*RowFn)(const RowJob* j, const float* x, double* v, float* y);
 
-static void softmax_row(const RowJob* j, const float* x, double* v, float* y) {
-    if (y && wnn_softmax_row_f32(x, y, (float*)v, j->len)) return; /* float32: in float32 vectors */
+/* exp(x - max) / sum in double into v[] */
+static void softmax_f64(const float* x, double* v, size_t len) {
     double m = -INFINITY, sum = 0;
-    for (size_t i = 0; i < j->len; i++) m = fmax(m, (double)x[i]);
-    for (size_t i = 0; i < j->len; i++) sum += (v[i] = exp((double)x[i] - m));
-    if (y)
-        for (size_t i = 0; i < j->len; i++) y[i] = (float)(v[i] / sum);
-    else
-        for (size_t i = 0; i < j->len; i++) v[i] /= sum;
+    for (size_t i = 0; i < len; i++) m = fmax(m, (double)x[i]);
+    for (size_t i = 0; i < len; i++) sum += (v[i] = exp((double)x[i] - m));
+    for (size_t i = 0; i < len; i++) v[i] /= sum;
+}
+
+void wnn_softmax_row(const float* x, float* y, double* v, size_t len) {
+    if (wnn_softmax_row_f32(x, y, (float*)v, len)) return; /* in float32 vectors */
+    softmax_f64(x, v, len);
+    for (size_t i = 0; i < len; i++) y[i] = (float)v[i];
+}
+
+static void softmax_row(const RowJob* j, const float* x, double* v, float* y) {
+    if (y) wnn_softmax_row(x, y, v, j->len);
+    else softmax_f64(x, v, j->len);
 }
 
 static void layernorm_row(const RowJob* j, const float* x, double* v, float* y) {
