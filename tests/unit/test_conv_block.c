@@ -3,14 +3,16 @@
  * without the expand conv, strides 1 and 2, 3x3 and 5x5 windows with uneven padding, channel
  * counts that are and are not multiples of 16, a residual (then an activation after it), biases as
  * conv options and as separate add nodes, both layouts, batches of 1 and 2, and groups of rows
- * that wrap the ring. The build must have made exactly the blocks expected; blocks chained in an
- * NCHW graph between oneDNN convs must link their NHWC tensors. */
+ * that wrap the ring, and a stem conv (few input channels, a window of its own) as the expand. The
+ * build must have made exactly the blocks expected; blocks chained in an NCHW graph between oneDNN
+ * convs must link their NHWC tensors. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backends/cpu/conv_block.h"
 #include "backends/cpu/conv_prepare.h"
+#include "backends/cpu/cpu_passes.h"
 #include "wt.h"
 
 static uint64_t g_seed = 41;
@@ -25,10 +27,11 @@ typedef struct Case {
     int residual;    /* project + x (needs stride 1, Cout == C) */
     int addBias;     /* the expand's bias as an add node instead of the conv's option */
     int blocks;      /* how many blocks in a row (each the same shape) */
+    uint32_t sk, sstride, spad[4]; /* sk > 0: the expand is a stem, an sk x sk conv (stride, padding) */
 } Case;
 
 typedef struct Weights {
-    float *w1, *b1, *wd, *bd, *w3, *b3; /* logical: w1[e][c], wd[e][ky][kx], w3[o][e] */
+    float *w1, *b1, *wd, *bd, *w3, *b3; /* logical: w1[e][c][ky][kx] (1 x 1 but for a stem), wd[e][ky][kx], w3[o][e] */
 } Weights;
 
 static float* rnd(size_t n, double lo, double hi) {
@@ -58,24 +61,40 @@ static uint32_t out_size(const Case* c, uint32_t in, int h) {
     return (in + c->pad[h ? 0 : 2] + c->pad[h ? 1 : 3] - c->k) / c->stride + 1;
 }
 
+/* The expand's output height (h) or width: the input's but after a stem. */
+static uint32_t expanded(const Case* c, int h) {
+    uint32_t in = h ? c->H : c->W;
+    return c->sk ? (in + c->spad[h ? 0 : 2] + c->spad[h ? 1 : 3] - c->sk) / c->sstride + 1 : in;
+}
+
+static uint32_t stem_k(const Case* c) { return c->sk ? c->sk : 1; }
+
 /* One block on x (logical [n][c][h][w] in double), into y ([n][o][oh][ow]). */
 static void block_ref(const Case* c, const Weights* w, const double* x, double* y) {
-    uint32_t OH = out_size(c, c->H, 1), OW = out_size(c, c->W, 0), E = c->E;
-    double* ex = malloc(sizeof(double) * E * c->H * c->W);
+    uint32_t H1 = expanded(c, 1), W1 = expanded(c, 0), OH = out_size(c, H1, 1), OW = out_size(c, W1, 0), E = c->E;
+    uint32_t sk = stem_k(c), ss = c->sk ? c->sstride : 1, pt = c->sk ? c->spad[0] : 0, pl = c->sk ? c->spad[2] : 0;
+    double* ex = malloc(sizeof(double) * E * H1 * W1);
     double* dw = malloc(sizeof(double) * E * OH * OW);
     for (uint32_t n = 0; n < c->N; n++) {
         const double* xn = x + (size_t)n * c->C * c->H * c->W;
         for (uint32_t e = 0; e < E; e++)
-            for (uint32_t p = 0; p < c->H * c->W; p++) {
+            for (uint32_t p = 0; p < H1 * W1; p++) {
                 double s;
                 if (!c->expand) {
                     s = xn[(size_t)e * c->H * c->W + p];
                 } else {
                     s = w->b1[e];
-                    for (uint32_t ci = 0; ci < c->C; ci++) s += (double)w->w1[e * c->C + ci] * xn[(size_t)ci * c->H * c->W + p];
+                    for (uint32_t ci = 0; ci < c->C; ci++)
+                        for (uint32_t ky = 0; ky < sk; ky++)
+                            for (uint32_t kx = 0; kx < sk; kx++) {
+                                long iy = (long)(p / W1 * ss + ky) - (long)pt, ix = (long)(p % W1 * ss + kx) - (long)pl;
+                                if (iy < 0 || ix < 0 || iy >= (long)c->H || ix >= (long)c->W) continue;
+                                s += (double)w->w1[((e * c->C + ci) * sk + ky) * sk + kx] *
+                                     xn[((size_t)ci * c->H + (size_t)iy) * c->W + (size_t)ix];
+                            }
                     s = act_ref(c->act[0], s);
                 }
-                ex[(size_t)e * c->H * c->W + p] = s;
+                ex[(size_t)e * H1 * W1 + p] = s;
             }
         for (uint32_t e = 0; e < E; e++)
             for (uint32_t oy = 0; oy < OH; oy++)
@@ -84,8 +103,8 @@ static void block_ref(const Case* c, const Weights* w, const double* x, double* 
                     for (uint32_t ky = 0; ky < c->k; ky++)
                         for (uint32_t kx = 0; kx < c->k; kx++) {
                             long iy = (long)(oy * c->stride + ky) - c->pad[0], ix = (long)(ox * c->stride + kx) - c->pad[2];
-                            if (iy < 0 || ix < 0 || iy >= (long)c->H || ix >= (long)c->W) continue;
-                            s += (double)w->wd[(e * c->k + ky) * c->k + kx] * ex[((size_t)e * c->H + (size_t)iy) * c->W + (size_t)ix];
+                            if (iy < 0 || ix < 0 || iy >= (long)H1 || ix >= (long)W1) continue;
+                            s += (double)w->wd[(e * c->k + ky) * c->k + kx] * ex[((size_t)e * H1 + (size_t)iy) * W1 + (size_t)ix];
                         }
                     dw[((size_t)e * OH + oy) * OW + ox] = act_ref(c->act[1], s);
                 }
@@ -101,21 +120,31 @@ static void block_ref(const Case* c, const Weights* w, const double* x, double* 
     free(dw);
 }
 
-/* The blocks as graph nodes (filters oihw for NCHW, ohwi for NHWC: the same bytes for these shapes). */
+/* The blocks as graph nodes (filters oihw for NCHW, ohwi for NHWC: the same bytes for these shapes
+ * but a stem's, which is reordered). */
 static WNNOperand block_graph(WNNGraphBuilder b, const Case* c, const Weights* w, WNNOperand x) {
     const WNNOperandDataType f = WNNOperandDataType_Float32;
     WNNInputOperandLayout lay = c->nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
     WNNConv2dFilterOperandLayout fl = c->nhwc ? WNNConv2dFilterOperandLayout_Ohwi : WNNConv2dFilterOperandLayout_Oihw;
-    uint32_t E = c->E, w1s[4] = {E, c->C, 1, 1}, wds[4] = {E, 1, c->k, c->k}, w3s[4] = {c->Cout, E, 1, 1};
-    if (c->nhwc) wds[1] = c->k, wds[3] = 1, w1s[3] = c->C, w1s[1] = 1, w3s[3] = E, w3s[1] = 1;
+    uint32_t sk = stem_k(c), E = c->E, w1s[4] = {E, c->C, sk, sk}, wds[4] = {E, 1, c->k, c->k}, w3s[4] = {c->Cout, E, 1, 1};
+    if (c->nhwc) wds[1] = c->k, wds[3] = 1, w1s[3] = c->C, w1s[1] = sk, w3s[3] = E, w3s[1] = 1;
+    float* w1 = malloc(sizeof(float) * E * c->C * sk * sk); /* in the filter layout */
+    for (uint32_t e = 0; e < E; e++)
+        for (uint32_t ci = 0; ci < c->C; ci++)
+            for (uint32_t ky = 0; ky < sk; ky++)
+                for (uint32_t kx = 0; kx < sk; kx++)
+                    w1[c->nhwc ? ((e * sk + ky) * sk + kx) * c->C + ci : ((e * c->C + ci) * sk + ky) * sk + kx] =
+                        w->w1[((e * c->C + ci) * sk + ky) * sk + kx];
     uint32_t e1[1] = {E}, e3[1] = {c->Cout}, bshape[4] = {1, E, 1, 1};
     if (c->nhwc) bshape[1] = 1, bshape[3] = E;
     WNNOperand y = x;
     if (c->expand) {
         WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
         o.inputLayout = lay, o.filterLayout = fl;
+        uint32_t sst[2] = {c->sstride, c->sstride}, spad[4] = {c->spad[0], c->spad[1], c->spad[2], c->spad[3]};
+        if (c->sk) o.padding = spad, o.paddingCount = 4, o.strides = sst, o.stridesCount = 2;
         if (!c->addBias) o.bias = wt_constant(b, f, 1, e1, w->b1);
-        WT_OK(wnnGraphBuilderConv2d(b, x, wt_constant(b, f, 4, w1s, w->w1), &o, &y));
+        WT_OK(wnnGraphBuilderConv2d(b, x, wt_constant(b, f, 4, w1s, w1), &o, &y));
         if (c->addBias) WT_OK(wnnGraphBuilderAdd(b, y, wt_constant(b, f, 4, bshape, w->b1), NULL, &y));
         y = act_op(b, y, c->act[0]);
     }
@@ -129,6 +158,7 @@ static WNNOperand block_graph(WNNGraphBuilder b, const Case* c, const Weights* w
     op.inputLayout = lay, op.filterLayout = fl, op.bias = wt_constant(b, f, 1, e3, w->b3);
     WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, f, 4, w3s, w->w3), &op, &y));
     if (c->residual) WT_OK(wnnGraphBuilderAdd(b, y, x, NULL, &y));
+    free(w1);
     return act_op(b, y, c->act[2]);
 }
 
@@ -143,9 +173,9 @@ static void to_layout(const Case* c, uint32_t C, uint32_t H, uint32_t W, const d
 }
 
 static void run_case(const Case* c) {
-    uint32_t OH = out_size(c, c->H, 1), OW = out_size(c, c->W, 0), E = c->E;
+    uint32_t OH = out_size(c, expanded(c, 1), 1), OW = out_size(c, expanded(c, 0), 0), E = c->E;
     size_t nx = (size_t)c->N * c->C * c->H * c->W, ny = (size_t)c->N * c->Cout * OH * OW;
-    Weights w = {rnd((size_t)E * c->C, -0.4, 0.4), rnd(E, -0.5, 0.5), rnd((size_t)E * c->k * c->k, -0.4, 0.4),
+    Weights w = {rnd((size_t)E * c->C * stem_k(c) * stem_k(c), -0.4, 0.4), rnd(E, -0.5, 0.5), rnd((size_t)E * c->k * c->k, -0.4, 0.4),
                  rnd(E, -0.5, 0.5), rnd((size_t)c->Cout * E, -0.3, 0.3), rnd(c->Cout, -0.5, 0.5)};
     double *x = malloc(sizeof(double) * nx), *want = malloc(sizeof(double) * (nx > ny ? nx : ny) * 1);
     double* tmp = malloc(sizeof(double) * (nx > ny ? nx : ny));
@@ -187,6 +217,18 @@ static void run_case(const Case* c) {
         unsigned want_made = m == 0 ? (unsigned)c->blocks : 0u;
         /* chained NCHW blocks link the tensor between each pair (the first input and the last output are the graph's) */
         unsigned want_linked = m == 0 && !c->nhwc ? (unsigned)c->blocks - 1 : linked;
+        /* a stem left to oneDNN (WNN_CPU_STEM=0) links to the block after it */
+        const char* sv = getenv("WNN_CPU_STEM");
+        int stemApart = c->sk && sv && !strcmp(sv, "0");
+        if (m == 0 && !c->nhwc && stemApart) want_linked++;
+        /* and runs as a step of its own; taken in, the block is the graph's only step */
+        if (m == 0 && c->sk) {
+            WnnCpuPassStats st;
+            wnn_cpu_last_stats(&st);
+            wt_checks++;
+            if (st.steps != 1u + (unsigned)stemApart)
+                wt_failures++, fprintf(stderr, "%s: %u steps, want %u\n", c->name, st.steps, 1u + (unsigned)stemApart);
+        }
 #else
         unsigned want_made = 0, want_linked = linked;
 #endif
@@ -240,19 +282,25 @@ static void no_block_case(void) {
 int main(void) {
     const Case cases[] = {
         /* MobileNetV2's shapes, smaller */
-        {"expand s2 nchw", 1, 16, 17, 15, 96, 24, 1, 3, 2, {1, 1, 1, 1}, 0, {2, 2, 0}, 0, 0, 1},
-        {"expand s1 residual nchw batch 2", 2, 24, 12, 11, 144, 24, 1, 3, 1, {1, 1, 1, 1}, 0, {2, 2, 0}, 1, 0, 1},
-        {"no expand nchw", 1, 32, 20, 9, 32, 16, 0, 3, 1, {1, 1, 1, 1}, 0, {0, 2, 0}, 0, 0, 1},
+        {"expand s2 nchw", 1, 16, 17, 15, 96, 24, 1, 3, 2, {1, 1, 1, 1}, 0, {2, 2, 0}, 0, 0, 1, 0, 0, {0}},
+        {"expand s1 residual nchw batch 2", 2, 24, 12, 11, 144, 24, 1, 3, 1, {1, 1, 1, 1}, 0, {2, 2, 0}, 1, 0, 1, 0, 0, {0}},
+        {"no expand nchw", 1, 32, 20, 9, 32, 16, 0, 3, 1, {1, 1, 1, 1}, 0, {0, 2, 0}, 0, 0, 1, 0, 0, {0}},
         /* odd channel counts, NHWC, relu after the residual, a separate bias add */
-        {"odd channels nhwc residual relu", 1, 20, 9, 13, 52, 20, 1, 3, 1, {1, 1, 1, 1}, 1, {1, 2, 1}, 1, 1, 1},
-        {"no expand odd channels nhwc 5x5 s2", 2, 20, 11, 10, 20, 12, 0, 5, 2, {2, 1, 2, 1}, 1, {0, 1, 0}, 0, 0, 1},
-        {"expand 5x5 s2 uneven pads nchw", 1, 8, 23, 19, 40, 8, 1, 5, 2, {2, 0, 1, 2}, 0, {1, 0, 2}, 0, 1, 1},
+        {"odd channels nhwc residual relu", 1, 20, 9, 13, 52, 20, 1, 3, 1, {1, 1, 1, 1}, 1, {1, 2, 1}, 1, 1, 1, 0, 0, {0}},
+        {"no expand odd channels nhwc 5x5 s2", 2, 20, 11, 10, 20, 12, 0, 5, 2, {2, 1, 2, 1}, 1, {0, 1, 0}, 0, 0, 1, 0, 0, {0}},
+        {"expand 5x5 s2 uneven pads nchw", 1, 8, 23, 19, 40, 8, 1, 5, 2, {2, 0, 1, 2}, 0, {1, 0, 2}, 0, 1, 1, 0, 0, {0}},
         /* tall enough for several groups of rows wrapping the ring, and two bands */
-        {"tall s1 nchw", 1, 16, 70, 6, 48, 16, 1, 3, 1, {1, 1, 1, 1}, 0, {2, 2, 0}, 1, 0, 1},
-        {"tall s2 nhwc", 1, 16, 75, 5, 32, 16, 1, 3, 2, {1, 1, 1, 1}, 1, {2, 2, 0}, 0, 0, 1},
+        {"tall s1 nchw", 1, 16, 70, 6, 48, 16, 1, 3, 1, {1, 1, 1, 1}, 0, {2, 2, 0}, 1, 0, 1, 0, 0, {0}},
+        {"tall s2 nhwc", 1, 16, 75, 5, 32, 16, 1, 3, 2, {1, 1, 1, 1}, 1, {2, 2, 0}, 0, 0, 1, 0, 0, {0}},
         /* three blocks in a row: linked to each other */
-        {"three chained nchw", 1, 16, 14, 14, 64, 16, 1, 3, 1, {1, 1, 1, 1}, 0, {2, 2, 0}, 1, 0, 3},
-        {"three chained nhwc", 1, 16, 14, 14, 64, 16, 1, 3, 1, {1, 1, 1, 1}, 1, {2, 2, 0}, 1, 0, 3},
+        {"three chained nchw", 1, 16, 14, 14, 64, 16, 1, 3, 1, {1, 1, 1, 1}, 0, {2, 2, 0}, 1, 0, 3, 0, 0, {0}},
+        {"three chained nhwc", 1, 16, 14, 14, 64, 16, 1, 3, 1, {1, 1, 1, 1}, 1, {2, 2, 0}, 1, 0, 3, 0, 0, {0}},
+        /* a stem as the expand: MobileNetV2's 3x3 stride 2, a 5x5 one with uneven padding (its
+         * windows cross it on every side), a 2x2 one without padding, a tall one at stride 1 */
+        {"stem 3x3 s2 nchw", 1, 3, 33, 29, 32, 16, 1, 3, 1, {1, 1, 1, 1}, 0, {2, 2, 0}, 0, 0, 1, 3, 2, {1, 1, 1, 1}},
+        {"stem 5x5 s2 uneven nhwc batch 2", 2, 4, 21, 18, 24, 8, 1, 3, 2, {1, 1, 1, 1}, 1, {1, 1, 0}, 0, 1, 1, 5, 2, {2, 1, 1, 2}},
+        {"stem 2x2 s2 unpadded nchw", 1, 3, 20, 26, 16, 8, 1, 3, 1, {1, 1, 1, 1}, 0, {2, 0, 1}, 0, 0, 1, 2, 2, {0, 0, 0, 0}},
+        {"stem 3x3 s1 tall, 1 channel nhwc", 1, 1, 64, 7, 20, 12, 1, 3, 1, {1, 1, 1, 1}, 1, {2, 2, 0}, 0, 0, 1, 3, 1, {1, 1, 1, 1}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
     no_block_case();

@@ -1,7 +1,8 @@
 /* test_sgemm_direct.c: the fused block's in-place-A GEMM (sgemm_direct.h) against float64: every
  * M from 1 to 40 (its full tiles of 12, 8 and 6 rows and its tail tiles of 4, 2 and 1), N across
  * one to four vectors and past 64 (masked last vectors), K from 1 to 600, strided A and C, with
- * and without bias, residual and clamp. Skipped (and said so) where the CPU lacks AVX-512. */
+ * and without bias, residual and clamp; and rows of A in segments (wnn_sgemm_direct_segments: a
+ * stem's windows read in place, rows overlapping). Skipped (and said so) where the CPU lacks AVX-512. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,36 @@ static void run_case(size_t M, size_t N, size_t K, int epi) {
     free(A), free(B), free(bias), free(R), free(C);
 }
 
+/* A row i of M: segs runs of K floats at A + i * lda + s * segStride (lda < K: rows overlap, as a
+ * stride-2 window's do), B segs * K rows; bias and clamp. */
+static void run_segments(size_t M, size_t N, size_t K, size_t segs, size_t lda, size_t segStride) {
+    size_t ldb = (N + 15) / 16 * 16, span = (M - 1) * lda + (segs - 1) * segStride + K;
+    float* A = malloc(sizeof(float) * span);
+    float* B = calloc(segs * K * ldb, sizeof(float));
+    float* bias = calloc(ldb, sizeof(float));
+    float* C = malloc(sizeof(float) * M * ldb);
+    for (size_t i = 0; i < span; i++) A[i] = (float)wt_rand(&g_seed, -1, 1);
+    for (size_t k = 0; k < segs * K; k++)
+        for (size_t j = 0; j < N; j++) B[k * ldb + j] = (float)wt_rand(&g_seed, -1, 1);
+    for (size_t j = 0; j < N; j++) bias[j] = (float)wt_rand(&g_seed, -1, 1);
+    WnnSgemmEpilogue e = {.scale = 1.0f, .bias = bias, .clamp = 1, .lo = -1.0f, .hi = 2.0f};
+    wnn_sgemm_direct_segments(M, N, K, segs, segStride, A, lda, B, ldb, C, ldb, &e);
+    size_t bad = 0;
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) {
+            double want = bias[j];
+            for (size_t s = 0; s < segs; s++)
+                for (size_t k = 0; k < K; k++) want += (double)A[i * lda + s * segStride + k] * B[(s * K + k) * ldb + j];
+            want = want < -1 ? -1 : want > 2 ? 2 : want;
+            if (!(fabs(C[i * ldb + j] - want) <= 1e-5 * (1 + fabs(want))) && bad++ < 3)
+                fprintf(stderr, "segments M %zu N %zu K %zu x %zu: C[%zu][%zu] = %.7g, want %.7g\n", M, N, K, segs, i, j,
+                        C[i * ldb + j], want);
+        }
+    wt_checks++;
+    if (bad) wt_failures++;
+    free(A), free(B), free(bias), free(C);
+}
+
 int main(void) {
     if (strcmp(wnn_sgemm_packed_isa(), "avx512") != 0) {
         printf("test_sgemm_direct: skipped, the CPU's GEMM path is %s (the kernel is AVX-512 only)\n", wnn_sgemm_packed_isa());
@@ -57,5 +88,9 @@ int main(void) {
         for (size_t n = 0; n < sizeof Ns / sizeof *Ns; n++)
             run_case(M, Ns[n], Ks[(M + n) % 5], (int)(M + n) % 8);
     for (int epi = 0; epi < 8; epi++) run_case(25, 160, 960, epi); /* a 7 x 7 block's project, split */
+    run_segments(110, 32, 9, 3, 6, 672);  /* MobileNetV2's stem row: 3 x 3 x 3 windows, stride 2 */
+    run_segments(37, 24, 20, 5, 8, 300);  /* 5 x 5 x 4 windows, stride 2 */
+    run_segments(13, 70, 3, 2, 3, 100);   /* 2 x 1 windows, stride 1 */
+    run_segments(1, 16, 9, 1, 0, 0);
     return wt_summary("test_sgemm_direct");
 }

@@ -52,6 +52,16 @@ static int pointwise(const WnnConvAttrs* a) {
            !(a->pad[0] | a->pad[1] | a->pad[2] | a->pad[3]);
 }
 
+/* A stem: a dense conv on an image's few channels (MobileNet's 3 -> 32, 3x3, stride 2), as the
+ * block's expand stage: its output rows are products of its windows (stem_rows). WNN_CPU_STEM=0
+ * leaves stems to oneDNN. */
+static int stem(const WnnConvAttrs* a) {
+    const char* v = getenv("WNN_CPU_STEM");
+    return !(v && !strcmp(v, "0")) && a->groups == 1 && a->cin <= 4 && a->kh <= MAXK && a->kw <= MAXK && a->dilations[0] == 1 && a->dilations[1] == 1 &&
+           a->strides[0] >= 1 && a->strides[0] <= 4 && a->strides[1] >= 1 && a->strides[1] <= 4 && a->pad[0] < a->kh &&
+           a->pad[1] < a->kh && a->pad[2] < a->kw && a->pad[3] < a->kw && !pointwise(a);
+}
+
 static int depthwise(const WnnConvAttrs* a) {
     return a->groups > 1 && a->groups == a->cin && a->cout == a->cin && a->dilations[0] == 1 && a->dilations[1] == 1 &&
            a->kh <= MAXK && a->kw <= MAXK && a->strides[0] >= 1 && a->strides[0] <= 4 && a->strides[1] >= 1 &&
@@ -84,7 +94,7 @@ int wnn_cpu_block_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
     const WnnConvAttrs* a = conv_of(ir, (int32_t)k);
     if (!a) return 0;
     int32_t x = ir->nodes[k].inputs[0], at = (int32_t)k;
-    if (pointwise(a)) {
+    if (pointwise(a) || stem(a)) {
         b->expand = (int32_t)k;
         wnn_cpu_fuse_candidate(ir, uses, k, &b->chain[0]);
         if (!simple_chain(&b->chain[0], -1)) return 0;
@@ -129,7 +139,12 @@ typedef struct Block {
     /* the products' B: dense K x N rounded up to 16 (sgemm_direct.h) on AVX-512, else packed for
      * our GEMM (sgemm_packed.h) */
     int direct;
-    float* w1;   /* expand: C x E, or NULL (no expand: the taps read the input) */
+    /* a stem conv as the expand: its output rows (the taps' input, H x W) are products of patches
+     * of skh x skw pixels of C floats (Kc floats) gathered from the block's input of H0 x W0;
+     * else H0 = H, W0 = W, Kc = C */
+    int stem;
+    size_t H0, W0, Kc, skh, skw, ssh, ssw, spt, spl;
+    float* w1;   /* expand: Kc x E, or NULL (no expand: the taps read the input) */
     float* wd;   /* depthwise: kh * kw rows of Ep floats (zeros past E) */
     float* w3;   /* project: E x Cout */
     float* zero; /* a row of zeros: W pixels of max(Ep, C) floats */
@@ -271,10 +286,66 @@ static void product(const Block* b, size_t M, size_t N, size_t K, const float* A
     wnn_sgemm_packed(&g, NULL);
 }
 
-/* Output rows [r0, r1) of image n. */
-static void run_rows(const BlockRun* r, size_t n, size_t r0, size_t r1, float* ring, float* dwb) {
+/* The stem's patches for pixels [ox0, ox1) of its output row r: per pixel Kc floats in (ky, kx, c)
+ * order, zeros outside the input (x: one NHWC image, where a window row's skw pixels are one run
+ * of floats). */
+static void gather(const Block* b, const float* x, size_t r, size_t ox0, size_t ox1, float* col) {
+    typedef float v8u __attribute__((vector_size(32), aligned(4)));
+    const size_t C = b->C, run = b->skw * C;
+    for (size_t ox = ox0; ox < ox1; ox++) {
+        float* p = col + (ox - ox0) * b->Kc;
+        ptrdiff_t ix0 = (ptrdiff_t)(ox * b->ssw) - (ptrdiff_t)b->spl;
+        int inside = ix0 >= 0 && (size_t)ix0 + b->skw <= b->W0;
+        for (size_t ky = 0; ky < b->skh; ky++, p += run) {
+            ptrdiff_t iy = (ptrdiff_t)(r * b->ssh + ky) - (ptrdiff_t)b->spt;
+            if (iy < 0 || iy >= (ptrdiff_t)b->H0) {
+                for (size_t i = 0; i < run; i++) p[i] = 0;
+                continue;
+            }
+            const float* src = x + (size_t)iy * b->W0 * C;
+            if (inside) {
+                const float* s = src + (size_t)ix0 * C;
+                size_t i = 0;
+                for (; i + 8 <= run; i += 8) *(v8u*)(p + i) = *(const v8u*)(s + i);
+                for (; i < run; i++) p[i] = s[i];
+                continue;
+            }
+            for (size_t kx = 0; kx < b->skw; kx++) {
+                ptrdiff_t ix = ix0 + (ptrdiff_t)kx;
+                for (size_t c = 0; c < C; c++) p[kx * C + c] = ix < 0 || ix >= (ptrdiff_t)b->W0 ? 0 : src[(size_t)ix * C + c];
+            }
+        }
+    }
+}
+
+/* The stem's output rows [r0, r0 + cnt) into out (rows of W pixels of Ep floats). On the direct
+ * GEMM the pixels whose window lies inside the input read it in place, a run of skw * C floats
+ * per window row (wnn_sgemm_direct_segments); the others, and every pixel on the packed GEMM,
+ * from gathered patches. Gathering them all cost more than the product in MobileNetV2's graph
+ * (0.087 against 0.144 ms a thread). */
+static void stem_rows(const Block* b, const float* x, size_t r0, size_t cnt, float* out, float* col, const WnnSgemmEpilogue* e) {
+    size_t oxa = (b->spl + b->ssw - 1) / b->ssw; /* the first pixel whose window starts inside */
+    size_t oxb = b->W0 + b->spl >= b->skw ? (b->W0 + b->spl - b->skw) / b->ssw + 1 : 0; /* past the last ending inside */
+    if (oxb > b->W) oxb = b->W;
+    if (oxa > oxb || !b->direct) oxa = oxb = 0;
+    for (size_t r = r0; r < r0 + cnt; r++) {
+        float* o = out + (r - r0) * b->W * b->Ep;
+        ptrdiff_t iy0 = (ptrdiff_t)(r * b->ssh) - (ptrdiff_t)b->spt;
+        size_t a = oxa, z = oxb;
+        if (iy0 < 0 || (size_t)iy0 + b->skh > b->H0) a = z = 0; /* the window crosses the top or bottom */
+        if (a < z)
+            wnn_sgemm_direct_segments(z - a, b->E, b->skw * b->C, b->skh, b->W0 * b->C,
+                                      x + ((size_t)iy0 * b->W0 + a * b->ssw - b->spl) * b->C, b->ssw * b->C, b->w1,
+                                      b->Ep, o + a * b->Ep, b->Ep, e);
+        if (a > 0) gather(b, x, r, 0, a, col), product(b, a, b->E, b->Kc, col, b->Kc, b->w1, o, b->Ep, e);
+        if (z < b->W) gather(b, x, r, z, b->W, col), product(b, b->W - z, b->E, b->Kc, col, b->Kc, b->w1, o + z * b->Ep, b->Ep, e);
+    }
+}
+
+/* Output rows [r0, r1) of image n; col: the stem's patches (W x Kc floats), or unused. */
+static void run_rows(const BlockRun* r, size_t n, size_t r0, size_t r1, float* ring, float* dwb, float* col) {
     const Block* b = r->b;
-    const float* x = r->x + n * b->H * b->W * b->C;
+    const float* x = r->x + n * b->H0 * b->W0 * b->C;
     float* y = r->y + n * b->OH * b->OW * b->Cout;
     size_t rowF = b->W * b->Ep; /* floats per ring row */
     ptrdiff_t have = -1;        /* the last input row expanded into the ring */
@@ -288,7 +359,8 @@ static void run_rows(const BlockRun* r, size_t n, size_t r0, size_t r1, float* r
             for (ptrdiff_t row = lo > have + 1 ? lo : have + 1; row <= hi;) {
                 size_t slot = (size_t)row % b->Rr, cnt = (size_t)(hi - row + 1);
                 if (cnt > b->Rr - slot) cnt = b->Rr - slot; /* up to the ring's end, then from its start */
-                product(b, cnt * b->W, b->E, b->C, x + (size_t)row * b->W * b->C, b->C, b->w1, ring + slot * rowF, b->Ep, &e1);
+                if (b->stem) stem_rows(b, x, (size_t)row, cnt, ring + slot * rowF, col, &e1);
+                else product(b, cnt * b->W, b->E, b->C, x + (size_t)row * b->W * b->C, b->C, b->w1, ring + slot * rowF, b->Ep, &e1);
                 row += (ptrdiff_t)cnt;
             }
             if (hi > have) have = hi;
@@ -322,9 +394,10 @@ static void block_tasks(void* ctx, size_t begin, size_t end) {
         return;
     }
     float* dwb = ring + b->Rr * b->W * b->Ep;
+    float* col = dwb + b->G * b->OW * b->Ep;
     for (size_t t = begin; t < end; t++) {
         size_t n = t / r->chunks, c = t % r->chunks;
-        run_rows(r, n, b->OH * c / r->chunks, b->OH * (c + 1) / r->chunks, ring, dwb);
+        run_rows(r, n, b->OH * c / r->chunks, b->OH * (c + 1) / r->chunks, ring, dwb, col);
     }
 }
 
@@ -388,11 +461,12 @@ static WNNStatus stage_init(const WnnGraphIR* ir, const WnnNode* node, const Wnn
     return WNNStatus_Success;
 }
 
-/* Node's 1x1 filter (cout x cin) as the products' B (cin x cout): dense with rows of cout rounded
- * up to 16 (zeros past cout), packed from that unless direct. */
-static WNNStatus pointwise_b(const WnnGraphIR* ir, const WnnNode* node, int direct, float** out) {
+/* Node's filter (cout x cin x kh x kw) as the products' B (K = kh * kw * cin rows in the patches'
+ * (ky, kx, c) order, cout columns): dense with rows of cout rounded up to 16 (zeros past cout),
+ * packed from that unless direct. */
+static WNNStatus filter_b(const WnnGraphIR* ir, const WnnNode* node, int direct, float** out) {
     const WnnConvAttrs* a = node->attrs;
-    size_t K = a->cin, N = a->cout, ldb = (N + 15) / 16 * 16;
+    size_t K = (size_t)a->kh * a->kw * a->cin, N = a->cout, ldb = (N + 15) / 16 * 16;
     float* dense = wnn_calloc(K * ldb, sizeof(float));
     float* packed = direct ? NULL : wnn_malloc(sizeof(float) * wnn_sgemm_packed_size(K, N));
     if (!dense || (!direct && !packed)) {
@@ -400,7 +474,9 @@ static WNNStatus pointwise_b(const WnnGraphIR* ir, const WnnNode* node, int dire
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
     for (size_t o = 0; o < N; o++)
-        for (size_t i = 0; i < K; i++) dense[i * ldb + o] = filter_at(ir, node, o, i, 0, 0);
+        for (size_t y = 0; y < a->kh; y++)
+            for (size_t x = 0; x < a->kw; x++)
+                for (size_t i = 0; i < a->cin; i++) dense[((y * a->kw + x) * a->cin + i) * ldb + o] = filter_at(ir, node, o, i, y, x);
     if (packed) wnn_sgemm_pack_b(1, K, N, dense, ldb, 0, 0, packed, NULL), free(dense);
     *out = packed ? packed : dense;
     return WNNStatus_Success;
@@ -414,7 +490,7 @@ static void plan_groups(Block* b) {
     for (;; g--) {
         b->G = g;
         b->Rr = b->w1 ? (g - 1) * b->sh + b->kh : 0;
-        b->scratch = (b->Rr * b->W + g * b->OW) * b->Ep;
+        b->scratch = (b->Rr * b->W + g * b->OW) * b->Ep + (b->stem ? b->W * b->Kc : 0);
         if (g == 1 || b->scratch * sizeof(float) <= 640 * 1024) break;
     }
 }
@@ -462,9 +538,17 @@ WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, Wnn
     b->x.base.fused = 1;
     b->x.what = "conv2d";
     b->x.sideArg = -1;
-    snprintf(b->x.base.path, sizeof b->x.base.path, "block %s", nhwc ? "nhwc" : "nhwc (linked)");
     b->viaNhwc = !nhwc;
-    b->N = in->shape[0], b->H = in->shape[h], b->W = in->shape[h + 1], b->C = in->shape[nhwc ? 3 : 1];
+    b->N = in->shape[0], b->H0 = in->shape[h], b->W0 = in->shape[h + 1], b->C = in->shape[nhwc ? 3 : 1];
+    const WnnDesc* dwIn = &ir->operands[dn->inputs[0]].desc; /* the expand's output */
+    b->H = dwIn->shape[h], b->W = dwIn->shape[h + 1];
+    b->Kc = b->C;
+    if (bl->expand >= 0 && !pointwise(first->attrs)) {
+        const WnnConvAttrs* sa = first->attrs;
+        b->stem = 1, b->Kc = (size_t)sa->kh * sa->kw * b->C;
+        b->skh = sa->kh, b->skw = sa->kw, b->ssh = sa->strides[0], b->ssw = sa->strides[1], b->spt = sa->pad[0], b->spl = sa->pad[2];
+    }
+    snprintf(b->x.base.path, sizeof b->x.base.path, "block%s %s", b->stem ? " (stem)" : "", nhwc ? "nhwc" : "nhwc (linked)");
     b->E = da->cin, b->Ep = (b->E + 15) / 16 * 16, b->Cout = pa->cout;
     b->OH = od->shape[h], b->OW = od->shape[h + 1];
     b->kh = da->kh, b->kw = da->kw, b->sh = da->strides[0], b->sw = da->strides[1], b->pt = da->pad[0], b->pl = da->pad[2];
@@ -473,11 +557,11 @@ WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, Wnn
     WNNStatus s = WNNStatus_Success;
     size_t coutP = (b->Cout + 15) / 16 * 16; /* the direct products read biases in vectors */
     if (bl->expand >= 0) {
-        s = pointwise_b(ir, first, b->direct, &b->w1);
+        s = filter_b(ir, first, b->direct, &b->w1);
         if (!s) s = stage_init(ir, first, &bl->chain[0], b->E, b->Ep, &b->st[0]);
     }
     if (!s) s = stage_init(ir, dn, &bl->chain[1], b->E, b->Ep, &b->st[1]);
-    if (!s) s = pointwise_b(ir, pn, b->direct, &b->w3);
+    if (!s) s = filter_b(ir, pn, b->direct, &b->w3);
     if (!s) s = stage_init(ir, pn, &bl->chain[2], b->Cout, coutP, &b->st[2]);
     size_t ps = b->Ep > b->C ? b->Ep : b->C;
     if (!s && (!(b->wd = wnn_calloc(b->kh * b->kw * b->Ep, sizeof(float))) || !(b->zero = wnn_calloc(b->W * ps, sizeof(float)))))
@@ -496,7 +580,7 @@ WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, Wnn
         return s;
     }
     plan_groups(b);
-    size_t weights = (b->w1 ? wnn_sgemm_packed_size(b->C, b->E) : 0) + wnn_sgemm_packed_size(b->E, b->Cout) + b->kh * b->kw * b->Ep; /* (dense: the same, N rounded to 16) */
+    size_t weights = (b->w1 ? wnn_sgemm_packed_size(b->Kc, b->E) : 0) + wnn_sgemm_packed_size(b->E, b->Cout) + b->kh * b->kw * b->Ep; /* (dense: the same, N rounded to 16) */
     size_t edges = b->viaNhwc ? wnn_desc_numel(in) + wnn_desc_numel(od) : 0;
     b->x.base.bytes = sizeof(float) * (weights + 2 * b->Ep + coutP + b->W * ps + edges);
     b->x.base.onednn = b->viaNhwc; /* linkable: its edges are NHWC memories */

@@ -10,7 +10,7 @@
 #include <immintrin.h>
 
 typedef struct Tile {
-    size_t K;
+    size_t K, segs, segStride; /* A's row: segs runs of K floats, segStride apart */
     const float* A;
     size_t lda;
     const float* B;
@@ -35,14 +35,15 @@ typedef struct Tile {
             for (int i = 0; i < MR; i++) acc[i][j] = b;                                                \
         }                                                                                              \
         const float* bk = t->B;                                                                        \
-        for (size_t k = 0; k < t->K; k++, bk += t->ldb) {                                              \
-            __m512 b[NV];                                                                              \
-            for (int j = 0; j < NV; j++) b[j] = _mm512_loadu_ps(bk + 16 * j);                          \
-            for (int i = 0; i < MR; i++) {                                                             \
-                __m512 x = _mm512_set1_ps(a[i][k]);                                                    \
-                for (int j = 0; j < NV; j++) acc[i][j] = _mm512_fmadd_ps(x, b[j], acc[i][j]);          \
+        for (size_t s = 0; s < t->segs; s++)                                                           \
+            for (size_t k = 0; k < t->K; k++, bk += t->ldb) {                                          \
+                __m512 b[NV];                                                                          \
+                for (int j = 0; j < NV; j++) b[j] = _mm512_loadu_ps(bk + 16 * j);                      \
+                for (int i = 0; i < MR; i++) {                                                         \
+                    __m512 x = _mm512_set1_ps(a[i][s * t->segStride + k]);                             \
+                    for (int j = 0; j < NV; j++) acc[i][j] = _mm512_fmadd_ps(x, b[j], acc[i][j]);      \
+                }                                                                                      \
             }                                                                                          \
-        }                                                                                              \
         const __m512 lo = _mm512_set1_ps(t->lo), hi = _mm512_set1_ps(t->hi);                          \
         for (int i = 0; i < MR; i++) {                                                                 \
             if ((size_t)i >= t->mr) break;                                                             \
@@ -76,6 +77,11 @@ DEFINE_TILE(1, 4)
 
 int wnn_sgemm_direct(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
                      size_t ldc, const WnnSgemmEpilogue* e) {
+    return wnn_sgemm_direct_segments(M, N, K, 1, 0, A, lda, B, ldb, C, ldc, e);
+}
+
+int wnn_sgemm_direct_segments(size_t M, size_t N, size_t K, size_t segs, size_t segStride, const float* A, size_t lda,
+                              const float* B, size_t ldb, float* C, size_t ldc, const WnnSgemmEpilogue* e) {
     typedef void (*TileFn)(const Tile*);
     static const TileFn tiles[4] = {tile_12x1, tile_12x2, tile_8x3, tile_6x4};
     static const TileFn tails[3][4] = {{tile_4x1, tile_4x2, tile_4x3, tile_4x4},
@@ -87,7 +93,7 @@ int wnn_sgemm_direct(size_t M, size_t N, size_t K, const float* A, size_t lda, c
         size_t cols = N - j0 < 64 ? N - j0 : 64, nv = (cols + 15) / 16, tail = cols - 16 * (nv - 1);
         void (*tile)(const Tile*) = tiles[nv - 1];
         size_t mr = rows[nv - 1];
-        Tile t = {K, NULL, lda, B + j0, ldb, NULL, ldc, NULL, e && e->bias ? e->bias + j0 : NULL, 0,
+        Tile t = {K, segs, segStride, NULL, lda, B + j0, ldb, NULL, ldc, NULL, e && e->bias ? e->bias + j0 : NULL, 0,
                   (__mmask16)(tail == 16 ? 0xFFFF : (1u << tail) - 1), e ? e->clamp : 0, e ? e->lo : 0, e ? e->hi : 0};
         for (size_t i = 0; i < M;) {
             /* full tiles, then the rest in tiles of 4, 2 and 1 rows (a full tile's rows past M
@@ -113,6 +119,12 @@ int wnn_sgemm_direct(size_t M, size_t N, size_t K, const float* A, size_t lda, c
 int wnn_sgemm_direct(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
                      size_t ldc, const WnnSgemmEpilogue* e) {
     (void)M, (void)N, (void)K, (void)A, (void)lda, (void)B, (void)ldb, (void)C, (void)ldc, (void)e;
+    return 0;
+}
+
+int wnn_sgemm_direct_segments(size_t M, size_t N, size_t K, size_t segs, size_t segStride, const float* A, size_t lda,
+                              const float* B, size_t ldb, float* C, size_t ldc, const WnnSgemmEpilogue* e) {
+    (void)M, (void)N, (void)K, (void)segs, (void)segStride, (void)A, (void)lda, (void)B, (void)ldb, (void)C, (void)ldc, (void)e;
     return 0;
 }
 #endif

@@ -15,5 +15,10 @@
  * its `act` is not applied (clamp is). Returns 0 when built without AVX-512 (nothing done). */
 int wnn_sgemm_direct(size_t M, size_t N, size_t K, const float* A, size_t lda, const float* B, size_t ldb, float* C,
                      size_t ldc, const WnnSgemmEpilogue* e);
+/* The same with each row of A in segs runs of K floats, segStride apart (B: segs * K rows): a
+ * convolution's window read in place from an NHWC image, a run per window row (lda the pixels'
+ * stride, segStride the image rows'), instead of gathered patches. */
+int wnn_sgemm_direct_segments(size_t M, size_t N, size_t K, size_t segs, size_t segStride, const float* A, size_t lda,
+                              const float* B, size_t ldb, float* C, size_t ldc, const WnnSgemmEpilogue* e);
 
 #endif
