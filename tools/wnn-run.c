@@ -2,7 +2,8 @@
  * checksums (../shared/bench/README.md) and first values; with --bench N, the median and spread
  * of N timed runs (input upload, dispatch and read back); --bench-dispatch N times N back-to-back
  * dispatches and one read; --bench-host N the host time of each dispatch call; --fp16 builds the
- * float32 graph in float16.
+ * float32 graph in float16. Exits 2 when an output's checksums miss the float64 reference
+ * (../shared/bench/anchors/ort_cpu_2core.json) by more than the bound, 1 on an error.
  *   wnn-run GRAPH.json [--device cpu|cuda|default] [--bench N] [--case NAME|INDEX] */
 #include <cjson/cJSON.h>
 #include <libgen.h>
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
     snprintf(copy, sizeof copy, "%s", path);
     snprintf(anchorsPath, sizeof anchorsPath, "%s/../anchors/ort_cpu_2core.json", dirname(copy));
     cJSON* anchors = wtu_load_json(anchorsPath);
+    int mismatch = 0;
     for (size_t i = 0; i < wgj_output_count(g); i++) {
         const WtdTensor* t = wgj_output(g, i);
         WtdChecksum c = wtd_checksum(t);
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
             double bound = g_float16 ? 1e-2 : 1e-4;
             printf("  vs float64 reference: max relative difference %.2e (%s, bound %.0e)\n", e,
                    e < bound ? "ok" : "MISMATCH", bound);
+            mismatch |= !(e < bound);
         }
     }
     cJSON_Delete(anchors);
@@ -182,5 +185,5 @@ int main(int argc, char** argv) {
     wgj_free(g);
     wnnContextRelease(ctx);
     cJSON_Delete(file);
-    return status;
+    return status ? status : mismatch ? 2 : 0;
 }
