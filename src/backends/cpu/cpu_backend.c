@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "backends/backend.h"
-#include "backends/cpu/attention.h"
 #include "backends/cpu/conv_block.h"
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_fuse.h"
@@ -221,14 +220,6 @@ static WNNStatus prepare_nodes(const WnnGraphIR* ir, WnnThreadPool* pool, WnnCpu
                     if (prep[f.absorbed[j]]) prep[f.absorbed[j]]->release(prep[f.absorbed[j]]);
                     prep[f.absorbed[j]] = NULL; /* a dequantizeLinear before k: prepared, now dropped */
                 }
-                continue;
-            }
-        }
-        WnnCpuAttention att;
-        if (fuse && wnn_cpu_attention_candidate(ir, uses, k, &f, &att)) { /* matmul -> softmax -> matmul as one step */
-            if ((s = wnn_cpu_attention_prepare(ir, &att, &prep[k]))) break;
-            if (prep[k]) {
-                take_chain(k, &f, prep, fused, absorbed, madeBy);
                 continue;
             }
         }

@@ -127,7 +127,7 @@ void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
 }
 
 /* The transpose node making operand id, when id is float32 and read by one node only. */
-int32_t wnn_cpu_fuse_transpose_making(const WnnGraphIR* ir, const uint32_t* uses, int32_t id) {
+static int32_t transpose_making(const WnnGraphIR* ir, const uint32_t* uses, int32_t id) {
     const WnnIrOperand* o = id >= 0 ? &ir->operands[id] : NULL;
     if (!o || o->kind != WNN_OPERAND_NODE_OUTPUT || o->node < 0 || uses[id] != 1 || o->desc.type != WNNOperandDataType_Float32)
         return -1;
@@ -141,7 +141,7 @@ int wnn_cpu_fuse_transposes(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
         ir->operands[n->outputs[0]].desc.type != WNNOperandDataType_Float32)
         return 0;
     for (uint32_t j = 0; j < 2 && f->absorbedCount < 12; j++) {
-        int32_t t = wnn_cpu_fuse_transpose_making(ir, uses, n->inputs[j]);
+        int32_t t = transpose_making(ir, uses, n->inputs[j]);
         if (t < 0) continue;
         const WnnLayoutAttrs* a = ir->nodes[t].attrs;
         f->input[j] = ir->nodes[t].inputs[0];
@@ -192,9 +192,8 @@ WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnC
             out->outputs[m] = fused[k].output;
             n->outputs = &out->outputs[m];
         }
-        if (fused[k].absorbedCount &&
-            (fused[k].residual >= 0 || fused[k].hasExtra || fused[k].input[0] >= 0 || fused[k].input[1] >= 0)) {
-            int32_t* in = wnn_malloc(sizeof(int32_t) * (n->inputCount + 2));
+        if (fused[k].absorbedCount && (fused[k].residual >= 0 || fused[k].input[0] >= 0 || fused[k].input[1] >= 0)) {
+            int32_t* in = wnn_malloc(sizeof(int32_t) * (n->inputCount + 1));
             if (!in) {
                 free(drop);
                 wnn_cpu_fused_ir_free(out);
@@ -202,7 +201,6 @@ WNNStatus wnn_cpu_fused_ir(const WnnGraphIR* ir, const WnnCpuFusion* fused, WnnC
             }
             memcpy(in, n->inputs, sizeof(int32_t) * n->inputCount);
             if (fused[k].residual >= 0) in[n->inputCount++] = fused[k].residual; /* the residual: last input */
-            if (fused[k].hasExtra) in[n->inputCount++] = fused[k].extra;
             for (uint32_t j = 0; j < 2 && j < n->inputCount; j++)
                 if (fused[k].input[j] >= 0) in[j] = fused[k].input[j];
             n->inputs = out->inputs[m] = in;

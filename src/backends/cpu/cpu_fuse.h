@@ -26,9 +26,6 @@ typedef struct WnnCpuFusion {
     const void* actAttrs;
     int32_t output;         /* operand the fused step writes */
     int32_t input[2];       /* operands the fused step reads as its inputs 0 and 1 instead of the op's, or -1 */
-    int hasExtra;           /* the step reads `extra` too, as its last input (after a residual): the
-                               V of an attention step (attention.h) */
-    int32_t extra;
     /* matmul only (wnn_cpu_fuse_transposes): input j read through an absorbed transpose (input[j]
      * that transpose's input, inPerm[j] its permutation); the result written through one (outPerm) */
     uint8_t inPermuted[2], outPermuted;
@@ -44,9 +41,6 @@ int32_t wnn_cpu_fuse_sole_consumer(const WnnGraphIR* ir, const uint32_t* uses, i
 /* The longest fusible chain after node k (a conv2d, convTranspose2d, matmul or gemm; no residual
  * after convTranspose2d); f->absorbedCount = 0 if none. */
 void wnn_cpu_fuse_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f);
-
-/* The float32 transpose node that makes operand id, read by nothing else, or -1. */
-int32_t wnn_cpu_fuse_transpose_making(const WnnGraphIR* ir, const uint32_t* uses, int32_t id);
 
 /* Adds to f (node k's chain from wnn_cpu_fuse_candidate; k a float32 matmul) the transposes that
  * make its inputs and are read by nothing else, and the transpose that alone reads the chain's

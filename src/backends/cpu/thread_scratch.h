@@ -1,6 +1,6 @@
 /* thread_scratch.h: one growable float buffer per worker thread, for steps whose tasks need a few
- * hundred KiB of working rows that should stay in the core's L2 (a fused block's ring, an
- * attention head's scores): kept from one step to the next, freed when the thread ends. */
+ * hundred KiB of working rows that should stay in the core's L2 (a fused block's ring and
+ * depthwise rows): kept from one step to the next, freed when the thread ends. */
 #ifndef WNN_BACKENDS_CPU_THREAD_SCRATCH_H_
 #define WNN_BACKENDS_CPU_THREAD_SCRATCH_H_
 
