@@ -495,7 +495,7 @@ static void plan_groups(Block* b) {
     }
 }
 
-/* WNN_CPU_BLOCK: "0" no blocks, "1" every block that fits (tests), else (auto) the blocks with an
+/* WNN_CPU_BLOCK: "0" no blocks, "1" every block that fits (tests), else (auto, AVX-512 only) the blocks with an
  * expand whose expanded tensor takes at least stride_h x stride_w MiB, or whose depthwise conv has
  * stride 1 and an output of 14 x 14 or more. Below that oneDNN's three steps are the faster. The
  * big ones measured in the MobileNetV2 graph on 2 cores (ms, the block against oneDNN's three
@@ -511,6 +511,11 @@ static void plan_groups(Block* b) {
 static int worth_it(const WnnGraphIR* ir, const WnnCpuBlock* bl) {
     const char* v = getenv("WNN_CPU_BLOCK");
     if (v && !strcmp(v, "1")) return 1;
+    /* Only on the direct GEMM (AVX-512): on the packed one (AVX2), which packs A per call, the
+     * blocks lost to oneDNN's AVX2 steps (MobileNetV2 with ONEDNN_MAX_CPU_ISA=AVX2 and
+     * WNN_CPU_SIMD=avx2 on Zen 4: 7.0-8.9 ms with blocks against 5.0-5.4 without when quiet,
+     * median ratio 1.50 over 8 alternating pairs). */
+    if (strcmp(wnn_sgemm_packed_isa(), "avx512") != 0) return 0;
     const WnnNode* dn = &ir->nodes[bl->dw];
     const WnnConvAttrs* a = dn->attrs;
     const WnnDesc* od = &ir->operands[dn->outputs[0]].desc;
