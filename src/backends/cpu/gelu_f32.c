@@ -59,9 +59,9 @@ static const float kQ[6] = {-8.38899294e-06f, 0.000114779194f, -0.00118713838f, 
 /* n a multiple of BLOCK, on the widest vectors the CPU has and WNN_CPU_SIMD allows */
 static void gelu_blocks(float* o, const float* a, size_t n) {
 #if defined(__x86_64__) && defined(__GNUC__)
-    WnnSimdLevel most = wnn_cpu_simd_most();
-    if (most >= WNN_SIMD_AVX512 && __builtin_cpu_supports("avx512f")) return gelu_avx512(o, a, n);
-    if (most >= WNN_SIMD_AVX2 && __builtin_cpu_supports("avx2")) return gelu_avx2(o, a, n);
+    WnnSimdLevel level = wnn_cpu_simd_level();
+    if (level >= WNN_SIMD_AVX512) return gelu_avx512(o, a, n);
+    if (level >= WNN_SIMD_AVX2) return gelu_avx2(o, a, n);
 #endif
     gelu_baseline(o, a, n);
 }

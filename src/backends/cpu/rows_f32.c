@@ -12,7 +12,7 @@
  * float32's normal range: those elements are recomputed in double (probabilities under 1e-38).
  * Written once with GCC / clang vector extensions (rows_f32_lanes.inc) and compiled at 16, 8 and 4
  * lanes for AVX-512, AVX2 + FMA and baseline x86-64. The WPT tolerance for softmax is 3 len + 3
- * ulp; tests/unit/test_softmax_rows.c checks this path against float64.
+ * ulp; tests/unit/test_norm_rows.c checks this path against float64.
  * layerNormalization: the same double arithmetic as norm_rows.c's scalar row, in double vectors
  * (the sums in another order). */
 #include "backends/cpu/rows_f32.h"
@@ -76,15 +76,12 @@ typedef void (*LayernormRowFn)(const float*, float*, size_t, double, const float
 /* The widest rows the CPU has and WNN_CPU_SIMD allows; WNN_CPU_SIMD=0 keeps every row on the
  * caller's double path (0 returned), for tests. */
 static int pick(SoftmaxRowFn* sm, LayernormRowFn* ln) {
-    WnnSimdLevel most = wnn_cpu_simd_most();
-    if (most == WNN_SIMD_PORTABLE) return 0;
+    WnnSimdLevel level = wnn_cpu_simd_level();
+    if (level == WNN_SIMD_PORTABLE) return 0;
     *sm = softmax_row_baseline, *ln = layernorm_row_baseline;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (most >= WNN_SIMD_AVX512 && __builtin_cpu_supports("avx512f")) {
-        *sm = softmax_row_avx512, *ln = layernorm_row_avx512;
-    } else if (most >= WNN_SIMD_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        *sm = softmax_row_avx2, *ln = layernorm_row_avx2;
-    }
+    if (level >= WNN_SIMD_AVX512) *sm = softmax_row_avx512, *ln = layernorm_row_avx512;
+    else if (level >= WNN_SIMD_AVX2) *sm = softmax_row_avx2, *ln = layernorm_row_avx2;
 #endif
     return 1;
 }

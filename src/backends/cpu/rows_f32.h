@@ -1,5 +1,5 @@
 /* rows_f32.h: one softmax or layerNormalization row of float32 in vector arithmetic (AVX-512, AVX2
- * or baseline x86-64, chosen at load; rows_f32.c), for norm_rows.c. */
+ * or baseline x86-64 as simd_level.h says; rows_f32.c), for norm_rows.c. */
 #ifndef WNN_BACKENDS_CPU_ROWS_F32_H_
 #define WNN_BACKENDS_CPU_ROWS_F32_H_
 

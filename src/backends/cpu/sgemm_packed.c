@@ -191,10 +191,9 @@ static const WnnSgemmMicro* micro(void) {
     u = &portable;
 #if defined(__x86_64__) || defined(__i386__)
     static const WnnSgemmMicro avx2 = {"avx2", MR, NR, kernel_avx2, kernel_avx2};
-    WnnSimdLevel most = wnn_cpu_simd_most();
-    __builtin_cpu_init();
-    if (most >= WNN_SIMD_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) u = &avx2;
-    if (most >= WNN_SIMD_AVX512 && __builtin_cpu_supports("avx512f") && wnn_sgemm_micro_avx512()) u = wnn_sgemm_micro_avx512();
+    WnnSimdLevel level = wnn_cpu_simd_level();
+    if (level >= WNN_SIMD_AVX2) u = &avx2;
+    if (level >= WNN_SIMD_AVX512 && wnn_sgemm_micro_avx512()) u = wnn_sgemm_micro_avx512();
 #endif
     __atomic_store_n(&chosen, u, __ATOMIC_RELEASE);
     return u;
