@@ -97,6 +97,7 @@ int wnn_cpu_block_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
     int32_t x = ir->nodes[k].inputs[0], at = (int32_t)k;
     if (pointwise(a) || stem(a)) {
         b->expand = (int32_t)k;
+        b->stem = !pointwise(a);
         wnn_cpu_fuse_candidate(ir, uses, k, &b->chain[0]);
         if (!simple_chain(&b->chain[0], -1)) return 0;
         at = next_conv(ir, uses, b->chain[0].output, k, a->nhwc, depthwise);
@@ -523,8 +524,8 @@ static int worth_it(const WnnGraphIR* ir, const WnnCpuBlock* bl) {
     if (v && !strcmp(v, "1")) return 1;
     /* Only on the direct GEMM (AVX-512): on the packed one (AVX2), which packs A per call, the
      * blocks lost to oneDNN's AVX2 steps (MobileNetV2 with ONEDNN_MAX_CPU_ISA=AVX2 and
-     * WNN_CPU_SIMD=avx2 on Zen 4: 7.0-8.9 ms with blocks against 5.0-5.4 without when quiet,
-     * median ratio 1.50 over 8 alternating pairs). */
+     * WNN_CPU_SIMD=avx2 on Zen 4: 6.9-9.6 ms with blocks in all 14 runs, 4.8-5.4 without in 9 of
+     * 14, median ratio 1.50 over 8 alternating pairs). */
     if (strcmp(wnn_sgemm_packed_isa(), "avx512") != 0) return 0;
     const WnnNode* dn = &ir->nodes[bl->dw];
     const WnnConvAttrs* a = dn->attrs;
@@ -534,7 +535,7 @@ static int worth_it(const WnnGraphIR* ir, const WnnCpuBlock* bl) {
     /* A stem block only where the stem's output, which it keeps out of memory, outgrows a core's
      * L2: MobileNetV2's 1.6 MB, whole graph with / without the stem over alternating pairs, Zen 4
      * (1 MiB): 0.973 (16 pairs, 10 faster); the GPU host's Xeon (2 MiB): 1.017 (10 pairs, 2 faster). */
-    if (bl->expand >= 0 && !pointwise(ir->nodes[bl->expand].attrs) && expanded <= l2_bytes()) return 0;
+    if (bl->stem && expanded <= l2_bytes()) return 0;
     int big = expanded >= ((uint64_t)a->strides[0] * a->strides[1] << 20);
     int stride1 = a->strides[0] == 1 && a->strides[1] == 1 && od->shape[h] * od->shape[h + 1] >= 14 * 14;
     return bl->expand >= 0 && (big || stride1);
@@ -563,7 +564,7 @@ WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, Wnn
     const WnnDesc* dwIn = &ir->operands[dn->inputs[0]].desc; /* the expand's output */
     b->H = dwIn->shape[h], b->W = dwIn->shape[h + 1];
     b->Kc = b->C;
-    if (bl->expand >= 0 && !pointwise(first->attrs)) {
+    if (bl->stem) {
         const WnnConvAttrs* sa = first->attrs;
         b->stem = 1, b->Kc = (size_t)sa->kh * sa->kw * b->C;
         b->skh = sa->kh, b->skw = sa->kw, b->ssh = sa->strides[0], b->ssw = sa->strides[1], b->spt = sa->pad[0], b->spl = sa->pad[2];

@@ -24,6 +24,7 @@
 
 typedef struct WnnCpuBlock {
     int32_t expand;        /* node index of the expand conv, or -1 (the block begins at the depthwise conv) */
+    int stem;              /* the expand is a stem conv (its own window), not 1x1 */
     int32_t dw, project;   /* node indices */
     WnnCpuFusion chain[3]; /* what each conv's output goes through (cpu_fuse.h); only chain[2] may
                               hold a residual, and then it is the block's input */
