@@ -5,7 +5,8 @@
  * conv options and as separate add nodes, both layouts, batches of 1 and 2, and groups of rows
  * that wrap the ring, and a stem conv (few input channels, a window of its own) as the expand. The
  * build must have made exactly the blocks expected; blocks chained in an NCHW graph between oneDNN
- * convs must link their NHWC tensors. */
+ * convs must link their NHWC tensors. Left to choose (WNN_CPU_BLOCK unset), the build takes the
+ * blocks its rule names and no others. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "backends/cpu/conv_block.h"
 #include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_passes.h"
+#include "backends/cpu/sgemm_packed.h"
 #include "wt.h"
 
 static uint64_t g_seed = 41;
@@ -279,6 +281,50 @@ static void no_block_case(void) {
     free(w1), free(wd), free(w3), free(x), free(got);
 }
 
+/* The automatic choice (conv_block.c, worth_it): on AVX-512 a block with an expand whose depthwise
+ * conv reads at least 14 x 14 pixels, at stride 1 or 2; none without an expand, none at 7 x 7,
+ * none at all without AVX-512 (or without oneDNN). */
+static void auto_rule_case(void) {
+    unsetenv("WNN_CPU_BLOCK");
+    const WNNOperandDataType f = WNNOperandDataType_Float32;
+    struct {
+        uint32_t hw, stride;
+        int expand, want;
+    } v[] = {{14, 1, 1, 1}, {14, 2, 1, 1}, {28, 2, 1, 1}, {7, 1, 1, 0}, {13, 2, 1, 0}, {28, 1, 0, 0}};
+    int avx512 = !strcmp(wnn_sgemm_packed_isa(), "avx512");
+    float *w1 = rnd(16 * 64, -1, 1), *wd = rnd(64 * 9, -1, 1), *w3 = rnd(64 * 16, -1, 1), *x = rnd(16 * 28 * 28, -1, 1);
+    float* got = malloc(sizeof(float) * 16 * 28 * 28);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        uint32_t E = v[i].expand ? 64 : 16;
+        uint32_t xs[4] = {1, 16, v[i].hw, v[i].hw}, w1s[4] = {64, 16, 1, 1}, wds[4] = {E, 1, 3, 3}, w3s[4] = {16, E, 1, 1};
+        WNNGraphBuilder b = wt_builder();
+        WNNOperand y = wt_input(b, "x", f, 4, xs);
+        WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT, od = WNN_CONV2D_OPTIONS_INIT;
+        if (v[i].expand) WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, f, 4, w1s, w1), &o, &y));
+        uint32_t pad[4] = {1, 1, 1, 1}, st[2] = {v[i].stride, v[i].stride};
+        od.padding = pad, od.paddingCount = 4, od.strides = st, od.stridesCount = 2, od.groups = wnnSomeUint32(E);
+        WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, f, 4, wds, wd), &od, &y));
+        WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, f, 4, w3s, w3), &o, &y));
+        WNNNamedOperand out = {"y", y};
+        WtFeed feed = {"x", x};
+        void* data[1] = {got};
+        unsigned before = wnn_cpu_block_count();
+        WT_OK(wt_run(wt_cpu(), b, &feed, 1, &out, 1, data));
+        wnnGraphBuilderRelease(b);
+#ifdef WNN_HAVE_ONEDNN
+        unsigned want = (unsigned)(v[i].want && avx512);
+#else
+        unsigned want = 0;
+#endif
+        wt_checks++;
+        if (wnn_cpu_block_count() - before != want)
+            wt_failures++, fprintf(stderr, "auto_rule_case %zux%u stride %u%s: %u blocks made, want %u\n", (size_t)v[i].hw, v[i].hw,
+                                   v[i].stride, v[i].expand ? "" : " (no expand)", wnn_cpu_block_count() - before, want);
+    }
+    (void)avx512;
+    free(w1), free(wd), free(w3), free(x), free(got);
+}
+
 int main(void) {
     const Case cases[] = {
         /* MobileNetV2's shapes, smaller */
@@ -304,5 +350,6 @@ int main(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
     no_block_case();
+    auto_rule_case();
     return wt_summary("test_conv_block");
 }

@@ -498,18 +498,18 @@ static void plan_groups(Block* b) {
 }
 
 /* WNN_CPU_BLOCK: "0" no blocks, "1" every block that fits (tests), else (auto, AVX-512 only) the blocks with an
- * expand whose expanded tensor takes at least stride_h x stride_w MiB, or whose depthwise conv has
- * stride 1 and an output of 14 x 14 or more. Below that oneDNN's three steps are the faster. The
- * big ones measured in the MobileNetV2 graph on 2 cores (ms, the block against oneDNN's three
- * steps; Zen 4 with 1 MiB of L2, Xeon with 2 MiB): 16 -> 96 -> 24 at 112 x 112, stride 2 (4.8 MB
- * expanded): 0.49 / 0.75 and 0.45 / 0.61; 24 -> 144 -> 24 at 56 x 56 (1.8 MB): 0.38 / 0.41 and
- * 0.39 / 0.42. One block between 1 x 1 convs, alone (median of 5 alternating runs, block / three
- * steps, Zen 4, with the direct GEMM's 4-, 2- and 1-row tail tiles): stride 1 at 14 x 14, 64 -> 384
- * and 96 -> 576: 0.90, 0.93; at 28 x 28, 32 -> 192: 0.97; at 56 x 56, 24 -> 144: 0.96; stride 2,
- * 14 -> 7: 1.18, 28 -> 14: 1.01, 56 -> 28: 1.14; at 7 x 7 stride 1, 160 -> 960: 1.2 (there the
- * expanded tensor stays in L2 anyway, and two row bands expand a third more rows than they
- * output). Without an expand, 32 channels at 112 x 112: 0.23 / 0.24 and 0.23 / 0.22. The whole
- * graph with the stride-1 blocks added: 0.94 median over 12 alternating pairs (8 faster). */
+ * expand whose depthwise conv reads at least 14 x 14 pixels: MobileNetV2's from 112 x 112 down to
+ * its 14 -> 7 stride-2 block, not its three 7 x 7 ones (there the expanded tensor stays in L2
+ * anyway, and two row bands expand a third more rows than the image has). Measured in the
+ * MobileNetV2 graph on 2 Zen 4 cores, per block the minimum over 300 dispatches (WNN_CPU_PROFILE),
+ * block against oneDNN's three steps, ms: stride 2 at 56 -> 28: 0.25 / 0.35, 28 -> 14: 0.12 /
+ * 0.19, 14 -> 7: 0.24 / 0.27; stride 1 at 7 x 7: 0.27 / 0.26, 0.27 / 0.28, 0.41 / 0.35. Alone,
+ * with hot caches, the stride-2 blocks had lost (1.01-1.18), which an earlier rule followed;
+ * whole graph, this rule against that one alternating (wnn-run --bench 200, 6 pairs): medians
+ * 0.92 of it, 5 faster, one even. Earlier (both rules agree): 16 -> 96 -> 24 at 112 x 112,
+ * stride 2: 0.49 / 0.75 (Xeon with 2 MiB of L2: 0.45 / 0.61); 24 -> 144 -> 24 at 56 x 56: 0.38 /
+ * 0.41 (0.39 / 0.42); stride 1 at 14 x 14 alone: 0.90, 0.93 of the three steps. Without an
+ * expand, 32 channels at 112 x 112: 0.23 / 0.24 and 0.23 / 0.22. */
 /* One core's L2 (sysconf; 1 MiB where it does not say). */
 static uint64_t l2_bytes(void) {
 #ifdef _SC_LEVEL2_CACHE_SIZE
@@ -528,17 +528,14 @@ static int worth_it(const WnnGraphIR* ir, const WnnCpuBlock* bl) {
      * 14, median ratio 1.50 over 8 alternating pairs). */
     if (strcmp(wnn_sgemm_packed_isa(), "avx512") != 0) return 0;
     const WnnNode* dn = &ir->nodes[bl->dw];
-    const WnnConvAttrs* a = dn->attrs;
-    const WnnDesc* od = &ir->operands[dn->outputs[0]].desc;
-    int h = a->nhwc ? 1 : 2;
-    uint64_t expanded = wnn_desc_bytes(&ir->operands[dn->inputs[0]].desc);
+    const WnnDesc* xd = &ir->operands[dn->inputs[0]].desc; /* the expanded tensor */
+    int h = ((const WnnConvAttrs*)dn->attrs)->nhwc ? 1 : 2;
+    uint64_t expanded = wnn_desc_bytes(xd);
     /* A stem block only where the stem's output, which it keeps out of memory, outgrows a core's
      * L2: MobileNetV2's 1.6 MB, whole graph with / without the stem over alternating pairs, Zen 4
      * (1 MiB): 0.973 (16 pairs, 10 faster); the GPU host's Xeon (2 MiB): 1.017 (10 pairs, 2 faster). */
     if (bl->stem && expanded <= l2_bytes()) return 0;
-    int big = expanded >= ((uint64_t)a->strides[0] * a->strides[1] << 20);
-    int stride1 = a->strides[0] == 1 && a->strides[1] == 1 && od->shape[h] * od->shape[h + 1] >= 14 * 14;
-    return bl->expand >= 0 && (big || stride1);
+    return bl->expand >= 0 && xd->shape[h] * xd->shape[h + 1] >= 14 * 14;
 }
 
 WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, WnnCpuPrepared** out) {

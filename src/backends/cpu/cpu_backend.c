@@ -445,7 +445,7 @@ static WNNStatus cpu_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const* 
         double t0 = c->profile.ms ? wnn_cpu_profile_now_ms() : 0;
         WNNStatus s = c->prepared[k] ? c->prepared[k]->run(c->prepared[k], &args) : wnn_cpu_kernels[n->op](&args);
         if (s) return s;
-        if (c->profile.ms) c->profile.ms[k] += wnn_cpu_profile_now_ms() - t0;
+        if (c->profile.ms) wnn_cpu_profile_add(&c->profile, k, wnn_cpu_profile_now_ms() - t0);
     }
     c->profile.runs += c->profile.ms != NULL;
     /* One operand built under several output names: copy it to the other outputs. */
