@@ -383,8 +383,9 @@ typedef struct WNNGraphMemoryInfo {
     uint64_t intermediateBytes;       /* the arenas' size: the graph's peak intermediate memory */
     uint64_t intermediateTensorBytes; /* the intermediate tensors' sizes summed: the memory without reuse */
     uint64_t preparedBytes; /* weights packed or reordered for the kernels, folded constants, per-node
-                               buffers (the CPU's; 0 on a GPU): the graph's memory beyond its arenas
-                               and the constants the builder was given */
+                               buffers and the worker threads' working rows (the CPU's; 0 on a GPU):
+                               the graph's memory beyond its arenas and the constants the builder
+                               was given */
 } WNNGraphMemoryInfo;
 WNN_EXPORT WNNStatus wnnGraphGetMemoryInfo(WNNGraph graph, WNNGraphMemoryInfo* info);
 /* Graph inputs and outputs, in no particular order. The name is valid while the graph lives. */

@@ -325,6 +325,42 @@ static void auto_rule_case(void) {
     free(w1), free(wd), free(w3), free(x), free(got);
 }
 
+/* preparedBytes counts a block's working rows: the ring of expanded rows each worker thread keeps
+ * (at least the depthwise window's 3 rows of 56 pixels x 64 channels here) beside its weights. An
+ * NHWC graph, so that no layout edges are counted instead. */
+static void block_memory_case(void) {
+    setenv("WNN_CPU_BLOCK", "1", 1);
+    const WNNOperandDataType f = WNNOperandDataType_Float32;
+    uint32_t xs[4] = {1, 56, 56, 16}, w1s[4] = {64, 16, 1, 1}, wds[4] = {64, 1, 3, 3}, w3s[4] = {16, 64, 1, 1};
+    float *w1 = rnd(16 * 64, -1, 1), *wd = rnd(64 * 9, -1, 1), *w3 = rnd(64 * 16, -1, 1);
+    WNNGraphBuilder b = wt_builder();
+    WNNOperand y = wt_input(b, "x", f, 4, xs);
+    WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT, od = WNN_CONV2D_OPTIONS_INIT;
+    o.inputLayout = od.inputLayout = WNNInputOperandLayout_Nhwc;
+    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, f, 4, w1s, w1), &o, &y));
+    uint32_t pad[4] = {1, 1, 1, 1};
+    od.padding = pad, od.paddingCount = 4, od.groups = wnnSomeUint32(64);
+    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, f, 4, wds, wd), &od, &y));
+    WT_OK(wnnGraphBuilderConv2d(b, y, wt_constant(b, f, 4, w3s, w3), &o, &y));
+    WNNNamedOperand out = {"y", y};
+    WNNGraph g = NULL;
+    unsigned before = wnn_cpu_block_count();
+    WT_OK(wnnGraphBuilderBuild(b, &out, 1, &g));
+    WNNGraphMemoryInfo m;
+    WT_OK(wnnGraphGetMemoryInfo(g, &m));
+    size_t weights = sizeof(float) * (16 * 64 + 64 * 9 + 64 * 16), ring = sizeof(float) * 3 * 56 * 64;
+    if (wnn_cpu_block_count() > before) {
+        wt_checks++;
+        if (m.preparedBytes < weights + ring)
+            wt_failures++, fprintf(stderr, "block_memory_case: preparedBytes %llu, want at least %zu\n",
+                                   (unsigned long long)m.preparedBytes, weights + ring);
+    }
+    wnnGraphRelease(g);
+    wnnGraphBuilderRelease(b);
+    unsetenv("WNN_CPU_BLOCK");
+    free(w1), free(wd), free(w3);
+}
+
 int main(void) {
     const Case cases[] = {
         /* MobileNetV2's shapes, smaller */
@@ -351,5 +387,6 @@ int main(void) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
     no_block_case();
     auto_rule_case();
+    block_memory_case();
     return wt_summary("test_conv_block");
 }

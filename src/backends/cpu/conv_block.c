@@ -601,6 +601,7 @@ WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, Wnn
     size_t weights = (b->w1 ? wnn_sgemm_packed_size(b->Kc, b->E) : 0) + wnn_sgemm_packed_size(b->E, b->Cout) + b->kh * b->kw * b->Ep; /* (dense: the same, N rounded to 16) */
     size_t edges = b->viaNhwc ? wnn_desc_numel(in) + wnn_desc_numel(od) : 0;
     b->x.base.bytes = sizeof(float) * (weights + 2 * b->Ep + coutP + b->W * ps + edges);
+    b->x.base.threadScratch = sizeof(float) * b->scratch;
     b->x.base.onednn = b->viaNhwc; /* linkable: its edges are NHWC memories */
     atomic_fetch_add(&g_blocks, 1);
     *out = &b->x.base;

@@ -21,6 +21,8 @@ struct WnnCpuPrepared {
     char path[40]; /* what runs it, for WNN_CPU_PROFILE: "own", "winograd", "onednn <impl>" */
     size_t bytes;  /* memory it holds (weights packed or reordered, its own buffers), for
                       wnnGraphGetMemoryInfo's preparedBytes */
+    size_t threadScratch; /* bytes of each worker thread's scratch (thread_scratch.h) it uses: one
+                             buffer per thread serves every step, so a graph counts its largest */
 };
 
 /* What a node's preparation may look at besides the graph. */

@@ -47,6 +47,7 @@ struct WnnCompiled {
     char* skip;                /* per node: 1 runs inside a chain's step, 2 an alias (cpu_passes.h) */
     void* arena;
     size_t arenaBytes;
+    size_t scratchBytes; /* the worker threads' scratch its steps need: the largest step's x threads */
     WnnCpuProfile profile;
 };
 
@@ -379,11 +380,14 @@ static WNNStatus cpu_compile(WnnDevice* dev, const WnnGraphIR* ir, WnnCompiled**
     c->bytes = wnn_calloc(ir->operandCount ? ir->operandCount : 1, sizeof(size_t));
     c->skip = wnn_calloc(ir->nodeCount ? ir->nodeCount : 1, 1);
     c->prepared = prep; /* re-indexed to the view's nodes below (origin[k] >= k) */
+    size_t scratch = 0;
     for (uint32_t k = 0; k < ir->nodeCount; k++) {
         WnnCpuPrepared* p = prep[c->fused.origin[k]];
         prep[c->fused.origin[k]] = NULL;
         prep[k] = p;
+        if (p && p->threadScratch > scratch) scratch = p->threadScratch;
     }
+    c->scratchBytes = scratch * wnn_threadpool_size(((CpuDevice*)dev)->pool);
     if (!c->locs || !c->ptrs || !c->viewStart || !c->bytes || !c->skip) {
         cpu_compiled_free(dev, c);
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
@@ -459,14 +463,14 @@ static WNNStatus cpu_dispatch(WnnDevice* dev, WnnCompiled* c, WnnBuffer* const* 
 
 static size_t cpu_compiled_arena_bytes(const WnnCompiled* c) { return c->arenaBytes; }
 
-/* The folded constants and every node's prepared state. */
+/* The folded constants, every node's prepared state and the worker threads' scratch. */
 static size_t cpu_compiled_prepared_bytes(const WnnCompiled* c) {
     size_t total = 0;
     for (uint32_t i = 0; c->folded.data && i < c->folded.view.operandCount; i++)
         if (c->folded.data[i]) total += (size_t)wnn_desc_bytes(&c->folded.view.operands[i].desc);
     for (uint32_t k = 0; c->prepared && k < c->ir->nodeCount; k++)
         if (c->prepared[k]) total += c->prepared[k]->bytes;
-    return total;
+    return total + c->scratchBytes;
 }
 
 const WnnBackendOps wnn_cpu_backend = {

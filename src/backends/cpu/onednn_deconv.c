@@ -33,7 +33,7 @@ static double deconv_flops(const WnnGraphIR* ir, const WnnNode* node) {
 static int own_faster(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, WnnThreadPool* pool,
                       const WnnCpuPrepared* e) {
     if (!pool) return 0;
-    WnnCpuPrepared own = {run_own, NULL, 0, 0, "own", 0}; /* unfused: times on its own scratch */
+    WnnCpuPrepared own = {run_own, NULL, 0, 0, "own", 0, 0}; /* unfused: times on its own scratch */
     double to, te;
     wnn_cpu_time_two(ir, node, f, pool, &own, e, &to, &te);
     return to >= 0 && te >= 0 && to < te;
