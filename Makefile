@@ -1,5 +1,6 @@
 # libwebnn: `make run` (set up, build, run the seed demo) and `make test` (set up, build, run every
-# test). Both install missing Debian packages first. Extra targets: asan, fuzz, clean, and bench-cpu
+# test). Both install missing Debian packages first. Extra targets: asan, fuzz, no-onednn (the CPU
+# backend built and tested without oneDNN, our own kernels alone), clean, and bench-cpu
 # (wnn-bench workloads against ONNX Runtime; bench-deps pip-installs the anchors' Python packages).
 JOBS ?= $(shell nproc)
 SHARED_DIR ?= $(abspath ../shared)
@@ -9,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTHON ?= python3
 BENCH_ARGS ?=
 
-.PHONY: run test deps build asan fuzz clean bench-deps bench-cpu
+.PHONY: run test deps build asan fuzz no-onednn clean bench-deps bench-cpu
 
 deps:
 	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -31,6 +32,11 @@ asan: deps
 	@cmake --build build-asan -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
 
+no-onednn: deps
+	@cmake -S . -B build-no-onednn -DCMAKE_BUILD_TYPE=Release -DWNN_ONEDNN=OFF -DWNN_CUDA=OFF -DWNN_SHARED_DIR=$(SHARED_DIR) >/dev/null
+	@cmake --build build-no-onednn -j$(JOBS)
+	cd build-no-onednn && ctest --output-on-failure -j$(JOBS)
+
 fuzz: deps
 	@command -v clang >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq clang libclang-rt-14-dev)
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWNN_FUZZ=ON -DWNN_SANITIZE=ON \
@@ -47,4 +53,4 @@ bench-cpu: build bench-deps
 	WNN_SHARED_DIR=$(SHARED_DIR) ./build/wnn-bench workloads --device cpu --vs ort --python $(PYTHON) $(BENCH_ARGS)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-no-onednn

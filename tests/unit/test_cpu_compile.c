@@ -473,7 +473,7 @@ static void deconv_case(const char* path, int nhwc, int fl, uint32_t g, int extr
     expect_count(what, wnn_cpu_onednn_nodes() - before, forced ? 1u : 0u);
     expect_count(what, stats().fused, forced && wnn_cpu_pass_on("WNN_CPU_FUSE") ? 2u : 0u);
 #else
-    (void)before;
+    (void)before, (void)forced;
 #endif
     free(want);
     free(got);

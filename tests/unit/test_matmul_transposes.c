@@ -104,7 +104,8 @@ static void run_case(const Case* c, const char* path, int f16) {
 #ifndef WNN_HAVE_ONEDNN
     onednn = 0;
 #endif
-    int chainPath = onednn || (!strcmp(path, "packed") && !f16);
+    /* (auto without oneDNN picks the packed GEMM) */
+    int chainPath = onednn || ((!strcmp(path, "packed") || !strcmp(path, "auto")) && !f16);
     unsigned chain = (unsigned)(c->bias + c->residual + c->relu);
     unsigned views = (unsigned)((c->permA && !c->aAlsoOutput) + c->permB + (c->permOut && !c->residual));
     unsigned expect = !wnn_cpu_pass_on("WNN_CPU_FUSE") ? 0u : (chainPath ? chain : 0u) + (onednn && !f16 ? views : 0u);

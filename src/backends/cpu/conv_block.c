@@ -25,6 +25,14 @@
 static atomic_uint g_blocks;
 unsigned wnn_cpu_block_count(void) { return atomic_load(&g_blocks); }
 
+uint64_t wnn_cpu_l2_bytes(void) {
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    long v = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (v > 0) return (uint64_t)v;
+#endif
+    return 1u << 20;
+}
+
 #ifdef WNN_HAVE_ONEDNN
 #include "backends/cpu/onednn.h"
 #include "backends/cpu/sgemm_direct.h"
@@ -498,26 +506,20 @@ static void plan_groups(Block* b) {
 }
 
 /* WNN_CPU_BLOCK: "0" no blocks, "1" every block that fits (tests), else (auto, AVX-512 only) the blocks with an
- * expand whose depthwise conv reads at least 14 x 14 pixels: MobileNetV2's from 112 x 112 down to
- * its 14 -> 7 stride-2 block, not its three 7 x 7 ones (there the expanded tensor stays in L2
- * anyway, and two row bands expand a third more rows than the image has). Measured in the
- * MobileNetV2 graph on 2 Zen 4 cores, per block the minimum over 300 dispatches (WNN_CPU_PROFILE),
- * block against oneDNN's three steps, ms: stride 2 at 56 -> 28: 0.25 / 0.35, 28 -> 14: 0.12 /
- * 0.19, 14 -> 7: 0.24 / 0.27; stride 1 at 7 x 7: 0.27 / 0.26, 0.27 / 0.28, 0.41 / 0.35. Alone,
- * with hot caches, the stride-2 blocks had lost (1.01-1.18), which an earlier rule followed;
- * whole graph, this rule against that one alternating (wnn-run --bench 200, 6 pairs): medians
- * 0.92 of it, 5 faster, one even. Earlier (both rules agree): 16 -> 96 -> 24 at 112 x 112,
- * stride 2: 0.49 / 0.75 (Xeon with 2 MiB of L2: 0.45 / 0.61); 24 -> 144 -> 24 at 56 x 56: 0.38 /
- * 0.41 (0.39 / 0.42); stride 1 at 14 x 14 alone: 0.90, 0.93 of the three steps. Without an
- * expand, 32 channels at 112 x 112: 0.23 / 0.24 and 0.23 / 0.22. */
-/* One core's L2 (sysconf; 1 MiB where it does not say). */
-static uint64_t l2_bytes(void) {
-#ifdef _SC_LEVEL2_CACHE_SIZE
-    long v = sysconf(_SC_LEVEL2_CACHE_SIZE);
-    if (v > 0) return (uint64_t)v;
-#endif
-    return 1u << 20;
-}
+ * expand whose depthwise conv reads at least 14 x 14 pixels at stride 1, and at stride 2 those
+ * whose expanded tensor takes at least stride_h x stride_w MiB or, where a core's L2 holds at most
+ * 1 MiB, any of at least 14 x 14 pixels. MobileNetV2's three 7 x 7 blocks stay oneDNN's (there the
+ * expanded tensor stays in L2 anyway, and two row bands expand a third more rows than the image
+ * has). Measured in the MobileNetV2 graph on 2 cores, per block, block against oneDNN's three
+ * steps, ms. Stride 2 at 56 -> 28, 28 -> 14, 14 -> 7: on Zen 4 (1 MiB of L2, minima over 300
+ * dispatches, WNN_CPU_PROFILE) 0.25 / 0.35, 0.12 / 0.19, 0.24 / 0.27, the whole graph 0.92 of the
+ * rule without them (medians of 6 alternating pairs of wnn-run --bench 200, 5 faster); on the GPU
+ * host's Xeon (2 MiB, means over 200) 0.227 / 0.211, 0.108 / 0.102, 0.216 / 0.191, the whole
+ * graph even (10 pairs, 5 faster). Alone, with hot caches, they lost on Zen 4 too (1.01-1.18).
+ * Stride 1 at 7 x 7 on Zen 4: 0.27 / 0.26, 0.27 / 0.28, 0.41 / 0.35. Earlier: 16 -> 96 -> 24 at
+ * 112 x 112, stride 2 (4.8 MB expanded): 0.49 / 0.75 (Xeon 0.45 / 0.61); 24 -> 144 -> 24 at 56 x
+ * 56: 0.38 / 0.41 (0.39 / 0.42); stride 1 at 14 x 14 alone: 0.90, 0.93 of the three steps.
+ * Without an expand, 32 channels at 112 x 112: 0.23 / 0.24 and 0.23 / 0.22. */
 
 static int worth_it(const WnnGraphIR* ir, const WnnCpuBlock* bl) {
     const char* v = getenv("WNN_CPU_BLOCK");
@@ -534,8 +536,12 @@ static int worth_it(const WnnGraphIR* ir, const WnnCpuBlock* bl) {
     /* A stem block only where the stem's output, which it keeps out of memory, outgrows a core's
      * L2: MobileNetV2's 1.6 MB, whole graph with / without the stem over alternating pairs, Zen 4
      * (1 MiB): 0.973 (16 pairs, 10 faster); the GPU host's Xeon (2 MiB): 1.017 (10 pairs, 2 faster). */
-    if (bl->stem && expanded <= l2_bytes()) return 0;
-    return bl->expand >= 0 && xd->shape[h] * xd->shape[h + 1] >= 14 * 14;
+    if (bl->stem && expanded <= wnn_cpu_l2_bytes()) return 0;
+    const WnnConvAttrs* a = dn->attrs;
+    int strided = a->strides[0] > 1 || a->strides[1] > 1;
+    int big = expanded >= ((uint64_t)a->strides[0] * a->strides[1] << 20);
+    int wide = xd->shape[h] * xd->shape[h + 1] >= 14 * 14;
+    return bl->expand >= 0 && (strided ? big || (wide && wnn_cpu_l2_bytes() <= (1u << 20)) : wide);
 }
 
 WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, WnnCpuPrepared** out) {

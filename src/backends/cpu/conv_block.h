@@ -37,6 +37,8 @@ int wnn_cpu_block_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t
 /* The block's prepared state (*out, NULL when it cannot run it: not an error). */
 WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* b, WnnCpuPrepared** out);
 /* Blocks prepared since the process started (tests check the path ran). */
+/* One core's L2 in bytes (sysconf; 1 MiB where it does not say): the automatic choice reads it. */
+uint64_t wnn_cpu_l2_bytes(void);
 unsigned wnn_cpu_block_count(void);
 
 #endif
