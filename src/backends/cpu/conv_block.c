@@ -188,24 +188,24 @@ typedef struct DwRow {
 /* Four neighbouring output pixels of a 3x3 window at stride S (1 or 2), all taps inside the input:
  * each input pixel of a window row is loaded once for the four (3S + 3 loads a row instead of 12),
  * so that the taps are bound by the FMAs rather than the loads. In DEFINE_DW's scope. */
-#define DW3_ROW(VT, U, S, p, k0)                                                                  \
-    do {                                                                                        \
-        VT x_[3 * S + 3];                                                                       \
-        for (int k = 0; k < 3 * S + 3; k++) x_[k] = *(const U*)((p) + (size_t)k * ps);         \
-        for (int j = 0; j < 4; j++)                                                             \
-            a_[j] += w[k0] * x_[j * S] + w[k0 + 1] * x_[j * S + 1] + w[k0 + 2] * x_[j * S + 2]; \
+#define DW3_ROW(VT, U, S, p, k0)                                                                    \
+    do {                                                                                            \
+        VT x_[3 * S + 3];                                                                           \
+        for (int k = 0; k < 3 * S + 3; k++) x_[k] = *(const U*)((p) + (size_t)k * ps);              \
+        for (int j = 0; j < 4; j++)                                                                 \
+            a_[j] += w[k0] * x_[j * S] + w[k0 + 1] * x_[j * S + 1] + w[k0 + 2] * x_[j * S + 2];     \
     } while (0)
-#define DW3_QUAD(VT, U, I, S)                                                                     \
-    do {                                                                                        \
-        size_t o_ = (size_t)ix * ps;                                                            \
-        VT a_[4] = {bias, bias, bias, bias};                                                    \
+#define DW3_QUAD(VT, U, I, S)                                                                       \
+    do {                                                                                            \
+        size_t o_ = (size_t)ix * ps;                                                                \
+        VT a_[4] = {bias, bias, bias, bias};                                                        \
         DW3_ROW(VT, U, S, r0 + o_, 0);                                                              \
         DW3_ROW(VT, U, S, r1 + o_, 3);                                                              \
         DW3_ROW(VT, U, S, r2 + o_, 6);                                                              \
-        for (int j = 0; j < 4; j++) {                                                           \
-            if (d->st->act) VCLAMP(I, a_[j], lo, hi);                                           \
-            *(U*)(d->out + (ox + (size_t)j) * ep + c) = a_[j];                                 \
-        }                                                                                       \
+        for (int j = 0; j < 4; j++) {                                                               \
+            if (d->st->act) VCLAMP(I, a_[j], lo, hi);                                               \
+            *(U*)(d->out + (ox + (size_t)j) * ep + c) = a_[j];                                      \
+        }                                                                                           \
     } while (0)
 
 /* acc = bias + the taps of output pixel ox, channels [c, c + VW), each tap only inside the input. */
@@ -224,8 +224,8 @@ typedef struct DwRow {
                 for (size_t ox = 0; ox < d->OW; ox++) {                                                      \
                     ptrdiff_t ix = (ptrdiff_t)(ox * d->sw) - (ptrdiff_t)d->pl;                                \
                     if (ix >= 0 && d->sw <= 2 && ox + 4 <= d->OW && (size_t)ix + 3 * d->sw + 2 < d->W) {     \
-                        if (d->sw == 1) DW3_QUAD(VT, VT##_u_##SUF, VT##_i_##SUF, 1);                              \
-                        else DW3_QUAD(VT, VT##_u_##SUF, VT##_i_##SUF, 2);                                         \
+                        if (d->sw == 1) DW3_QUAD(VT, VT##_u_##SUF, VT##_i_##SUF, 1);                           \
+                        else DW3_QUAD(VT, VT##_u_##SUF, VT##_i_##SUF, 2);                                      \
                         ox += 3;                                                                             \
                         continue;                                                                            \
                     }                                                                                        \

@@ -12,11 +12,12 @@
  * core's L2 and never goes through memory. Separately the expand writes it out and the depthwise
  * conv reads it back: at MobileNetV2's 112 x 112 and 56 x 56 blocks that traffic is most of their
  * time. The products run on our direct GEMM on AVX-512 (sgemm_direct.h), else on the packed one
- * (sgemm_packed.h), the depthwise taps on vectors of channels. An NCHW graph's block is, like the NHWC Winograd, a WnnOnednnExec to the layout
- * linking (onednn.h): linked, it reads and writes its oneDNN neighbours' NHWC buffers directly.
- * Built only with oneDNN (the edge reorders are its). Taken, on AVX-512, where the depthwise conv reads
- * at least 14 x 14 pixels after an expand (conv_block.c, worth_it); WNN_CPU_BLOCK=0 turns blocks off,
- * =1 takes every one that fits. */
+ * (sgemm_packed.h), the depthwise taps on vectors of channels. An NCHW graph's block is, like the
+ * NHWC Winograd, a WnnOnednnExec to the layout linking (onednn.h): linked, it reads and writes
+ * its oneDNN neighbours' NHWC buffers directly. Built only with oneDNN (the edge reorders are its).
+ * Taken, on AVX-512, where the depthwise conv reads at least 14 x 14 pixels after an expand (at
+ * stride 2 where the expanded tensor is large, or a core's L2 small: conv_block.c, worth_it);
+ * WNN_CPU_BLOCK=0 turns blocks off, =1 takes every one that fits. */
 #ifndef WNN_BACKENDS_CPU_CONV_BLOCK_H_
 #define WNN_BACKENDS_CPU_CONV_BLOCK_H_
 
@@ -36,9 +37,9 @@ typedef struct WnnCpuBlock {
 int wnn_cpu_block_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k, WnnCpuFusion* f, WnnCpuBlock* b);
 /* The block's prepared state (*out, NULL when it cannot run it: not an error). */
 WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* b, WnnCpuPrepared** out);
-/* Blocks prepared since the process started (tests check the path ran). */
 /* One core's L2 in bytes (sysconf; 1 MiB where it does not say): the automatic choice reads it. */
 uint64_t wnn_cpu_l2_bytes(void);
+/* Blocks prepared since the process started (tests check the path ran). */
 unsigned wnn_cpu_block_count(void);
 
 #endif
