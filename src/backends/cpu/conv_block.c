@@ -224,8 +224,8 @@ typedef struct DwRow {
                 for (size_t ox = 0; ox < d->OW; ox++) {                                                      \
                     ptrdiff_t ix = (ptrdiff_t)(ox * d->sw) - (ptrdiff_t)d->pl;                                \
                     if (ix >= 0 && d->sw <= 2 && ox + 4 <= d->OW && (size_t)ix + 3 * d->sw + 2 < d->W) {     \
-                        if (d->sw == 1) DW3_QUAD(VT, VT##_u_##SUF, VT##_i_##SUF, 1);                           \
-                        else DW3_QUAD(VT, VT##_u_##SUF, VT##_i_##SUF, 2);                                      \
+                        if (d->sw == 1) DW3_QUAD(VT, VT##_u_##SUF, VT##_i_##SUF, 1);                         \
+                        else DW3_QUAD(VT, VT##_u_##SUF, VT##_i_##SUF, 2);                                    \
                         ox += 3;                                                                             \
                         continue;                                                                            \
                     }                                                                                        \
