@@ -1,6 +1,7 @@
 /* copy_util.c: see copy_util.h. Element moves go through memcpy of a compile-time size (one load
  * and one store, and no aliasing questions about reading float data as integers). */
 #include "backends/cpu/copy_util.h"
+#include "backends/cpu/transpose_tile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -172,8 +173,11 @@ static void affine_tiles(void* ctx, size_t begin, size_t end) {
         }
         size_t rows = WNN_MIN((size_t)TILE, p->shape[P] - pb * TILE);
         size_t cols = WNN_MIN((size_t)TILE, p->shape[L] - lb * TILE);
-        p->copy(p->dst + outOff * (int64_t)p->esize, p->src + inOff * (int64_t)p->esize, rows, cols, p->out[P],
-                p->in[P], p->in[L]);
+        char* out = p->dst + outOff * (int64_t)p->esize;
+        const char* in = p->src + inOff * (int64_t)p->esize;
+        /* a full tile in vector registers (in[P] is 1 here) */
+        if (rows == TILE && cols == TILE && wnn_transpose_tile(out, p->out[P], in, p->in[L], p->esize, TILE)) continue;
+        p->copy(out, in, rows, cols, p->out[P], p->in[P], p->in[L]);
     }
 }
 
