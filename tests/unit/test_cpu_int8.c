@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/cpu/conv_prepare.h"
 #include "backends/cpu/cpu_qdq.h"
 #include "wt.h"
 
@@ -43,6 +44,8 @@ typedef struct Layer {
     int midOutput;                 /* the op's float output is a graph output too */
     int negScale;                  /* one weight scale negative */
     int expectInt8;                /* the int8 step must run when forced */
+    int hw;                        /* conv2d: an hw x hw image (else 9 x 8) */
+    int plainEdges;                /* layout changes the int8 step must make as plain copies */
 } Layer;
 
 static int qmin(WNNOperandDataType t) { return t == WNNOperandDataType_Int8 ? -128 : 0; }
@@ -101,7 +104,7 @@ static uint32_t w_channel(const Layer* L, const Data* d, size_t i) {
 
 static void make_data(const Layer* L, Data* d) {
     memset(d, 0, sizeof *d);
-    const uint32_t N = 2, H = 9, W = 8, KH = 3, KW = 3;
+    const uint32_t N = 2, H = L->hw ? (uint32_t)L->hw : 9, W = L->hw ? (uint32_t)L->hw : 8, KH = 3, KW = 3;
     uint32_t OH = 0, OW = 0, M = 13, K = 40, Nn = 24, B = L->batched ? 2 : 1;
     if (L->op == CONV) {
         OH = (H + 2 * L->pad - KH) / L->stride + 1, OW = (W + 2 * L->pad - KW) / L->stride + 1;
@@ -338,17 +341,23 @@ static void layer_case(const char* name, Layer L) {
         char what[160];
         snprintf(what, sizeof what, "%s [WNN_CPU_INT8=%s]", name, modes[m]);
         setenv("WNN_CPU_INT8", modes[m], 1);
-        unsigned before = wnn_cpu_int8_nodes();
+        unsigned before = wnn_cpu_int8_nodes(), plainBefore = wnn_cpu_plain_reorders();
         run_layer(&L, &d, got[m], raw);
-        unsigned ran = wnn_cpu_int8_nodes() - before;
+        unsigned ran = wnn_cpu_int8_nodes() - before, plain = wnn_cpu_plain_reorders() - plainBefore;
 #ifdef WNN_HAVE_ONEDNN
         wt_checks++;
         if ((int)ran != (m == 0 && L.expectInt8 && wnn_cpu_int8_exact())) {
             wt_failures++;
             fprintf(stderr, "%s: %u int8 steps ran, expected %d\n", what, ran, m == 0 && L.expectInt8 && wnn_cpu_int8_exact());
         }
+        unsigned wantPlain = ran ? (unsigned)L.plainEdges : 0u;
+        wt_checks++;
+        if (ran && plain != wantPlain) {
+            wt_failures++;
+            fprintf(stderr, "%s: %u layout changes as plain copies, expected %u\n", what, plain, wantPlain);
+        }
 #else
-        (void)ran;
+        (void)ran, (void)plain;
 #endif
         if (L.yt == WNNOperandDataType_Float32) expect_rel(what, got[m], d.yq, d.ny);
         else g_ties += expect_out(what, &L, got[m], d.yq, d.ny);
@@ -419,6 +428,12 @@ static void conv_cases(void) {
         L = conv_layer(nhwc, 1, 16, 24, 1, 1); /* float output */
         L.yt = F32, L.bias = 1, L.act = 2, L.perChannel = 1;
         snprintf(name, sizeof name, "conv2d %s float output + sigmoid", nhwc ? "nhwc" : "nchw");
+        layer_case(name, L);
+        /* 40 -> 48 channels of 12 x 12: an NCHW graph's edges (NCHW <-> NHWC, oneDNN's int8
+         * layout) are large enough for our plain copies, in full and partial tiles */
+        L = conv_layer(nhwc, 1, 40, 48, 1, 1);
+        L.hw = 12, L.perChannel = 1, L.bias = 1, L.act = 0, L.plainEdges = nhwc ? 0 : 2;
+        snprintf(name, sizeof name, "conv2d %s 40 -> 48 at 12 x 12", nhwc ? "nhwc" : "nchw");
         layer_case(name, L);
         L = conv_layer(nhwc, 1, 16, 24, 1, 1); /* ohwi filter, uint8 weights with zero point 128 */
         L.layout = OHWI, L.wt = U8, L.wZp = 128, L.perChannel = 1, L.act = 4;

@@ -453,13 +453,13 @@ static WNNStatus block_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* a
     pthread_mutex_lock(&b->x.lock);
     if (b->viaNhwc) {
         wnn_onednn_set_threads(args->pool); /* the edge reorders' */
-        if (!b->x.inLinked) s = wnn_onednn_edge_in(&b->x, (void*)r.x);
+        if (!b->x.inLinked) s = wnn_onednn_edge_in(&b->x, (void*)r.x, args->pool);
         if (!s && !b->x.inLinked) s = wnn_onednn_check(dnnl_memory_get_data_handle(b->x.in, (void**)&r.x), "conv2d", "dnnl_memory_get_data_handle");
         if (!s && !b->x.outLinked) s = wnn_onednn_check(dnnl_memory_get_data_handle(b->x.out, (void**)&r.y), "conv2d", "dnnl_memory_get_data_handle");
     }
     if (!s) wnn_parallel_for(args->pool, b->N * r.chunks, 1, block_tasks, &r);
     if (!s && atomic_load(&r.failed)) s = wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory (fused block's rows)");
-    if (!s && b->viaNhwc && !b->x.outLinked) s = wnn_onednn_edge_out(&b->x, args->outputs[0].data);
+    if (!s && b->viaNhwc && !b->x.outLinked) s = wnn_onednn_edge_out(&b->x, args->outputs[0].data, args->pool);
     pthread_mutex_unlock(&b->x.lock);
     return s;
 }

@@ -41,6 +41,9 @@ WNNStatus wnn_cpu_prepare_node(const WnnGraphIR* ir, const WnnNode* node, const 
 unsigned wnn_cpu_onednn_nodes(void);
 /* Tensors (sets of operands) kept in oneDNN's layout between steps since the process started. */
 unsigned wnn_cpu_linked_tensors(void);
+/* Layout changes at oneDNN steps' edges made as our plain copies (onednn.h, WnnOnednnPlain) since
+ * the process started. */
+unsigned wnn_cpu_plain_reorders(void);
 /* float32 matmul / gemm with a constant b on our packed GEMM (matmul_packed.c), or NULL where it
  * does not apply; wnn_cpu_packed_nodes counts the states made since the process started. */
 WNNStatus wnn_cpu_matmul_packed_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse,

@@ -210,6 +210,17 @@ void wnn_affine_copy(void* dst, const void* src, size_t esize, uint32_t rank, co
     }
 }
 
+int wnn_affine_copy_tiled(uint32_t rank, const uint32_t* outShape, const int64_t* inStrides) {
+    AffinePlan p;
+    memset(&p, 0, sizeof p);
+    plan_dims(&p, rank, outShape, inStrides);
+    uint32_t L = p.rank - 1;
+    if (p.in[L] == 1 || p.in[L] == 0 || p.shape[L] < TILE) return 0;
+    for (uint32_t d = 0; d < L; d++)
+        if (p.in[d] == 1) return p.shape[d] >= TILE;
+    return 0;
+}
+
 /* ---- mapped copy (pad, tile) ---- */
 
 typedef struct MapRun {

@@ -27,6 +27,11 @@ void wnn_fill_elements(void* dst, const void* value, size_t esize, size_t count)
 void wnn_affine_copy(void* dst, const void* src, size_t esize, uint32_t rank, const uint32_t* outShape,
                      const int64_t* inStrides, int64_t base, WnnThreadPool* pool);
 
+/* Whether wnn_affine_copy moves such a copy mostly in vector tiles (transpose_tile.h): a
+ * transposition whose two extents are both at least a tile. Otherwise (say NCHW -> NHWC of 3
+ * channels) it copies element by element, several times slower than a specialised reorder. */
+int wnn_affine_copy_tiled(uint32_t rank, const uint32_t* outShape, const int64_t* inStrides);
+
 /* Per-dimension index map: returns the input index along dimension d for output index i, or -1
  * for "use the fill element". */
 typedef int64_t (*WnnIndexMapFn)(const void* ctx, uint32_t d, uint32_t i);

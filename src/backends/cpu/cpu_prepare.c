@@ -194,6 +194,14 @@ unsigned wnn_cpu_linked_tensors(void) {
 #endif
 }
 
+unsigned wnn_cpu_plain_reorders(void) {
+#ifdef WNN_HAVE_ONEDNN
+    return wnn_onednn_plain_count();
+#else
+    return 0;
+#endif
+}
+
 unsigned wnn_cpu_onednn_nodes(void) {
 #ifdef WNN_HAVE_ONEDNN
     return wnn_onednn_prepared_count();

@@ -300,7 +300,7 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     WNNStatus s = WNNStatus_Success;
     wnn_onednn_set_threads(args->pool);
     if (w->viaNhwc && !w->x.inLinked) {
-        s = wnn_onednn_edge_in(&w->x, (void*)r.x);
+        s = wnn_onednn_edge_in(&w->x, (void*)r.x, args->pool);
         if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->x.in, (void**)&r.x), "conv2d", "dnnl_memory_get_data_handle");
     }
     if (!s && w->viaNhwc && !w->x.outLinked)
@@ -311,7 +311,7 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     else
         wnn_parallel_for(args->pool, (rows + w->blockRows - 1) / w->blockRows, 1, blocks_nchw, &r);
     if (failed) s = wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory (winograd blocks)");
-    if (!s && w->viaNhwc && !w->x.outLinked) s = wnn_onednn_edge_out(&w->x, userY);
+    if (!s && w->viaNhwc && !w->x.outLinked) s = wnn_onednn_edge_out(&w->x, userY, args->pool);
     if (!s && w->f16) wnn_onednn_f32_to_f16(args->pool, w->y32, args->outputs[0].data, w->yN);
 done:
     pthread_mutex_unlock(&w->x.lock);
