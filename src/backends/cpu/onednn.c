@@ -347,7 +347,11 @@ void wnn_onednn_exec_release(WnnCpuPrepared* self) {
 /* A reorder primitive from -> to (and, when plain is given, whether our copy can run it instead). */
 static WNNStatus make_reorder(const char* what, const dnnl_memory_desc_t* from, const dnnl_memory_desc_t* to,
                               dnnl_primitive_t* out, WnnOnednnPlain* plain) {
-    if (plain && plain_of(from, to, plain)) atomic_fetch_add(&g_plain, 1);
+    if (plain && plain_of(from, to, plain)) {
+        atomic_fetch_add(&g_plain, 1);
+        if (wnn_cpu_verbose())
+            fprintf(stderr, "WNN_CPU_VERBOSE: %s: a layout change as our copy (%u-D, %zu-byte elements)\n", what, plain->rank, plain->esize);
+    }
     dnnl_engine_t eng = wnn_onednn_engine();
     dnnl_primitive_desc_t rpd = NULL;
     WNNStatus s = wnn_onednn_check(dnnl_reorder_primitive_desc_create(&rpd, from, eng, to, eng, NULL), what,
