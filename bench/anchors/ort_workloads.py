@@ -50,7 +50,9 @@ class Converter:
     def const(self, array, hint="c"):
         from onnx import numpy_helper
         name = self.fresh(hint)
-        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        # (not np.ascontiguousarray: it turns a 0-d scale into shape [1], which ONNX Runtime 1.30's
+        # QLinearAdd fusion rejects as not a scalar)
+        self.inits.append(numpy_helper.from_array(np.array(array, order="C", copy=True), name))
         self.consts[name] = array
         return name
 
