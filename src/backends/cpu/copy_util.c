@@ -181,6 +181,16 @@ static void affine_tiles(void* ctx, size_t begin, size_t end) {
     }
 }
 
+/* The dimension of input stride 1 that a transposition's tiles run along, or p->rank when the
+ * copy goes row by row (the innermost dimension contiguous, a broadcast, or too short). */
+static uint32_t tile_dim(const AffinePlan* p) {
+    uint32_t L = p->rank - 1, dim = p->rank;
+    if (p->in[L] != 1 && p->in[L] != 0 && p->shape[L] >= 4) /* 0: broadcast rows are fills */
+        for (uint32_t d = 0; d < L; d++)
+            if (p->in[d] == 1 && p->shape[d] >= 4) dim = d;
+    return dim;
+}
+
 void wnn_affine_copy(void* dst, const void* src, size_t esize, uint32_t rank, const uint32_t* outShape,
                      const int64_t* inStrides, int64_t base, WnnThreadPool* pool) {
     AffinePlan p;
@@ -191,10 +201,7 @@ void wnn_affine_copy(void* dst, const void* src, size_t esize, uint32_t rank, co
     p.copy = copy2d_for(esize);
     plan_dims(&p, rank, outShape, inStrides);
     uint32_t L = p.rank - 1;
-    p.tileDim = p.rank;
-    if (p.in[L] != 1 && p.in[L] != 0 && p.shape[L] >= 4) /* 0: broadcast rows are fills */
-        for (uint32_t d = 0; d < L; d++)
-            if (p.in[d] == 1 && p.shape[d] >= 4) p.tileDim = d;
+    p.tileDim = tile_dim(&p);
     size_t rows = 1;
     for (uint32_t d = 0; d < L; d++) rows *= p.shape[d];
     if (p.tileDim < p.rank) {
@@ -214,11 +221,8 @@ int wnn_affine_copy_tiled(uint32_t rank, const uint32_t* outShape, const int64_t
     AffinePlan p;
     memset(&p, 0, sizeof p);
     plan_dims(&p, rank, outShape, inStrides);
-    uint32_t L = p.rank - 1;
-    if (p.in[L] == 1 || p.in[L] == 0 || p.shape[L] < TILE) return 0;
-    for (uint32_t d = 0; d < L; d++)
-        if (p.in[d] == 1) return p.shape[d] >= TILE;
-    return 0;
+    uint32_t d = tile_dim(&p);
+    return d < p.rank && p.shape[d] >= TILE && p.shape[p.rank - 1] >= TILE;
 }
 
 /* ---- mapped copy (pad, tile) ---- */
