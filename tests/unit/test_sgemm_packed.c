@@ -90,6 +90,15 @@ int main(void) {
             c.epilogue = 4; /* the residual per batch */
             run_case(&c, pools[p]);
         }
+    /* one row per batch (sgemm_gemv.c): panel groups of 4 and a partial last one, K across slices,
+     * A transposed (strided), batches with A or B repeated, every epilogue */
+    static const size_t rowShapes[][2] = {{1000, 1280}, {17, 5}, {64, 256}, {65, 257}, {130, 600}, {3, 1}};
+    for (int p = 0; p < 3; p++)
+        for (size_t s = 0; s < sizeof rowShapes / sizeof *rowShapes; s++)
+            for (int v = 0; v < 5; v++) {
+                Case c = {v < 2 ? 1 : 3, 1, rowShapes[s][0], rowShapes[s][1], v & 1, (int)s & 1, v == 3, v == 4, (int)(s + v) % 5};
+                run_case(&c, pools[p]);
+            }
     for (int e = 0; e < 5; e++) { /* a zero K: the epilogue of zeros */
         Case c = {2, 9, 18, 0, 0, 0, 0, 0, e};
         run_case(&c, pools[1]);

@@ -14,6 +14,11 @@
 
 #include "backends/cpu/sgemm_packed.h"
 
+/* The packed B's layout (sgemm_packed.c): K slices of WNN_SGEMM_KC rows, each holding panels of
+ * WNN_SGEMM_NR columns, kc x 16 floats row by row. */
+#define WNN_SGEMM_KC 256
+#define WNN_SGEMM_NR 16
+
 typedef void (*WnnSgemmKernel)(size_t k, const float* a, const float* b, float* c, size_t ldc, size_t mr, size_t nr,
                                int acc, const WnnSgemmEpilogue* e, size_t col, const float* res);
 
@@ -30,6 +35,10 @@ typedef struct WnnSgemmMicro {
  * cannot store whole. */
 void wnn_sgemm_store_tile(const float* t, size_t tn, float* c, size_t ldc, size_t mr, size_t nr, int acc,
                           const WnnSgemmEpilogue* e, size_t col, const float* res);
+
+/* The whole product where M is 1 (sgemm_gemv.c): every batch's row against B, split over the pool
+ * by columns. */
+void wnn_sgemm_packed_gemv(const WnnSgemm* g, WnnThreadPool* pool);
 
 /* The AVX-512 kernels (12 rows x 32 columns), or NULL in a build without them. The caller checks
  * that the CPU has AVX-512F. */

@@ -26,8 +26,8 @@
 #endif
 
 #define MR 6
-#define NR 16
-#define KC 256
+#define NR WNN_SGEMM_NR
+#define KC WNN_SGEMM_KC
 #define MC 192 /* at most this many rows of A packed at once (192 KiB at KC = 256, in L2) */
 
 typedef float v8 __attribute__((vector_size(32)));
@@ -359,6 +359,10 @@ void wnn_sgemm_packed(const WnnSgemm* g, WnnThreadPool* pool) {
                                          R ? R + i * g->ldc + j : NULL);
             activate_rows(g->e, C, g->ldc, M, N);
         }
+        return;
+    }
+    if (M == 1) { /* one row: bound by streaming B, which the tiled kernels do at half the pace */
+        wnn_sgemm_packed_gemv(g, pool);
         return;
     }
     size_t threads = wnn_threadpool_size(pool), want = threads > 1 ? 4 * threads : 1;
