@@ -2,7 +2,8 @@
  * M from 1 to 40 (its full tiles of 12, 8 and 6 rows and its tail tiles of 4, 2 and 1), N across
  * one to four vectors and past 64 (masked last vectors), K from 1 to 600, strided A and C, with
  * and without bias, residual and clamp; and rows of A in segments (wnn_sgemm_direct_segments: a
- * stem's windows read in place, rows overlapping). Skipped (and said so) where the CPU lacks AVX-512. */
+ * stem's windows read in place, rows overlapping). On the CPU's kernel (AVX-512 or AVX2; CMake also
+ * runs it with WNN_CPU_SIMD=avx2); skipped (and said so) where there is none. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,11 +79,12 @@ static void run_segments(size_t M, size_t N, size_t K, size_t segs, size_t lda, 
 }
 
 int main(void) {
-    if (strcmp(wnn_sgemm_packed_isa(), "avx512") != 0) {
-        printf("test_sgemm_direct: skipped, the CPU's GEMM path is %s (the kernel is AVX-512 only)\n", wnn_sgemm_packed_isa());
+    if (!wnn_sgemm_direct_isa()) {
+        printf("test_sgemm_direct: skipped, no in-place-A kernel for the CPU's GEMM path (%s)\n", wnn_sgemm_packed_isa());
         return 77;
     }
-    static const size_t Ns[] = {1, 16, 20, 32, 40, 48, 64, 80, 100, 144};
+    printf("test_sgemm_direct: the %s kernel\n", wnn_sgemm_direct_isa());
+    static const size_t Ns[] = {1, 8, 16, 20, 24, 32, 40, 48, 64, 80, 100, 144};
     static const size_t Ks[] = {1, 16, 27, 96, 600};
     for (size_t M = 1; M <= 40; M++)
         for (size_t n = 0; n < sizeof Ns / sizeof *Ns; n++)

@@ -146,8 +146,8 @@ typedef struct Block {
     size_t N, H, W, C, E, Ep, OH, OW, Cout;
     size_t kh, kw, sh, sw, pt, pl;
     int residual;
-    /* the products' B: dense K x N rounded up to 16 (sgemm_direct.h) on AVX-512, else packed for
-     * our GEMM (sgemm_packed.h) */
+    /* the products' B: dense K x N rounded up to 16 for the in-place-A GEMM (sgemm_direct.h: AVX-512
+     * or AVX2), else packed for our GEMM (sgemm_packed.h) */
     int direct;
     /* a stem conv as the expand: its output rows (the taps' input, H x W) are products of patches
      * of skh x skw pixels of C floats (Kc floats) gathered from the block's input of H0 x W0;
@@ -606,7 +606,7 @@ WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, Wnn
     b->OH = od->shape[h], b->OW = od->shape[h + 1];
     b->kh = da->kh, b->kw = da->kw, b->sh = da->strides[0], b->sw = da->strides[1], b->pt = da->pad[0], b->pl = da->pad[2];
     b->residual = bl->chain[2].residual >= 0;
-    b->direct = !strcmp(wnn_sgemm_packed_isa(), "avx512");
+    b->direct = wnn_sgemm_direct_isa() != NULL;
     WNNStatus s = WNNStatus_Success;
     size_t coutP = (b->Cout + 15) / 16 * 16; /* the direct products read biases in vectors */
     if (bl->expand >= 0) {
