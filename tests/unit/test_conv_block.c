@@ -17,6 +17,10 @@
 #include "backends/cpu/sgemm_packed.h"
 #include "wt.h"
 
+#ifdef WNN_HAVE_ONEDNN
+#include <oneapi/dnnl/dnnl.h>
+#endif
+
 static uint64_t g_seed = 41;
 
 typedef struct Case {
@@ -219,10 +223,13 @@ static void run_case(const Case* c) {
         unsigned want_made = m == 0 ? (unsigned)c->blocks : 0u;
         /* chained NCHW blocks link the tensor between each pair (the first input and the last output are the graph's) */
         unsigned want_linked = m == 0 && !c->nhwc ? (unsigned)c->blocks - 1 : linked;
-        /* a stem left to oneDNN (WNN_CPU_STEM=0) links to the block after it */
+        /* a stem left to oneDNN (WNN_CPU_STEM=0) links to the block after it where oneDNN writes
+         * its output as NHWC, the block's input, as its AVX-512 kernels did (Zen 4, Xeon); its
+         * AVX2 one writes 8-channel blocks (nChw8c), which reach the block through the graph's NCHW */
         const char* sv = getenv("WNN_CPU_STEM");
         int stemApart = c->sk && sv && !strcmp(sv, "0");
-        if (m == 0 && !c->nhwc && stemApart) want_linked++;
+        int onednnAvx512 = (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core) == dnnl_cpu_isa_avx512_core;
+        if (m == 0 && !c->nhwc && stemApart && onednnAvx512) want_linked++;
         /* and runs as a step of its own; taken in, the block is the graph's only step */
         if (m == 0 && c->sk) {
             WnnCpuPassStats st;
