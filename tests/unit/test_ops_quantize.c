@@ -227,6 +227,26 @@ static void test_large_blockwise(void) {
     }
 }
 
+/* The vector runs (quantize_simd.c; float32 <-> int8 / uint8): one scale for all, one per channel of
+ * an NCHW tensor (runs of H x W, odd so that tails occur), per row across a matrix, runs cut by the
+ * thread ranges, with every special value and tie of quantize_case. ctest runs the file again with
+ * WNN_CPU_SIMD=0, where these take the scalar loop. */
+static void test_vector_runs(void) {
+    static const QCase cases[] = {
+        {4, {1, 3, 37, 29}, {1, 1, 1, 1}, 3219, 1, F32, U8},
+        {4, {1, 3, 37, 29}, {1, 3, 1, 1}, 3219, 3, F32, I8},
+        {4, {2, 5, 13, 11}, {1, 5, 1, 1}, 1430, 5, F32, U8},
+        {2, {7, 1000}, {7, 1}, 7000, 7, F32, I8},
+        {2, {3, 40000}, {1, 1}, 120000, 1, F32, U8},
+        {2, {3, 40000}, {3, 1}, 120000, 3, F32, I8},
+        {1, {17}, {1}, 17, 1, F32, U8},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        quantize_case(cases[i], 51 + i);
+        dequantize_case(cases[i], 61 + i);
+    }
+}
+
 /* Worked example: input [2,4], scale and zeroPoint [1,2] (columns 0-1 share scale 0.5 and zero
  * point 1, columns 2-3 scale 2 and zero point -3). */
 static void test_worked_example(void) {
@@ -335,6 +355,7 @@ int main(void) {
     test_quantize_random();
     test_dequantize_random();
     test_large_blockwise();
+    test_vector_runs();
     test_worked_example();
     test_edge_scales();
     test_validation();
