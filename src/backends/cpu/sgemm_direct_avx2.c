@@ -25,10 +25,5 @@ typedef __m256i vmask;
 #define VSTORE_MASKED(p, m, v) _mm256_maskstore_ps(p, m, v)
 #include "backends/cpu/sgemm_direct_tiles.inc"
 #else
-int wnn_sgemm_direct_segments_avx2(size_t M, size_t N, size_t K, size_t segs, size_t segStride, const float* A,
-                                   size_t lda, const float* B, size_t ldb, float* C, size_t ldc,
-                                   const WnnSgemmEpilogue* e) {
-    (void)M, (void)N, (void)K, (void)segs, (void)segStride, (void)A, (void)lda, (void)B, (void)ldb, (void)C, (void)ldc, (void)e;
-    return 0;
-}
+WNN_SGEMM_DIRECT_ABSENT(avx2)
 #endif
