@@ -247,6 +247,37 @@ static void test_vector_runs(void) {
     }
 }
 
+/* Quotients next to a half: for scales over many binades, x = (k + 1/2) * scale rounded to float and
+ * its neighbours 1-2 ulps away, and exact ties with scales whose reciprocal is not exact; a kernel
+ * that rounded x * (1 / scale) instead of the quotient would miss some (one did: 18 for 19). One
+ * scale per tensor of 4096 elements (vector runs). */
+static void test_near_ties(void) {
+    uint64_t seed = 77;
+    for (int rep = 0; rep < 48; rep++) {
+        QCase c = {1, {4096}, {1}, 4096, 1, F32, rep & 1 ? I8 : U8};
+        /* every third: a small odd mantissa, so that (k + 1/2) * scale is an exact float tie while
+         * 1 / scale is not exact */
+        double mant = rep % 3 == 0 ? (double)(3 + 2 * (wt_next(&seed) % 6)) / 16.0 + 1.0 : wt_rand(&seed, 1.0, 2.0);
+        float scale = (float)ldexp(mant, (int)(wt_next(&seed) % 30) - 22), x[4096];
+        int zero = (int)(wt_next(&seed) % 40) - (rep & 1 ? 20 : 0);
+        uint8_t zp[4] = {(uint8_t)zero}, q[4096]; /* int8 as its byte; 4 bytes for get()'s widest read */
+        for (size_t i = 0; i < c.n; i++) {
+            float v = (float)((floor(wt_rand(&seed, -300, 300)) + 0.5) * scale);
+            int steps = rep % 3 == 0 ? 0 : (int)(wt_next(&seed) % 5) - 2;
+            for (int k = steps; k != 0; k += k > 0 ? -1 : 1) v = nextafterf(v, k > 0 ? INFINITY : -INFINITY);
+            x[i] = v;
+        }
+        run(1, &c, x, &scale, zp, q);
+        int bad = 0;
+        for (size_t i = 0; i < c.n; i++) {
+            double want = quantize_ref(x[i], scale, zero, c.itype), got = get(q, c.itype, i);
+            if (got != want && bad++ < 3)
+                fprintf(stderr, "near tie: x %.9g scale %.9g: got %.0f want %.0f\n", x[i], scale, got, want);
+        }
+        WT_CHECK(bad == 0);
+    }
+}
+
 /* Worked example: input [2,4], scale and zeroPoint [1,2] (columns 0-1 share scale 0.5 and zero
  * point 1, columns 2-3 scale 2 and zero point -3). */
 static void test_worked_example(void) {
@@ -356,6 +387,7 @@ int main(void) {
     test_dequantize_random();
     test_large_blockwise();
     test_vector_runs();
+    test_near_ties();
     test_worked_example();
     test_edge_scales();
     test_validation();
