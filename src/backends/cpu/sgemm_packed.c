@@ -255,6 +255,26 @@ static void activate_rows(const WnnSgemmEpilogue* e, float* C, size_t ldc, size_
     for (size_t i = 0; i < rows; i++) e->act->fn(&e->actParams, C + i * ldc, C + i * ldc, NULL, width);
 }
 
+/* The B panels run_block's step after (slice pc of kc rows, columns [j, j + step)) reads, as their
+ * first byte and *lines, their 64-byte lines (a row of a 16-column panel is one): the next columns
+ * of this slice, else its first ones again for the next chunk of rows (moreRows), else the next
+ * slice's first ones; *lines = 0 after the block's last step. They are pulled into L2 a share per
+ * kernel call: a constant weight comes from memory, and the first A panel to meet it would stream
+ * it at the kernel's pace (64 bytes a k, ~6 cycles), which memory cannot feed. */
+static const char* next_panels(const Job* J, size_t pc, size_t kc, int moreRows, size_t j, size_t j0, size_t j1,
+                               size_t step, size_t* lines) {
+    size_t col = j0;
+    if (j + step < j1) col = j + step;
+    else if (!moreRows) {
+        pc += kc;
+        if (pc >= J->K) return *lines = 0, NULL;
+        kc = J->K - pc < KC ? J->K - pc : KC;
+    }
+    size_t width = j1 - col < step ? j1 - col : step;
+    *lines = kc * ((width + NR - 1) / NR);
+    return (const char*)(J->B + pc * J->npad + col * kc);
+}
+
 /* One output block: rows [i0, i1), columns [j0, j1); ap holds cap rows of packed A. */
 static void run_block(const Job* J, size_t i0, size_t i1, size_t j0, size_t j1, float* ap, size_t cap) {
     const WnnSgemmMicro* u = J->u;
@@ -273,21 +293,9 @@ static void run_block(const Job* J, size_t i0, size_t i1, size_t j0, size_t j1, 
                 const float* panel = slice + j * kc;
                 size_t nr = j1 - j < u->nr ? j1 - j : u->nr;
                 WnnSgemmKernel kernel = nr > NR ? u->wide : u->narrow;
-                /* The B panel(s) the next step reads, pulled into L2 a share per kernel call: a
-                 * constant weight comes from memory, and the first A panel to meet it would stream
-                 * it at the kernel's pace (64 bytes a k, ~6 cycles), which memory cannot feed. */
-                const char* next = NULL;
-                size_t lines = 0, per = 0;
-                if (j + u->nr < j1) {
-                    next = (const char*)(slice + (j + u->nr) * kc), lines = kc * (j1 - j - u->nr < u->nr ? j1 - j - u->nr : u->nr);
-                } else if (ib + cap < i1) {
-                    next = (const char*)(slice + j0 * kc), lines = kc * (j1 - j0 < u->nr ? j1 - j0 : u->nr);
-                } else if (pc + kc < J->K) {
-                    size_t kn = J->K - pc - kc < KC ? J->K - pc - kc : KC;
-                    next = (const char*)(J->B + (pc + kc) * J->npad + j0 * kn), lines = kn * (j1 - j0 < u->nr ? j1 - j0 : u->nr);
-                }
-                lines = (lines + NR - 1) / NR * NR / 16; /* 16 floats a line */
-                per = (lines + (mc + u->mr - 1) / u->mr - 1) / ((mc + u->mr - 1) / u->mr);
+                size_t lines, calls = (mc + u->mr - 1) / u->mr;
+                const char* next = next_panels(J, pc, kc, ib + cap < i1, j, j0, j1, u->nr, &lines);
+                size_t per = (lines + calls - 1) / calls;
                 for (size_t r = 0; r < mc; r += u->mr) {
                     for (size_t q = 0; q < per && lines; q++, lines--, next += 64) __builtin_prefetch(next, 0, 2);
                     float* c = J->C + (ib + r) * J->ldc + j;
