@@ -55,8 +55,8 @@ def evaluate(graph):
         values[name] = wc.array_of(spec).astype(np.float64)
         types[name] = spec["descriptor"].get("dataType", "float32")
     for op in graph["operators"]:
-        args = {k: v for a in op["arguments"] for k, v in a.items() if k != "options"}
-        options = next((a["options"] for a in op["arguments"] if "options" in a), {})
+        _, options = wc.split_arguments(op)
+        args = {k: v for a in op["arguments"] for k, v in a.items() if k != "options"}  # by name
         arg = lambda k: values[args[k]]  # noqa: E731
         kind = op["name"]
         if kind == "dequantizeLinear":
