@@ -553,10 +553,11 @@ static void plan_groups(Block* b) {
 static int worth_it(const WnnGraphIR* ir, const WnnCpuBlock* bl) {
     const char* v = getenv("WNN_CPU_BLOCK");
     if (v && !strcmp(v, "1")) return 1;
-    /* Only on the direct GEMM (AVX-512): on the packed one (AVX2), which packs A per call, the
-     * blocks lost to oneDNN's AVX2 steps (MobileNetV2 with ONEDNN_MAX_CPU_ISA=AVX2 and
-     * WNN_CPU_SIMD=avx2 on Zen 4: 6.9-9.6 ms with blocks in all 14 runs, 4.8-5.4 without in 9 of
-     * 14, median ratio 1.50 over 8 alternating pairs). */
+    /* Only on AVX-512: with AVX2 the blocks lost to oneDNN's AVX2 steps, on the packed GEMM
+     * (MobileNetV2 with ONEDNN_MAX_CPU_ISA=AVX2 and WNN_CPU_SIMD=avx2 on Zen 4: 6.9-9.6 ms with
+     * blocks in all 14 runs, 4.8-5.4 without in 9 of 14, median ratio 1.50 over 8 alternating
+     * pairs) and on the AVX2 in-place-A GEMM alike (Zen 3: 7.8-8.1 ms with every block, 5.6-6.1
+     * without). */
     if (strcmp(wnn_sgemm_packed_isa(), "avx512") != 0) return 0;
     const WnnNode* dn = &ir->nodes[bl->dw];
     const WnnDesc* xd = &ir->operands[dn->inputs[0]].desc; /* the expanded tensor */

@@ -11,8 +11,9 @@
  * time, so that the expanded tensor (6x the block's channels) lives only in a ring of rows in the
  * core's L2 and never goes through memory. Separately the expand writes it out and the depthwise
  * conv reads it back: at MobileNetV2's 112 x 112 and 56 x 56 blocks that traffic is most of their
- * time. The products run on our direct GEMM on AVX-512 (sgemm_direct.h), else on the packed one
- * (sgemm_packed.h), the depthwise taps on vectors of channels. An NCHW graph's block is, like the
+ * time. The products run on our in-place-A GEMM where it exists for the CPU (sgemm_direct.h:
+ * AVX-512, AVX2), else on the packed one (sgemm_packed.h), the depthwise taps on vectors of
+ * channels. An NCHW graph's block is, like the
  * NHWC Winograd, a WnnOnednnExec to the layout linking (onednn.h): linked, it reads and writes
  * its oneDNN neighbours' NHWC buffers directly. Built only with oneDNN (the edge reorders are its).
  * Taken, on AVX-512, where the depthwise conv reads at least 14 x 14 pixels after an expand (at
