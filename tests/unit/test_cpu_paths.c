@@ -554,9 +554,19 @@ int main(void) {
     }
     /* the NHWC Winograd's blocks of tiles: 32 -> 48 channels on 2 x 14 x 13 is 98 tiles, blocks of
      * 72 (onednn_winograd.c), so a full block and a partial one; also from NCHW and in float16 */
-    conv_case("winograd", 1, 32, 48, 1, 1, 1, 1, 0);
-    conv_case("winograd-nhwc", 0, 32, 48, 1, 1, 1, 2, 0);
-    conv_case("winograd", 1, 32, 48, 1, 1, 1, 0, 1);
+    /* each on both output tiles of the NHWC transforms, F(2x2, 3x3) and F(4x4, 3x3) (14 x 13:
+     * partial tiles on both edges), and channel counts off the transforms' 8-lane vectors */
+    const char* tiles[2] = {"2", "4"};
+    for (int t = 0; t < 2; t++) {
+        setenv("WNN_CPU_WINOGRAD_TILE", tiles[t], 1);
+        conv_case("winograd", 1, 32, 48, 1, 1, 1, 1, 0);
+        conv_case("winograd-nhwc", 0, 32, 48, 1, 1, 1, 2, 0);
+        conv_case("winograd", 1, 32, 48, 1, 1, 1, 0, 1);
+        conv_case("winograd", 1, 37, 43, 1, 1, 1, 3, 0);
+        conv_case("winograd-nhwc", 0, 35, 13, 1, 1, 1, ACTS - 1, 0);
+        conv_case("winograd", 1, 8, 16, 1, 1, 1, 1, 0);
+    }
+    unsetenv("WNN_CPU_WINOGRAD_TILE");
     matmul_timed_case();
     gemv_case();
     winograd_chain_case(0);

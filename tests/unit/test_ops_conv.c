@@ -184,6 +184,23 @@ static void test_conv2d_unaligned_channels(void) {
     }
 }
 
+/* float32 3x3 stride-1 convolutions with many input channels, where the error bound K eps sum|x w|
+ * is widest and a Winograd path's rounding is nearest it (WNN_CPU_CONV=winograd / winograd-nhwc:
+ * F(4x4, 3x3) on the NHWC transforms, winograd_f4.h); outputs of 12 x 10 leave partial tiles. */
+static void test_conv2d_wide_f32(void) {
+    uint64_t seed = 43;
+    static const uint32_t channels[][2] = {{64, 40}, {100, 100}, {256, 16}};
+    for (int rep = 0; rep < 6; rep++) {
+        ConvCase c = {0};
+        c.nhwc = rep & 1; c.layout = rep % 4; c.biasMode = rep % 3 == 2 ? 1 : 0;
+        c.groups = 1; c.cinG = channels[rep / 2][0]; c.coutG = channels[rep / 2][1];
+        c.N = 1; c.H = 12; c.W = 10;
+        c.kh = c.kw = 3; c.sh = c.sw = 1; c.dh = c.dw = 1;
+        c.pad[0] = c.pad[1] = c.pad[2] = c.pad[3] = 1;
+        check_conv2d("conv2d wide channels", &c, &seed);
+    }
+}
+
 /* convTranspose2d in every filter layout (iohw hwoi ohwi) and input layout, with groups, strides,
  * dilations, asymmetric padding, outputPadding or outputSizes, a bias, the filter a constant or a
  * graph input, in float32 and float16, against a float64 scatter: y[oy] += x[iy] * w[ky] where
@@ -433,6 +450,7 @@ int main(void) {
     test_conv2d_depthwise();
     test_conv2d_gemm_paths();
     test_conv2d_unaligned_channels();
+    test_conv2d_wide_f32();
     test_conv_transpose_random();
     test_matmul_gemm();
     test_l2pool_resample();

@@ -19,6 +19,7 @@
 
 #include "backends/cpu/onednn.h"
 #include "backends/cpu/sgemm_packed.h"
+#include "backends/cpu/winograd_f4.h"
 #include "graph/ops/conv.h"
 #include "graph/ops/elementwise.h"
 
@@ -31,12 +32,14 @@ typedef struct Wino {
     WnnOnednnExec x;
     WnnConvAttrs a;
     size_t N, H, W, OH, OW, TH, TW, P;
+    int m;                    /* output tile edge: F(2x2, 3x3), or F(4x4, 3x3) on the NHWC transforms */
+    size_t E;                 /* products: (m + 2)^2 */
     size_t sN, sC, sH, sW;    /* input strides (elements) of n, c, y, x in the graph's layout */
     size_t oN, oC, oH, oW;    /* output strides */
     float* bias;              /* cout */
     int act;                  /* 0 none, 1 clamp to [lo, hi] (relu: [0, inf]) */
     float lo, hi;
-    float* packedU;    /* NHWC: the 16 U[e], packed for our GEMM (sgemm_packed.h) */
+    float* packedU;    /* NHWC: the E U[e], packed for our GEMM (sgemm_packed.h) */
     float* up;         /* NCHW: the 16 U'[e] (cout x cin each) */
     size_t blockTiles; /* NHWC: tiles per block (the block's V and M stay in L2) */
     size_t blockRows;  /* NCHW: rows of tiles per block */
@@ -179,18 +182,23 @@ static void tile_in_row(int i, const float* const* d, float* restrict out, size_
 static void input_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, float* vp, size_t plane) {
     const Wino* w = r->w;
     size_t cin = w->a.cin;
+    int m = w->m, alpha = m + 2;
     for (size_t t = begin; t < end; t++) {
         size_t rw = t / w->TW, tx = t % w->TW, n = rw / w->TH, ty = rw % w->TH;
-        long iy0 = (long)(2 * ty) - (long)w->a.pad[0], ix0 = (long)(2 * tx) - (long)w->a.pad[2];
-        const float* d[16]; /* the 16 input pixels (cin channels each) of this tile, or zeros */
-        for (int i = 0; i < 4; i++)
-            for (int j = 0; j < 4; j++) {
+        long iy0 = (long)(m * ty) - (long)w->a.pad[0], ix0 = (long)(m * tx) - (long)w->a.pad[2];
+        const float* d[36]; /* the alpha x alpha input pixels (cin channels each) of this tile, or zeros */
+        for (int i = 0; i < alpha; i++)
+            for (int j = 0; j < alpha; j++) {
                 long iy = iy0 + i, ix = ix0 + j;
-                d[i * 4 + j] = iy >= 0 && ix >= 0 && iy < (long)w->H && ix < (long)w->W
-                                   ? r->x + n * w->sN + (size_t)iy * w->sH + (size_t)ix * w->sW
-                                   : g_zeros;
+                d[i * alpha + j] = iy >= 0 && ix >= 0 && iy < (long)w->H && ix < (long)w->W
+                                       ? r->x + n * w->sN + (size_t)iy * w->sH + (size_t)ix * w->sW
+                                       : g_zeros;
             }
         float* out = vp + (t - begin) * cin;
+        if (m == 4) {
+            wnn_wino4_input_tile(d, out, plane, cin);
+            continue;
+        }
         for (int i = 0; i < 4; i++) /* row i of B^T d, then its 4 elements times B */
             tile_in_row(i, d, out + (size_t)i * 4 * plane, plane, cin);
     }
@@ -218,19 +226,23 @@ static void tile_out(const float* restrict e, size_t plane, size_t cout, const f
     }
 }
 
-/* y of tiles [begin, end) from their M (laid out as input_tiles_nhwc's V). */
-static void output_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, const float* mp, size_t plane) {
+/* y of tiles [begin, end) from their M (laid out as input_tiles_nhwc's V); outputs past the
+ * edge (sizes not a multiple of m) go to sink (m * m x cout floats), unread. */
+static void output_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, const float* mp, size_t plane, float* sink) {
     const Wino* w = r->w;
-    size_t cout = w->a.cout;
-    float sink[4][4096]; /* outputs past the edge (odd sizes) go here, unread */
+    size_t cout = w->a.cout, m = (size_t)w->m;
     for (size_t t = begin; t < end; t++) {
         size_t rw = t / w->TW, tx = t % w->TW, n = rw / w->TH, ty = rw % w->TH;
-        float* dst[4];
-        for (int q = 0; q < 4; q++) {
-            size_t oy = 2 * ty + (size_t)(q / 2), ox = 2 * tx + (size_t)(q % 2);
-            dst[q] = oy < w->OH && ox < w->OW ? r->y + n * w->oN + oy * w->oH + ox * w->oW : sink[q];
+        float* dst[16];
+        for (size_t q = 0; q < m * m; q++) {
+            size_t oy = m * ty + q / m, ox = m * tx + q % m;
+            dst[q] = oy < w->OH && ox < w->OW ? r->y + n * w->oN + oy * w->oH + ox * w->oW : sink + q * cout;
         }
-        tile_out(mp + (t - begin) * cout, plane, cout, w->bias, w->act, w->lo, w->hi, dst[0], dst[1], dst[2], dst[3]);
+        const float* e = mp + (t - begin) * cout;
+        if (m == 4)
+            wnn_wino4_output_tile(e, plane, cout, w->bias, w->act, w->lo, w->hi, dst);
+        else
+            tile_out(e, plane, cout, w->bias, w->act, w->lo, w->hi, dst[0], dst[1], dst[2], dst[3]);
     }
 }
 
@@ -241,20 +253,20 @@ static void output_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, const 
 static void blocks_nhwc(void* ctx, size_t begin, size_t end) {
     const WinoRun* r = ctx;
     const Wino* w = r->w;
-    size_t cin = w->a.cin, cout = w->a.cout, most = w->blockTiles;
-    float* vp = malloc(sizeof(float) * 16 * most * (cin + cout));
+    size_t cin = w->a.cin, cout = w->a.cout, most = w->blockTiles, E = w->E;
+    float* vp = malloc(sizeof(float) * (E * most * (cin + cout) + (size_t)(w->m * w->m) * cout));
     if (!vp) { /* no block buffers: nothing can run (the caller reports it) */
         __atomic_store_n(r->failed, 1, __ATOMIC_RELAXED);
         return;
     }
-    float* mp = vp + 16 * most * cin;
+    float *mp = vp + E * most * cin, *sink = mp + E * most * cout;
     for (size_t b = begin; b < end; b++) {
         size_t t0 = b * most, t1 = t0 + most < w->P ? t0 + most : w->P, tiles = t1 - t0;
         input_tiles_nhwc(r, t0, t1, vp, tiles * cin);
-        WnnSgemm g = {16, tiles, cout, cin, vp, cin, tiles * cin, 0, w->packedU, wnn_sgemm_packed_size(cin, cout),
+        WnnSgemm g = {E, tiles, cout, cin, vp, cin, tiles * cin, 0, w->packedU, wnn_sgemm_packed_size(cin, cout),
                       mp, cout, tiles * cout, NULL};
         wnn_sgemm_packed(&g, NULL);
-        output_tiles_nhwc(r, t0, t1, mp, tiles * cout);
+        output_tiles_nhwc(r, t0, t1, mp, tiles * cout, sink);
     }
     free(vp);
 }
@@ -385,10 +397,10 @@ static WNNStatus f32_buffers(Wino* w, size_t xN, size_t yN) {
  * multiple of 12 tiles (the micro-kernel's rows: 16 products of 50 x 100 x 100 ran at 59 GFLOP/s
  * on a core, of 48 x 100 x 100 at 75), at most an eighth of the tiles and at least 12. */
 static WNNStatus nhwc_products(Wino* w, const float* u) {
-    size_t cin = w->a.cin, cout = w->a.cout, psize = wnn_sgemm_packed_size(cin, cout);
-    if (!(w->packedU = wnn_malloc(sizeof(float) * 16 * psize))) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
-    wnn_sgemm_pack_b(16, cin, cout, u, cout, cin * cout, 0, w->packedU, NULL);
-    size_t tiles = 384 * 1024 / (16 * sizeof(float) * (cin + cout)) / 12 * 12;
+    size_t cin = w->a.cin, cout = w->a.cout, psize = wnn_sgemm_packed_size(cin, cout), E = w->E;
+    if (!(w->packedU = wnn_malloc(sizeof(float) * E * psize))) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    wnn_sgemm_pack_b(E, cin, cout, u, cout, cin * cout, 0, w->packedU, NULL);
+    size_t tiles = 384 * 1024 / (E * sizeof(float) * (cin + cout)) / 12 * 12;
     size_t share = (w->P + 8 * 12 - 1) / (8 * 12) * 12; /* 8 blocks or more, for the threads */
     if (tiles > share) tiles = share;
     w->blockTiles = tiles < 12 ? 12 : tiles;
@@ -401,6 +413,15 @@ static WNNStatus nhwc_products(Wino* w, const float* u) {
 static void nchw_products(Wino* w, float* u) {
     w->up = u;
     w->blockRows = (96 + w->TW - 1) / w->TW;
+}
+
+/* The NHWC transforms' output tile: F(4x4, 3x3) (fewer multiplications, 10x the rounding error;
+ * winograd_f4.h) unless WNN_CPU_WINOGRAD_TILE=2 or the output is too small for its tiles to pay. */
+static int tile_edge(size_t OH, size_t OW) {
+    const char* v = getenv("WNN_CPU_WINOGRAD_TILE");
+    if (v && !strcmp(v, "2")) return 2;
+    if (v && !strcmp(v, "4")) return 4;
+    return OH >= 8 && OW >= 8 ? 4 : 2;
 }
 
 WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, int viaNhwc,
@@ -419,7 +440,6 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
         return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     }
     w->x.base.run = wino_run;
-    snprintf(w->x.base.path, sizeof w->x.base.path, viaNhwc ? "winograd nhwc" : "winograd");
     w->x.base.release = wino_release;
     w->x.what = "conv2d";
     w->a = *a;
@@ -428,7 +448,10 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     w->viaNhwc = viaNhwc;
     w->a.nhwc = a->nhwc || viaNhwc; /* the transforms' layout */
     a = &w->a;
-    w->TH = (w->OH + 1) / 2, w->TW = (w->OW + 1) / 2, w->P = w->N * w->TH * w->TW;
+    w->m = a->nhwc ? tile_edge(w->OH, w->OW) : 2;
+    w->E = (size_t)(w->m + 2) * (size_t)(w->m + 2);
+    snprintf(w->x.base.path, sizeof w->x.base.path, "winograd%s%s", w->m == 4 ? " f4" : "", viaNhwc ? " nhwc" : "");
+    w->TH = (w->OH + w->m - 1) / w->m, w->TW = (w->OW + w->m - 1) / w->m, w->P = w->N * w->TH * w->TW;
     if (a->nhwc) {
         w->sN = w->H * w->W * a->cin, w->sC = 1, w->sH = w->W * a->cin, w->sW = a->cin;
         w->oN = w->OH * w->OW * a->cout, w->oC = 1, w->oH = w->OW * a->cout, w->oW = a->cout;
@@ -444,9 +467,19 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
 
     /* U[e][ci][co] = (G g G^T)[e], g the 3x3 filter of (co, ci) in any filter layout */
     size_t cin = a->cin, cout = a->cout;
-    float* u = wnn_malloc(sizeof(float) * 16 * cin * cout);
+    float* u = wnn_malloc(sizeof(float) * w->E * cin * cout);
     WNNStatus s = u ? WNNStatus_Success : wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
-    for (size_t co = 0; u && co < cout; co++)
+    if (u && w->m == 4) /* U[e][ci][co] = (G g G^T)[e] of F(4x4, 3x3) */
+        for (size_t co = 0; co < cout; co++)
+            for (size_t ci = 0; ci < cin; ci++) {
+                double g[9];
+                float ue[36];
+                for (size_t k = 0; k < 9; k++)
+                    g[k] = wnn_onednn_value(fo->data, w->f16, wnn_conv_filter_offset(a, fo->desc.shape, co, ci, k / 3, k % 3));
+                wnn_wino4_filter(g, ue);
+                for (size_t e = 0; e < 36; e++) u[(e * cin + ci) * cout + co] = ue[e];
+            }
+    for (size_t co = 0; u && w->m == 2 && co < cout; co++)
         for (size_t ci = 0; ci < cin; ci++) {
             float g[3][3], t[4][3];
             for (int i = 0; i < 3; i++)
@@ -481,7 +514,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
         wino_release(&w->x.base);
         return s;
     }
-    size_t weights = w->packedU ? 16 * wnn_sgemm_packed_size(cin, cout) : 16 * cin * cout;
+    size_t weights = w->packedU ? w->E * wnn_sgemm_packed_size(cin, cout) : 16 * cin * cout;
     size_t edges = (w->f16 ? w->xN + w->yN : 0) + (viaNhwc ? wnn_desc_numel(in) + wnn_desc_numel(od) : 0);
     w->x.base.bytes = sizeof(float) * (weights + cout + edges);
     w->x.base.onednn = viaNhwc && !w->f16; /* linkable (float16 edges convert through x32 / y32) */
