@@ -10,7 +10,9 @@
  * M of the whole tensor through memory took about as long as the products). NHWC blocks are runs
  * of tiles, with U packed at build; NCHW ones are rows of tiles, transposed (M' = U' V', V' packed
  * per block), so that their transforms walk x contiguously. Chosen by time (cpu_prepare.c); the
- * rounding differs from a direct sum (a few ulp of the terms' magnitude). */
+ * rounding differs from a direct sum (a few ulp of the terms' magnitude). The NHWC transforms also
+ * run F(4x4, 3x3) (winograd_f4.h: 36 products, 4 x 4 outputs a tile) on larger outputs
+ * (tile_edge), and tensors with few tiles as three whole steps instead of blocks (run_whole). */
 #ifdef WNN_HAVE_ONEDNN
 #include <math.h>
 #include <stdio.h>
@@ -42,6 +44,7 @@ typedef struct Wino {
     float* packedU;    /* NHWC: the E U[e], packed for our GEMM (sgemm_packed.h) */
     float* up;         /* NCHW: the 16 U'[e] (cout x cin each) */
     size_t blockTiles; /* NHWC: tiles per block (the block's V and M stay in L2) */
+    float* whole;      /* NHWC with few tiles: V and M of every tile (E x P x (cin + cout)), or NULL */
     size_t blockRows;  /* NCHW: rows of tiles per block */
     int f16;          /* float16 tensors: converted through x32 / y32 (float32, the graph's layout) */
     float *x32, *y32; /* xN / yN elements */
@@ -246,7 +249,7 @@ static void output_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, const 
     }
 }
 
-/* NHWC, blocks [begin, end) of blockTiles tiles each: the block's V, its 16 products on our
+/* NHWC, blocks [begin, end) of blockTiles tiles each: the block's V, its E products on our
  * GEMM (this thread alone) and its outputs, while V and M are still in this core's L2. One pass
  * over V and M of the whole tensor through memory (16 x tiles x channels floats each way, 64 MB on
  * seed_conv) took about as long as the products. */
@@ -297,6 +300,49 @@ static void blocks_nchw(void* ctx, size_t begin, size_t end) {
     free(vp);
 }
 
+/* NHWC with too few tiles for 8 blocks (14 x 14 and smaller in F(4x4, 3x3)): blocks would leave
+ * a thread idle, so the three steps run one after the other over the whole tensor, each split its
+ * own way: the input transform by tiles into w->whole, the E products one by one, the outputs by
+ * tiles (V and M of every tile, at most a few MB, stay in the caches between the steps). */
+#define WHOLE_TILES 4 /* tiles per work item of the transforms */
+static void whole_inputs(void* ctx, size_t begin, size_t end) {
+    const WinoRun* r = ctx;
+    const Wino* w = r->w;
+    size_t t0 = begin * WHOLE_TILES, t1 = end * WHOLE_TILES < w->P ? end * WHOLE_TILES : w->P;
+    input_tiles_nhwc(r, t0, t1, w->whole + t0 * w->a.cin, w->P * w->a.cin);
+}
+
+static void whole_products(void* ctx, size_t begin, size_t end) {
+    const Wino* w = ((const WinoRun*)ctx)->w;
+    size_t cin = w->a.cin, cout = w->a.cout, P = w->P, psize = wnn_sgemm_packed_size(cin, cout);
+    const float* v = w->whole;
+    float* m = w->whole + w->E * P * cin;
+    WnnSgemm g = {end - begin, P, cout, cin, v + begin * P * cin, cin, P * cin, 0, w->packedU + begin * psize, psize,
+                  m + begin * P * cout, cout, P * cout, NULL};
+    wnn_sgemm_packed(&g, NULL);
+}
+
+static void whole_outputs(void* ctx, size_t begin, size_t end) {
+    const WinoRun* r = ctx;
+    const Wino* w = r->w;
+    size_t cout = w->a.cout, t0 = begin * WHOLE_TILES, t1 = end * WHOLE_TILES < w->P ? end * WHOLE_TILES : w->P;
+    float* sink = malloc(sizeof(float) * (size_t)(w->m * w->m) * cout);
+    if (!sink) {
+        __atomic_store_n(r->failed, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    output_tiles_nhwc(r, t0, t1, w->whole + w->E * w->P * w->a.cin + t0 * cout, w->P * cout, sink);
+    free(sink);
+}
+
+static void run_whole(WinoRun* r, WnnThreadPool* pool) {
+    const Wino* w = r->w;
+    size_t items = (w->P + WHOLE_TILES - 1) / WHOLE_TILES;
+    wnn_parallel_for(pool, items, 1, whole_inputs, r);
+    wnn_parallel_for(pool, w->E, 1, whole_products, r);
+    wnn_parallel_for(pool, items, 1, whole_outputs, r);
+}
+
 static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
     Wino* w = (Wino*)self; /* the edge buffers (x.in, x.out, x32, y32) are the state's: one dispatch at a time */
     int failed = 0;
@@ -318,7 +364,9 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     if (!s && w->viaNhwc && !w->x.outLinked)
         s = wnn_onednn_check(dnnl_memory_get_data_handle(w->x.out, (void**)&r.y), "conv2d", "dnnl_memory_get_data_handle");
     if (s) goto done;
-    if (nhwc)
+    if (nhwc && w->whole)
+        run_whole(&r, args->pool);
+    else if (nhwc)
         wnn_parallel_for(args->pool, (w->P + w->blockTiles - 1) / w->blockTiles, 1, blocks_nhwc, &r);
     else
         wnn_parallel_for(args->pool, (rows + w->blockRows - 1) / w->blockRows, 1, blocks_nchw, &r);
@@ -335,6 +383,7 @@ static void wino_release(WnnCpuPrepared* self) {
     wnn_onednn_edges_release(&w->x);
     free(w->bias);
     free(w->packedU);
+    free(w->whole);
     free(w->up);
     free(w->x32);
     free(w->y32);
@@ -404,6 +453,10 @@ static WNNStatus nhwc_products(Wino* w, const float* u) {
     size_t share = (w->P + 8 * 12 - 1) / (8 * 12) * 12; /* 8 blocks or more, for the threads */
     if (tiles > share) tiles = share;
     w->blockTiles = tiles < 12 ? 12 : tiles;
+    size_t wholeFloats = w->E * w->P * (cin + cout);
+    if (w->P < 8 * 12 && wholeFloats <= ((size_t)4 << 20) && /* 16 MiB */
+        !(w->whole = wnn_malloc(sizeof(float) * wholeFloats)))
+        return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
     return WNNStatus_Success;
 }
 
@@ -415,13 +468,17 @@ static void nchw_products(Wino* w, float* u) {
     w->blockRows = (96 + w->TW - 1) / w->TW;
 }
 
-/* The NHWC transforms' output tile: F(4x4, 3x3) (fewer multiplications, 10x the rounding error;
- * winograd_f4.h) unless WNN_CPU_WINOGRAD_TILE=2 or the output is too small for its tiles to pay. */
+/* The NHWC transforms' output tile (WNN_CPU_WINOGRAD_TILE=2 or 4 forces one): F(4x4, 3x3) for
+ * outputs of 16 x 16 and more. It does 0.56x F(2x2, 3x3)'s multiplications, but its U is 36 / 16
+ * the size, read from memory on every run: with few pixels the products wait for it. 3x3 convs of
+ * 2 Zen 3 cores, c -> c channels, ms F(2x2) / F(4x4): 64 x 56^2 1.02-1.31 / 0.64-0.85, 128 x 28^2
+ * 0.98-1.07 / 0.58-0.64, 256 x 14^2 0.82-0.90 / 0.88-0.94 (U 4.2 / 9.4 MB), 512 x 7^2 1.44-1.54 /
+ * 2.9-3.1 (4 tiles of 4 x 4 outputs for 49 pixels). */
 static int tile_edge(size_t OH, size_t OW) {
     const char* v = getenv("WNN_CPU_WINOGRAD_TILE");
     if (v && !strcmp(v, "2")) return 2;
     if (v && !strcmp(v, "4")) return 4;
-    return OH >= 8 && OW >= 8 ? 4 : 2;
+    return OH >= 16 && OW >= 16 ? 4 : 2;
 }
 
 WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, int viaNhwc,
@@ -516,7 +573,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     }
     size_t weights = w->packedU ? w->E * wnn_sgemm_packed_size(cin, cout) : 16 * cin * cout;
     size_t edges = (w->f16 ? w->xN + w->yN : 0) + (viaNhwc ? wnn_desc_numel(in) + wnn_desc_numel(od) : 0);
-    w->x.base.bytes = sizeof(float) * (weights + cout + edges);
+    w->x.base.bytes = sizeof(float) * (weights + cout + edges + (w->whole ? w->E * w->P * (cin + cout) : 0));
     w->x.base.onednn = viaNhwc && !w->f16; /* linkable (float16 edges convert through x32 / y32) */
     wnn_onednn_count_prepared();
     *out = &w->x.base;
