@@ -2,7 +2,8 @@
  * definition for 1-, 2- and 4-byte elements with padded row strides, its refusals (8-byte
  * elements, edges that are not multiples of 16), and the strided copies built on it
  * (wnn_affine_copy): NCHW <-> NHWC and 2-D transposes of every element size, with full and
- * partial tiles, on one thread and on the pool, each element's bytes checked. */
+ * partial tiles, on one thread and on the pool, each element's bytes checked; and rectangles of
+ * any size (wnn_transpose_rect). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,26 @@ static void tile_case(size_t esize, size_t n, int64_t srcRow, int64_t dstRow) {
     free(src), free(dst), free(want);
 }
 
+/* wnn_transpose_rect: rows x cols with padded strides on both sides, full blocks and edges; the
+ * bytes outside the rect untouched. */
+static void rect_case(size_t esize, size_t rows, size_t cols, int64_t srcRow, int64_t dstRow) {
+    size_t srcBytes = (size_t)srcRow * rows * esize, dstBytes = (size_t)dstRow * cols * esize;
+    unsigned char *src = malloc(srcBytes), *dst = malloc(dstBytes), *want = malloc(dstBytes);
+    for (size_t i = 0; i < srcBytes; i++) src[i] = pattern(i / esize, i % esize);
+    memset(dst, 0xAB, dstBytes);
+    memset(want, 0xAB, dstBytes);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) memcpy(want + (j * (size_t)dstRow + i) * esize, src + (i * (size_t)srcRow + j) * esize, esize);
+    wnn_transpose_rect((char*)dst, dstRow, (const char*)src, srcRow, esize, rows, cols);
+    wt_checks++;
+    if (memcmp(dst, want, dstBytes) != 0) {
+        wt_failures++;
+        fprintf(stderr, "rect esize %zu %zu x %zu rows %lld / %lld: wrong bytes\n", esize, rows, cols, (long long)srcRow,
+                (long long)dstRow);
+    }
+    free(src), free(dst), free(want);
+}
+
 /* x [C][HW] -> y [HW][C] (NCHW -> NHWC of one image) and back, through wnn_affine_copy. */
 static void image_case(size_t esize, uint32_t C, uint32_t HW, WnnThreadPool* pool) {
     size_t n = (size_t)C * HW, bytes = n * esize;
@@ -69,6 +90,13 @@ int main(void) {
         tile_case(sizes[s], 32, 45, 37); /* rows longer than the tile */
         tile_case(sizes[s], 16, 16, 21);
         tile_case(sizes[s], 24, 30, 24); /* not a multiple of 16: refused */
+    }
+    for (int s = 0; s < 4; s++) {
+        rect_case(sizes[s], 100, 50, 10000, 100); /* a Winograd stage: channels x pixels */
+        rect_case(sizes[s], 50, 100, 100, 10000);
+        rect_case(sizes[s], 37, 13, 15, 40); /* edges in both dimensions */
+        rect_case(sizes[s], 3, 2, 3, 3);     /* smaller than a block */
+        rect_case(sizes[s], 16, 16, 16, 16);
     }
     WnnThreadPool* pool = wnn_threadpool_create(2);
     for (int s = 0; s < 4; s++) {

@@ -536,7 +536,7 @@ WNNStatus wnn_onednn_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, 
 }
 /* ---- an NCHW graph's step run in NHWC by our own kernels (Winograd, conv_block.c) ---- */
 
-WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, const dnnl_dims_t xd, const dnnl_dims_t yd) {
+WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, const dnnl_dims_t xd, const dnnl_dims_t yd, int buffers) {
     dnnl_engine_t eng = wnn_onednn_engine();
     dnnl_memory_desc_t xu, xn, yu, yn;
     dnnl_memory_desc_init_by_tag(&xu, 4, xd, dnnl_f32, dnnl_nchw);
@@ -547,7 +547,7 @@ WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, const dnnl_dims_t xd, const dn
     dnnl_memory_t* mems[4] = {&x->userIn, &x->userOut, &x->in, &x->out};
     WNNStatus s = WNNStatus_Success;
     for (int i = 0; i < 4 && !s; i++)
-        s = wnn_onednn_check(dnnl_memory_create(mems[i], mds[i], eng, i < 2 ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE),
+        s = wnn_onednn_check(dnnl_memory_create(mems[i], mds[i], eng, i < 2 || !buffers ? DNNL_MEMORY_NONE : DNNL_MEMORY_ALLOCATE),
                              x->what, "dnnl_memory_create");
     if (!s) s = make_reorder(x->what, &xu, &xn, &x->reorderIn, &x->plainIn);
     if (!s) s = make_reorder(x->what, &yn, &yu, &x->reorderOut, &x->plainOut);

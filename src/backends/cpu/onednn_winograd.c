@@ -21,16 +21,17 @@
 
 #include "backends/cpu/onednn.h"
 #include "backends/cpu/sgemm_packed.h"
+#include "backends/cpu/transpose_tile.h"
 #include "backends/cpu/winograd_f4.h"
 #include "graph/ops/conv.h"
 #include "graph/ops/elementwise.h"
 
 typedef struct Wino {
     /* First, so that an NCHW graph's conv run on the NHWC transforms is a oneDNN step to the
-     * layout linking (onednn.h, wnn_onednn_link): x.base is the prepared state; x.reorderIn /
-     * x.reorderOut reorder the graph's NCHW (x.userIn / x.userOut, bound per dispatch) into and out
-     * of NHWC (x.in, x.out), and once linked (x.inLinked / x.outLinked) the neighbours' buffers
-     * hold NHWC themselves and the reorder is skipped. */
+     * layout linking (onednn.h, wnn_onednn_link): x.base is the prepared state; x.in / x.out
+     * describe NHWC (no buffers of their own), and once linked (x.inLinked / x.outLinked) the
+     * neighbours' buffers hold NHWC; edges not linked are read and written as NCHW in place
+     * (input_tiles, output_tiles). */
     WnnOnednnExec x;
     WnnConvAttrs a;
     size_t N, H, W, OH, OW, TH, TW, P;
@@ -50,9 +51,8 @@ typedef struct Wino {
     float *x32, *y32; /* xN / yN elements */
     size_t xN, yN;
     /* An NCHW graph run on the NHWC transforms (they walk channels contiguously; NCHW's walk a row
-     * of tiles per channel, 6.9 vs 4.5 ms on seed_conv on the AVX-512 machine): oneDNN reorders
-     * into x.in and out of x.out (NHWC, float32) at the edges unless they are linked. x.stream
-     * runs the reorders; x.lock holds the edge buffers for one dispatch at a time. */
+     * of tiles per channel, 6.9 vs 4.5 ms on seed_conv on the AVX-512 machine). x.lock holds the
+     * state's buffers for one dispatch at a time. */
     int viaNhwc;
 } Wino;
 
@@ -61,6 +61,9 @@ typedef struct WinoRun {
     const float* x;
     float* y;
     int* failed; /* set by a block that could not get its buffers */
+    /* An NCHW graph's x / y read / written in place by the NHWC transforms (viaNhwc, not linked),
+     * a row segment of tiles at a time through a small NHWC stage (input_tiles, output_tiles). */
+    int nchwX, nchwY;
 } WinoRun;
 
 /* NCHW runs the transposed products M'[e] (cout x tiles) = U'[e] (cout x cin) x V'[e] (cin x tiles),
@@ -180,6 +183,16 @@ static void tile_in_row(int i, const float* const* d, float* restrict out, size_
     }
 }
 
+/* One tile's V from its alpha x alpha pixels d (cin channels each): element e at out + e * plane. */
+static void tile_input(const Wino* w, const float* const* d, float* out, size_t plane) {
+    if (w->m == 4) {
+        wnn_wino4_input_tile(d, out, plane, w->a.cin);
+        return;
+    }
+    for (int i = 0; i < 4; i++) /* row i of B^T d, then its 4 elements times B */
+        tile_in_row(i, d, out + (size_t)i * 4 * plane, plane, w->a.cin);
+}
+
 /* V of tiles [begin, end) (numbered image by image, row by row); tile begin + t at vp + t * cin,
  * element e of every tile at e * plane (plane = the block's tiles x cin). */
 static void input_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, float* vp, size_t plane) {
@@ -197,13 +210,7 @@ static void input_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, float* 
                                        ? r->x + n * w->sN + (size_t)iy * w->sH + (size_t)ix * w->sW
                                        : g_zeros;
             }
-        float* out = vp + (t - begin) * cin;
-        if (m == 4) {
-            wnn_wino4_input_tile(d, out, plane, cin);
-            continue;
-        }
-        for (int i = 0; i < 4; i++) /* row i of B^T d, then its 4 elements times B */
-            tile_in_row(i, d, out + (size_t)i * 4 * plane, plane, cin);
+        tile_input(w, d, vp + (t - begin) * cin, plane);
     }
 }
 
@@ -229,6 +236,15 @@ static void tile_out(const float* restrict e, size_t plane, size_t cout, const f
     }
 }
 
+/* One tile's m x m outputs from its M (element e at e + e * plane): output q of every channel to dst[q]. */
+static void tile_output(const Wino* w, const float* e, size_t plane, float* const* dst) {
+    size_t cout = w->a.cout;
+    if (w->m == 4)
+        wnn_wino4_output_tile(e, plane, cout, w->bias, w->act, w->lo, w->hi, dst);
+    else
+        tile_out(e, plane, cout, w->bias, w->act, w->lo, w->hi, dst[0], dst[1], dst[2], dst[3]);
+}
+
 /* y of tiles [begin, end) from their M (laid out as input_tiles_nhwc's V); outputs past the
  * edge (sizes not a multiple of m) go to sink (m * m x cout floats), unread. */
 static void output_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, const float* mp, size_t plane, float* sink) {
@@ -241,11 +257,85 @@ static void output_tiles_nhwc(const WinoRun* r, size_t begin, size_t end, const 
             size_t oy = m * ty + q / m, ox = m * tx + q % m;
             dst[q] = oy < w->OH && ox < w->OW ? r->y + n * w->oN + oy * w->oH + ox * w->oW : sink + q * cout;
         }
-        const float* e = mp + (t - begin) * cout;
-        if (m == 4)
-            wnn_wino4_output_tile(e, plane, cout, w->bias, w->act, w->lo, w->hi, dst);
-        else
-            tile_out(e, plane, cout, w->bias, w->act, w->lo, w->hi, dst[0], dst[1], dst[2], dst[3]);
+        tile_output(w, mp + (t - begin) * cout, plane, dst);
+    }
+}
+
+/* ---- an NCHW graph's tensors on the NHWC transforms, in place: a row segment of tiles (the
+ * tiles of [begin, end) in one row of tiles) at a time through an NHWC stage, transposed in 4 x 4
+ * blocks (transpose_tile.h), instead of a reorder of the whole tensor before and after (two more
+ * passes over memory: 1.1 of seed_conv's 8 ms on Zen 3). */
+
+/* Floats of the stage for up to `tiles` tiles a call: the input rows of a segment, or its outputs. */
+static size_t stage_floats(const Wino* w, size_t tiles) {
+    size_t m = (size_t)w->m, seg = tiles < w->TW ? tiles : w->TW;
+    size_t in = (m + 2) * (m * seg + 2) * w->a.cin, out = m * m * seg * w->a.cout;
+    return in > out ? in : out;
+}
+
+/* stage[(i * cols + k) * cin + c] = x(n, c, iy0 + i, ix0 + k), 0 outside the image (i < m + 2). */
+static void stage_rows_nchw(const WinoRun* r, size_t n, long iy0, long ix0, size_t cols, float* stage) {
+    const Wino* w = r->w;
+    size_t cin = w->a.cin, H = w->H, W = w->W, rows = (size_t)w->m + 2;
+    const float* x = r->x + n * cin * H * W;
+    long first = ix0 < 0 ? -ix0 : 0, last = (long)W - ix0 < (long)cols ? (long)W - ix0 : (long)cols; /* valid k */
+    for (size_t i = 0; i < rows; i++) {
+        float* row = stage + i * cols * cin;
+        long iy = iy0 + (long)i;
+        if (iy < 0 || iy >= (long)H || last <= first) {
+            memset(row, 0, sizeof(float) * cols * cin);
+            continue;
+        }
+        memset(row, 0, sizeof(float) * (size_t)first * cin);
+        memset(row + (size_t)last * cin, 0, sizeof(float) * (cols - (size_t)last) * cin);
+        wnn_transpose_rect((char*)(row + (size_t)first * cin), (int64_t)cin, (const char*)(x + (size_t)iy * W + (size_t)(ix0 + first)),
+                           (int64_t)(H * W), sizeof(float), cin, (size_t)(last - first));
+    }
+}
+
+/* V of tiles [begin, end) as input_tiles_nhwc's, from NCHW x through stage (stage_floats). */
+static void input_tiles(const WinoRun* r, size_t begin, size_t end, float* vp, size_t plane, float* stage) {
+    if (!r->nchwX) {
+        input_tiles_nhwc(r, begin, end, vp, plane);
+        return;
+    }
+    const Wino* w = r->w;
+    size_t m = (size_t)w->m, alpha = m + 2, cin = w->a.cin;
+    for (size_t t = begin; t < end;) {
+        size_t rw = t / w->TW, tx0 = t % w->TW, n = rw / w->TH, ty = rw % w->TH;
+        size_t segEnd = (rw + 1) * w->TW < end ? (rw + 1) * w->TW : end, cols = m * (segEnd - t) + 2;
+        stage_rows_nchw(r, n, (long)(m * ty) - (long)w->a.pad[0], (long)(m * tx0) - (long)w->a.pad[2], cols, stage);
+        for (size_t q = 0; t + q < segEnd; q++) {
+            const float* d[36];
+            for (size_t i = 0; i < alpha; i++)
+                for (size_t j = 0; j < alpha; j++) d[i * alpha + j] = stage + (i * cols + q * m + j) * cin;
+            tile_input(w, d, vp + (t + q - begin) * cin, plane);
+        }
+        t = segEnd;
+    }
+}
+
+/* y of tiles [begin, end) as output_tiles_nhwc's, into NCHW y through stage (stage_floats). */
+static void output_tiles(const WinoRun* r, size_t begin, size_t end, const float* mp, size_t plane, float* stage) {
+    if (!r->nchwY) {
+        output_tiles_nhwc(r, begin, end, mp, plane, stage);
+        return;
+    }
+    const Wino* w = r->w;
+    size_t m = (size_t)w->m, cout = w->a.cout, OH = w->OH, OW = w->OW;
+    for (size_t t = begin; t < end;) {
+        size_t rw = t / w->TW, tx0 = t % w->TW, n = rw / w->TH, ty = rw % w->TH;
+        size_t segEnd = (rw + 1) * w->TW < end ? (rw + 1) * w->TW : end, cols = m * (segEnd - t);
+        for (size_t q = 0; t + q < segEnd; q++) {
+            float* dst[16];
+            for (size_t k = 0; k < m * m; k++) dst[k] = stage + ((k / m) * cols + q * m + k % m) * cout;
+            tile_output(w, mp + (t + q - begin) * cout, plane, dst);
+        }
+        size_t ox0 = m * tx0, valid = OW - ox0 < cols ? OW - ox0 : cols;
+        for (size_t i = 0; i < m && m * ty + i < OH; i++)
+            wnn_transpose_rect((char*)(r->y + n * cout * OH * OW + (m * ty + i) * OW + ox0), (int64_t)(OH * OW),
+                               (const char*)(stage + i * cols * cout), (int64_t)cout, sizeof(float), valid, cout);
+        t = segEnd;
     }
 }
 
@@ -257,19 +347,19 @@ static void blocks_nhwc(void* ctx, size_t begin, size_t end) {
     const WinoRun* r = ctx;
     const Wino* w = r->w;
     size_t cin = w->a.cin, cout = w->a.cout, most = w->blockTiles, E = w->E;
-    float* vp = malloc(sizeof(float) * (E * most * (cin + cout) + (size_t)(w->m * w->m) * cout));
+    float* vp = malloc(sizeof(float) * (E * most * (cin + cout) + stage_floats(w, most)));
     if (!vp) { /* no block buffers: nothing can run (the caller reports it) */
         __atomic_store_n(r->failed, 1, __ATOMIC_RELAXED);
         return;
     }
-    float *mp = vp + E * most * cin, *sink = mp + E * most * cout;
+    float *mp = vp + E * most * cin, *stage = mp + E * most * cout; /* also output_tiles_nhwc's sink */
     for (size_t b = begin; b < end; b++) {
         size_t t0 = b * most, t1 = t0 + most < w->P ? t0 + most : w->P, tiles = t1 - t0;
-        input_tiles_nhwc(r, t0, t1, vp, tiles * cin);
+        input_tiles(r, t0, t1, vp, tiles * cin, stage);
         WnnSgemm g = {E, tiles, cout, cin, vp, cin, tiles * cin, 0, w->packedU, wnn_sgemm_packed_size(cin, cout),
                       mp, cout, tiles * cout, NULL};
         wnn_sgemm_packed(&g, NULL);
-        output_tiles_nhwc(r, t0, t1, mp, tiles * cout, sink);
+        output_tiles(r, t0, t1, mp, tiles * cout, stage);
     }
     free(vp);
 }
@@ -309,7 +399,14 @@ static void whole_inputs(void* ctx, size_t begin, size_t end) {
     const WinoRun* r = ctx;
     const Wino* w = r->w;
     size_t t0 = begin * WHOLE_TILES, t1 = end * WHOLE_TILES < w->P ? end * WHOLE_TILES : w->P;
-    input_tiles_nhwc(r, t0, t1, w->whole + t0 * w->a.cin, w->P * w->a.cin);
+    float* stage = r->nchwX ? malloc(sizeof(float) * stage_floats(w, WHOLE_TILES)) : NULL;
+    if (r->nchwX && !stage) {
+        __atomic_store_n(r->failed, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    for (size_t t = t0; t < t1; t += WHOLE_TILES) /* a stage's worth at a time */
+        input_tiles(r, t, t + WHOLE_TILES < t1 ? t + WHOLE_TILES : t1, w->whole + t * w->a.cin, w->P * w->a.cin, stage);
+    free(stage);
 }
 
 static void whole_products(void* ctx, size_t begin, size_t end) {
@@ -326,13 +423,15 @@ static void whole_outputs(void* ctx, size_t begin, size_t end) {
     const WinoRun* r = ctx;
     const Wino* w = r->w;
     size_t cout = w->a.cout, t0 = begin * WHOLE_TILES, t1 = end * WHOLE_TILES < w->P ? end * WHOLE_TILES : w->P;
-    float* sink = malloc(sizeof(float) * (size_t)(w->m * w->m) * cout);
-    if (!sink) {
+    float* stage = malloc(sizeof(float) * stage_floats(w, WHOLE_TILES)); /* or output_tiles_nhwc's sink */
+    if (!stage) {
         __atomic_store_n(r->failed, 1, __ATOMIC_RELAXED);
         return;
     }
-    output_tiles_nhwc(r, t0, t1, w->whole + w->E * w->P * w->a.cin + t0 * cout, w->P * cout, sink);
-    free(sink);
+    const float* m = w->whole + w->E * w->P * w->a.cin;
+    for (size_t t = t0; t < t1; t += WHOLE_TILES)
+        output_tiles(r, t, t + WHOLE_TILES < t1 ? t + WHOLE_TILES : t1, m + t * cout, w->P * cout, stage);
+    free(stage);
 }
 
 static void run_whole(WinoRun* r, WnnThreadPool* pool) {
@@ -344,9 +443,9 @@ static void run_whole(WinoRun* r, WnnThreadPool* pool) {
 }
 
 static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
-    Wino* w = (Wino*)self; /* the edge buffers (x.in, x.out, x32, y32) are the state's: one dispatch at a time */
+    Wino* w = (Wino*)self; /* x32, y32 and whole are the state's: one dispatch at a time */
     int failed = 0;
-    WinoRun r = {w, args->inputs[0].data, args->outputs[0].data, &failed};
+    WinoRun r = {w, args->inputs[0].data, args->outputs[0].data, &failed, 0, 0};
     pthread_mutex_lock(&w->x.lock);
     if (w->f16) {
         wnn_onednn_f16_to_f32(args->pool, args->inputs[0].data, w->x32, w->xN);
@@ -354,16 +453,10 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     }
     size_t rows = w->N * w->TH;
     int nhwc = w->a.nhwc;
-    float* userY = r.y;
     WNNStatus s = WNNStatus_Success;
     wnn_onednn_set_threads(args->pool);
-    if (w->viaNhwc && !w->x.inLinked) {
-        s = wnn_onednn_edge_in(&w->x, (void*)r.x, args->pool);
-        if (!s) s = wnn_onednn_check(dnnl_memory_get_data_handle(w->x.in, (void**)&r.x), "conv2d", "dnnl_memory_get_data_handle");
-    }
-    if (!s && w->viaNhwc && !w->x.outLinked)
-        s = wnn_onednn_check(dnnl_memory_get_data_handle(w->x.out, (void**)&r.y), "conv2d", "dnnl_memory_get_data_handle");
-    if (s) goto done;
+    r.nchwX = w->viaNhwc && !w->x.inLinked; /* else NHWC, a neighbour's buffer */
+    r.nchwY = w->viaNhwc && !w->x.outLinked;
     if (nhwc && w->whole)
         run_whole(&r, args->pool);
     else if (nhwc)
@@ -371,9 +464,7 @@ static WNNStatus wino_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* ar
     else
         wnn_parallel_for(args->pool, (rows + w->blockRows - 1) / w->blockRows, 1, blocks_nchw, &r);
     if (failed) s = wnn_error(WNNStatus_OutOfMemory, "conv2d: out of memory (winograd blocks)");
-    if (!s && w->viaNhwc && !w->x.outLinked) s = wnn_onednn_edge_out(&w->x, userY, args->pool);
     if (!s && w->f16) wnn_onednn_f32_to_f16(args->pool, w->y32, args->outputs[0].data, w->yN);
-done:
     pthread_mutex_unlock(&w->x.lock);
     return s;
 }
@@ -564,7 +655,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     if (!s && viaNhwc) {
         dnnl_dims_t xd = {in->shape[0], in->shape[1], in->shape[2], in->shape[3]};
         dnnl_dims_t yd = {od->shape[0], od->shape[1], od->shape[2], od->shape[3]};
-        s = wnn_onednn_nhwc_edges(&w->x, xd, yd);
+        s = wnn_onednn_nhwc_edges(&w->x, xd, yd, 0);
     }
     free(u);
     if (s) {
@@ -572,7 +663,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
         return s;
     }
     size_t weights = w->packedU ? w->E * wnn_sgemm_packed_size(cin, cout) : 16 * cin * cout;
-    size_t edges = (w->f16 ? w->xN + w->yN : 0) + (viaNhwc ? wnn_desc_numel(in) + wnn_desc_numel(od) : 0);
+    size_t edges = w->f16 ? w->xN + w->yN : 0;
     w->x.base.bytes = sizeof(float) * (weights + cout + edges + (w->whole ? w->E * w->P * (cin + cout) : 0));
     w->x.base.onednn = viaNhwc && !w->f16; /* linkable (float16 edges convert through x32 / y32) */
     wnn_onednn_count_prepared();

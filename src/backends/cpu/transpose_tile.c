@@ -3,6 +3,8 @@
  * pairs, ...), its columns stored. */
 #include "backends/cpu/transpose_tile.h"
 
+#include <string.h>
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 
@@ -53,7 +55,43 @@ int wnn_transpose_tile(char* dst, int64_t dstRow, const char* src, int64_t srcRo
             block(dst + (int64_t)i * ds + (int64_t)(j * esize), ds, src + (int64_t)j * ss + (int64_t)(i * esize), ss);
     return 1;
 }
-#else
+#endif
+
+/* The elements of the rect's rows [i0, i1) x columns [j0, j1), one by one. */
+static void rect_elements(char* dst, int64_t dstRow, const char* src, int64_t srcRow, size_t esize, size_t i0, size_t i1,
+                          size_t j0, size_t j1) {
+    for (size_t i = i0; i < i1; i++)
+        for (size_t j = j0; j < j1; j++) {
+            char* d = dst + ((int64_t)j * dstRow + (int64_t)i) * (int64_t)esize;
+            const char* s = src + ((int64_t)i * srcRow + (int64_t)j) * (int64_t)esize;
+            switch (esize) { /* a constant size: one move */
+                case 1: memcpy(d, s, 1); break;
+                case 2: memcpy(d, s, 2); break;
+                case 4: memcpy(d, s, 4); break;
+                default: memcpy(d, s, 8); break;
+            }
+        }
+}
+
+void wnn_transpose_rect(char* dst, int64_t dstRow, const char* src, int64_t srcRow, size_t esize, size_t rows, size_t cols) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    void (*block)(char*, int64_t, const char*, int64_t) = esize == 1 ? block_u8 : esize == 2 ? block_u16 : esize == 4 ? block_u32 : 0;
+    size_t b = block ? 16 / esize : 0;
+    int64_t ds = dstRow * (int64_t)esize, ss = srcRow * (int64_t)esize, e = (int64_t)esize;
+    if (block) {
+        for (; i + b <= rows; i += b) {
+            size_t j = 0;
+            for (; j + b <= cols; j += b)
+                block(dst + ((int64_t)j * dstRow + (int64_t)i) * e, ds, src + ((int64_t)i * srcRow + (int64_t)j) * e, ss);
+            rect_elements(dst, dstRow, src, srcRow, esize, i, i + b, j, cols);
+        }
+    }
+#endif
+    rect_elements(dst, dstRow, src, srcRow, esize, i, rows, 0, cols);
+}
+
+#if !defined(__SSE2__)
 int wnn_transpose_tile(char* dst, int64_t dstRow, const char* src, int64_t srcRow, size_t esize, size_t n) {
     (void)dst, (void)dstRow, (void)src, (void)srcRow, (void)esize, (void)n;
     return 0;

@@ -13,4 +13,9 @@
  * not a multiple of 16, or no SSE2. */
 int wnn_transpose_tile(char* dst, int64_t dstRow, const char* src, int64_t srcRow, size_t esize, size_t n);
 
+/* dst[j * dstRow + i] = src[i * srcRow + j] for i < rows, j < cols (strides in elements of esize
+ * bytes, 1, 2, 4 or 8): full square blocks in vector registers where there is a kernel, the edges
+ * element by element. */
+void wnn_transpose_rect(char* dst, int64_t dstRow, const char* src, int64_t srcRow, size_t esize, size_t rows, size_t cols);
+
 #endif
