@@ -638,14 +638,20 @@ static void qadd_case(WNNOperandDataType ta, WNNOperandDataType tb, WNNOperandDa
 
 /* A residual block: x_q feeds two int8 convs (its dequantizeLinear is shared, then dead: folded),
  * whose quantized outputs are added (quantized add) and quantized again. Forced on: 3 int8 steps
- * and no float tensor made; it must agree with the float path within the bound. */
-static void block_case(int nhwc) {
+ * and no float tensor made; it must agree with the float path within the bound. hw: the image
+ * (0: 9 x 8; 40: several of the add's pixel segments an image, with a short last one). In an
+ * NCHW graph on AVX-512 VNNI the convs write NHWC inside, and the add reads both in place (two
+ * linked tensors) and writes the graph's NCHW output through its stage. tail: the add's output
+ * feeds a 1 x 1 int8 conv too, so it is linked as well (NHWC throughout). */
+static void tail_conv(WNNGraphBuilder b, WNNOperand in, float s, uint8_t z, uint32_t c, int nhwc, WNNOperand* out);
+static void block_case(int nhwc, int hw, int tail) {
     Layer L = conv_layer(nhwc, 1, 16, 24, 1, 1);
-    L.perChannel = 1, L.bias = 1;
+    L.perChannel = 1, L.bias = 1, L.hw = hw;
     Data d;
     make_data(&L, &d);
     L.yt = WNNOperandDataType_Uint8;
     uint8_t* got[2] = {malloc(d.ny), malloc(d.ny)};
+    uint8_t* tailGot[2] = {malloc(d.ny), malloc(d.ny)};
     for (int m = 0; m < 2; m++) {
         setenv("WNN_CPU_INT8", m ? "own" : "onednn", 1);
         WNNGraphBuilder b = wt_builder();
@@ -672,16 +678,33 @@ static void block_case(int nhwc) {
         WT_OK(wnnGraphBuilderAdd(b, br[0], br[1], NULL, &s));
         WT_OK(wnnGraphBuilderRelu(b, s, NULL, &s));
         WT_OK(wnnGraphBuilderQuantizeLinear(b, s, param(b, f32, 4, NULL, &sy), param(b, u8, 4, NULL, &z0[0]), NULL, &out));
-        WNNNamedOperand outs = {"y", out};
+        WNNOperand tailOut;
+        if (tail) tail_conv(b, out, sy, 0, 24, nhwc, &tailOut);
+        WNNNamedOperand outs = {tail ? "t" : "y", tail ? tailOut : out}; /* with tail, the add's output is not a graph output */
         WtFeed feed = {"x", d.xq};
-        unsigned before = wnn_cpu_int8_nodes();
-        WT_OK(wt_run(wt_cpu(), b, &feed, 1, &outs, 1, (void* const*)&got[m]));
+        unsigned before = wnn_cpu_int8_nodes(), linked = wnn_cpu_linked_tensors();
+        WT_OK(wt_run(wt_cpu(), b, &feed, 1, &outs, 1, tail ? (void* const*)&tailGot[m] : (void* const*)&got[m]));
 #ifdef WNN_HAVE_ONEDNN
-        WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : wnn_cpu_int8_exact() ? 3u : 1u));
+        WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : wnn_cpu_int8_exact() ? (tail ? 4u : 3u) : 1u));
+        /* both of the add's inputs (and with tail its output) stay in the convs' NHWC */
+        if (!m && !nhwc && wnn_cpu_int8_exact()) WT_CHECK(wnn_cpu_linked_tensors() - linked >= (tail ? 3u : 2u));
 #else
         WT_CHECK(wnn_cpu_int8_nodes() - before == (m ? 0u : 1u)); /* the quantized add needs no oneDNN */
+        (void)linked;
 #endif
         wnnGraphBuilderRelease(b);
+    }
+    if (tail) { /* the tail conv: int8 step against the float path, within the bound's off-by-1 */
+        size_t off = 0, bad = 0;
+        for (size_t i = 0; i < d.ny; i++) {
+            int diff = abs((int)tailGot[0][i] - (int)tailGot[1][i]);
+            off += diff == 1, bad += diff > 1;
+        }
+        wt_checks++;
+        if (bad || off * 500 > d.ny) {
+            wt_failures++;
+            fprintf(stderr, "residual block tail: %zu elements off by more than 1, %zu by 1 of %zu\n", bad, off, d.ny);
+        }
     }
     /* reference: both branches are the same conv: y = relu(2 * deq(q(conv))) */
     double* want = malloc(sizeof(double) * d.ny);
@@ -689,14 +712,35 @@ static void block_case(int nhwc) {
         float v = (float)((quantize_ref(d.raw[i], d.sy, 128, WNNOperandDataType_Uint8) - 128) * (double)d.sy);
         want[i] = quantize_ref(act_ref(0, v + v), d.sy, 0, WNNOperandDataType_Uint8);
     }
-    for (int m = 0; m < 2; m++) {
+    for (int m = 0; m < 2 && !tail; m++) {
         char what[64];
-        snprintf(what, sizeof what, "residual block %s [%s]", nhwc ? "nhwc" : "nchw", m ? "own" : "onednn");
+        snprintf(what, sizeof what, "residual block %s %d%s [%s]", nhwc ? "nhwc" : "nchw", hw, tail ? " tail" : "", m ? "own" : "onednn");
         g_ties += expect_out(what, &L, got[m], want, d.ny);
     }
     unsetenv("WNN_CPU_INT8");
-    free(got[0]), free(got[1]), free(want);
+    free(got[0]), free(got[1]), free(tailGot[0]), free(tailGot[1]), free(want);
     data_free(&d);
+}
+
+/* out = quantize(conv1x1(dequantize(in, s, z), w) + bias, s, z) with c -> c channels of fixed
+ * small weights (an int8 step reading the quantized add's output), in the graph's layout. */
+static void tail_conv(WNNGraphBuilder b, WNNOperand in, float s, uint8_t z, uint32_t c, int nhwc, WNNOperand* out) {
+    WNNOperandDataType f32 = WNNOperandDataType_Float32, u8 = WNNOperandDataType_Uint8, i8 = WNNOperandDataType_Int8;
+    static int8_t w[64 * 64], wz[64];
+    static float ws[64], bias[64];
+    for (uint32_t i = 0; i < c * c; i++) w[i] = (int8_t)((int)(i * 37 % 61) - 30);
+    for (uint32_t i = 0; i < c; i++) ws[i] = 0.004f + 0.0001f * (float)i, bias[i] = 0.01f * (float)(i % 7) - 0.03f;
+    uint32_t wsh[4] = {c, nhwc ? 1 : c, 1, nhwc ? c : 1}, ssh[4] = {c, 1, 1, 1}, bsh[1] = {c}; /* oihw / ohwi */
+    WNNOperand x, wf, y;
+    WT_OK(wnnGraphBuilderDequantizeLinear(b, in, param(b, f32, 4, NULL, &s), param(b, u8, 4, NULL, &z), NULL, &x));
+    WT_OK(wnnGraphBuilderDequantizeLinear(b, wt_constant(b, i8, 4, wsh, w), wt_constant(b, f32, 4, ssh, ws),
+                                          wt_constant(b, i8, 4, ssh, wz), NULL, &wf));
+    WNNConv2dOptions o = WNN_CONV2D_OPTIONS_INIT;
+    o.bias = wt_constant(b, f32, 1, bsh, bias);
+    o.inputLayout = nhwc ? WNNInputOperandLayout_Nhwc : WNNInputOperandLayout_Nchw;
+    o.filterLayout = nhwc ? WNNConv2dFilterOperandLayout_Ohwi : WNNConv2dFilterOperandLayout_Oihw; /* 1 x 1: one data order */
+    WT_OK(wnnGraphBuilderConv2d(b, x, wf, &o, &y));
+    WT_OK(wnnGraphBuilderQuantizeLinear(b, y, param(b, f32, 4, NULL, &s), param(b, u8, 4, NULL, &z), NULL, out));
 }
 
 /* Random small QDQ graphs (matmul / gemm / add with every optional part switched at random, some
@@ -795,8 +839,11 @@ int main(void) {
     qadd_case(WNNOperandDataType_Uint8, WNNOperandDataType_Uint8, WNNOperandDataType_Uint8, 0);
     qadd_case(WNNOperandDataType_Int8, WNNOperandDataType_Uint8, WNNOperandDataType_Int8, -1);
     qadd_case(WNNOperandDataType_Int8, WNNOperandDataType_Int8, WNNOperandDataType_Uint8, 1);
-    block_case(0);
-    block_case(1);
+    block_case(0, 0, 0);
+    block_case(1, 0, 0);
+    block_case(0, 40, 0);
+    block_case(0, 40, 1);
+    block_case(1, 40, 1);
     random_graphs();
     printf("off-by-1 quantized outputs: %zu of %zu compared\n", g_ties, g_elems);
     return wt_summary("test_cpu_int8");
