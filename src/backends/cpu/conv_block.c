@@ -627,7 +627,7 @@ WNNStatus wnn_cpu_block_prepare(const WnnGraphIR* ir, const WnnCpuBlock* bl, Wnn
     if (!s && b->viaNhwc) {
         dnnl_dims_t xd = {in->shape[0], in->shape[1], in->shape[2], in->shape[3]};
         dnnl_dims_t yd = {od->shape[0], od->shape[1], od->shape[2], od->shape[3]};
-        s = wnn_onednn_nhwc_edges(&b->x, dnnl_f32, xd, dnnl_f32, yd, 1);
+        s = wnn_onednn_nhwc_edges(&b->x, xd, yd, 1);
     }
     if (s) {
         block_release(&b->x.base);

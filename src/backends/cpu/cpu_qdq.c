@@ -224,6 +224,77 @@ static int add_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k,
     return 1;
 }
 
+/* Its output is a function of two bytes: a table of all 65536 results, each computed at build
+ * with the float path's steps (float32 dequantize and sum, the activation, quantizeLinear's
+ * rounding of the double quotient), so a dispatch is one lookup per element and exact. */
+typedef struct QAdd {
+    WnnCpuPrepared base;
+    uint8_t lut[65536]; /* [a byte << 8 | b byte]: y_q's byte */
+} QAdd;
+
+typedef struct QAddJob {
+    const QAdd* p;
+    const WnnCpuKernelArgs* args;
+} QAddJob;
+
+static void qadd_range(void* ctx, size_t begin, size_t end) {
+    const QAddJob* j = ctx;
+    const uint8_t *lut = j->p->lut, *a = j->args->inputs[0].data, *b = j->args->inputs[1].data;
+    uint8_t* y = j->args->outputs[0].data;
+    for (size_t i = begin; i < end; i++) y[i] = lut[(uint32_t)a[i] << 8 | b[i]];
+}
+
+static WNNStatus qadd_run(const WnnCpuPrepared* self, const WnnCpuKernelArgs* args) {
+    QAddJob j = {(const QAdd*)self, args};
+    wnn_parallel_for(args->pool, (size_t)wnn_desc_numel(args->outputs[0].desc), 32768, qadd_range, &j);
+    return WNNStatus_Success;
+}
+
+static void qadd_release(WnnCpuPrepared* self) { free(self); }
+
+/* The value of byte v of an int8 / uint8 tensor (type t) minus zero point z, dequantized by s
+ * to float32 (exact product rounded once, as k_quantize.c). */
+static float dequantized(WNNOperandDataType t, uint32_t v, int64_t z, float s) {
+    int64_t x = t == WNNOperandDataType_Uint8 ? (int64_t)v : (int64_t)(int8_t)(uint8_t)v;
+    return (float)((double)(x - z) * s);
+}
+
+static WNNStatus add_prepare(const WnnGraphIR* ir, const WnnCpuFusion* f, const WnnCpuQdq* q, WnnCpuPrepared** out) {
+    QAdd* p = wnn_calloc(1, sizeof *p);
+    if (!p) return wnn_error(WNNStatus_OutOfMemory, "build: out of memory");
+    p->base.run = qadd_run;
+    p->base.release = qadd_release;
+    p->base.fused = 1;
+    const WnnIrOperand* o = ir->operands;
+    WNNOperandDataType ta = o[q->x].desc.type, tb = o[q->w].desc.type;
+    float sa = ((const float*)o[q->xScale].data)[0], sb = ((const float*)o[q->wScale].data)[0];
+    double sy = ((const float*)o[q->yScale].data)[0];
+    int64_t za = wnn_load_i64(o[q->xZp].data, o[q->xZp].desc.type, 0);
+    int64_t zb = wnn_load_i64(o[q->wZp].data, o[q->wZp].desc.type, 0);
+    int64_t zy = wnn_load_i64(o[q->yZp].data, o[q->yZp].desc.type, 0);
+    int uy = o[q->y].desc.type == WNNOperandDataType_Uint8;
+    double qlo = uy ? 0 : INT8_MIN, qhi = uy ? UINT8_MAX : INT8_MAX;
+    float lo = -INFINITY, hi = INFINITY;
+    if (f->act == WNN_OP_relu) lo = 0.0f;
+    if (f->act == WNN_OP_clamp) {
+        const WnnClampAttrs* c = f->actAttrs;
+        if (c->hasMin) lo = (float)c->minF;
+        if (c->hasMax) hi = (float)c->maxF;
+    }
+    for (uint32_t a = 0; a < 256; a++) {
+        float fa = dequantized(ta, a, za, sa);
+        for (uint32_t b = 0; b < 256; b++) {
+            float s = fa + dequantized(tb, b, zb, sb);
+            s = s < lo ? lo : s > hi ? hi : s; /* relu / clamp as their float kernels */
+            double v = nearbyint((double)s / sy) + (double)zy;
+            v = isnan(v) ? 0.0 : v < qlo ? qlo : v > qhi ? qhi : v;
+            p->lut[a << 8 | b] = uy ? (uint8_t)v : (uint8_t)(int8_t)v;
+        }
+    }
+    *out = &p->base;
+    return WNNStatus_Success;
+}
+
 /* ---- entry points ---- */
 
 static atomic_uint g_int8;
@@ -239,7 +310,7 @@ WNNStatus wnn_cpu_qdq_prepare(const WnnGraphIR* ir, const WnnNode* node, const W
                               WnnCpuPrepared** out) {
     *out = NULL;
     WNNStatus s = WNNStatus_Success;
-    if (node->op == WNN_OP_add) s = wnn_cpu_qadd_prepare(ir, f, q, out);
+    if (node->op == WNN_OP_add) s = add_prepare(ir, f, q, out);
 #ifdef WNN_HAVE_ONEDNN
     else s = wnn_onednn_int8_prepare(ir, node, f, q, out);
 #endif

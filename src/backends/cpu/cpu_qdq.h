@@ -46,8 +46,7 @@ typedef struct WnnCpuQdq {
  * a_q, b_q and y_q of one shape, int8 / uint8, parameters per tensor, act relu, clamp or none, runs
  * as one pass over the int8 tensors (no float tensors in memory). It computes what the float path
  * does, in the same precision (float32 dequantize and sum, the quantize's division in double), so
- * its results are identical. It needs no oneDNN; WNN_CPU_INT8=own turns it off too. Its tensors
- * may stay in the NHWC layout of oneDNN int8 steps around it (qdq_add.c). */
+ * its results are identical. It needs no oneDNN; WNN_CPU_INT8=own turns it off too. */
 
 /* 1 when node k (conv2d, matmul or gemm; or add) is the middle of a QDQ pattern the int8 path may run:
  * f is the chain to fold (the dequantizeLinear nodes read only by k, the bias add, activation
@@ -58,9 +57,6 @@ int wnn_cpu_qdq_candidate(const WnnGraphIR* ir, const uint32_t* uses, uint32_t k
  * no primitive): the caller then prepares node k alone. */
 WNNStatus wnn_cpu_qdq_prepare(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* f, const WnnCpuQdq* q,
                               WnnCpuPrepared** out);
-
-/* The quantized add's step (qdq_add.c), for a pattern wnn_cpu_qdq_candidate found at an add. */
-WNNStatus wnn_cpu_qadd_prepare(const WnnGraphIR* ir, const WnnCpuFusion* f, const WnnCpuQdq* q, WnnCpuPrepared** out);
 
 /* After every node is prepared: a dequantizeLinear whose readers are all int8 steps (each reads
  * its int8 input itself) is dead; it is folded into the first of them (fused[], absorbed[]). */

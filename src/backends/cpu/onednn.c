@@ -536,14 +536,13 @@ WNNStatus wnn_onednn_constant(WnnOnednnExec* e, const dnnl_memory_desc_t* user, 
 }
 /* ---- an NCHW graph's step run in NHWC by our own kernels (Winograd, conv_block.c) ---- */
 
-WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, dnnl_data_type_t xt, const dnnl_dims_t xd, dnnl_data_type_t yt,
-                                const dnnl_dims_t yd, int buffers) {
+WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, const dnnl_dims_t xd, const dnnl_dims_t yd, int buffers) {
     dnnl_engine_t eng = wnn_onednn_engine();
     dnnl_memory_desc_t xu, xn, yu, yn;
-    dnnl_memory_desc_init_by_tag(&xu, 4, xd, xt, dnnl_nchw);
-    dnnl_memory_desc_init_by_tag(&xn, 4, xd, xt, dnnl_nhwc);
-    dnnl_memory_desc_init_by_tag(&yu, 4, yd, yt, dnnl_nchw);
-    dnnl_memory_desc_init_by_tag(&yn, 4, yd, yt, dnnl_nhwc);
+    dnnl_memory_desc_init_by_tag(&xu, 4, xd, dnnl_f32, dnnl_nchw);
+    dnnl_memory_desc_init_by_tag(&xn, 4, xd, dnnl_f32, dnnl_nhwc);
+    dnnl_memory_desc_init_by_tag(&yu, 4, yd, dnnl_f32, dnnl_nchw);
+    dnnl_memory_desc_init_by_tag(&yn, 4, yd, dnnl_f32, dnnl_nhwc);
     dnnl_memory_desc_t* mds[4] = {&xu, &yu, &xn, &yn};
     dnnl_memory_t* mems[4] = {&x->userIn, &x->userOut, &x->in, &x->out};
     WNNStatus s = WNNStatus_Success;
@@ -552,18 +551,6 @@ WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, dnnl_data_type_t xt, const dnn
                              x->what, "dnnl_memory_create");
     if (!s) s = make_reorder(x->what, &xu, &xn, &x->reorderIn, &x->plainIn);
     if (!s) s = make_reorder(x->what, &yn, &yu, &x->reorderOut, &x->plainOut);
-    return s;
-}
-
-WNNStatus wnn_onednn_nhwc_side(WnnOnednnExec* x, dnnl_data_type_t dt, int arg, const dnnl_dims_t sd) {
-    dnnl_engine_t eng = wnn_onednn_engine();
-    dnnl_memory_desc_t su, sn;
-    dnnl_memory_desc_init_by_tag(&su, 4, sd, dt, dnnl_nchw);
-    dnnl_memory_desc_init_by_tag(&sn, 4, sd, dt, dnnl_nhwc);
-    x->sideArg = arg;
-    WNNStatus s = wnn_onednn_check(dnnl_memory_create(&x->userSide, &su, eng, DNNL_MEMORY_NONE), x->what, "dnnl_memory_create");
-    if (!s) s = wnn_onednn_check(dnnl_memory_create(&x->side, &sn, eng, DNNL_MEMORY_NONE), x->what, "dnnl_memory_create");
-    if (!s) s = make_reorder(x->what, &su, &sn, &x->reorderSide, &x->plainSide);
     return s;
 }
 
@@ -586,11 +573,11 @@ WNNStatus wnn_onednn_edge_out(WnnOnednnExec* x, void* user, WnnThreadPool* pool)
 
 void wnn_onednn_edges_release(WnnOnednnExec* x) {
     if (x->stream) dnnl_stream_destroy(x->stream);
-    dnnl_primitive_t prims[3] = {x->reorderIn, x->reorderOut, x->reorderSide};
-    dnnl_memory_t mems[6] = {x->userIn, x->userOut, x->in, x->out, x->userSide, x->side};
-    for (int i = 0; i < 3; i++)
+    dnnl_primitive_t prims[2] = {x->reorderIn, x->reorderOut};
+    dnnl_memory_t mems[4] = {x->userIn, x->userOut, x->in, x->out};
+    for (int i = 0; i < 2; i++)
         if (prims[i]) dnnl_primitive_destroy(prims[i]);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 4; i++)
         if (mems[i]) dnnl_memory_destroy(mems[i]);
     pthread_mutex_destroy(&x->lock);
 }

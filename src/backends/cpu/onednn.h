@@ -123,17 +123,13 @@ int wnn_onednn_side_arg(const WnnCpuPrepared* p);
  * each dispatch until linked. */
 WNNStatus wnn_onednn_side_init(WnnOnednnExec* e, int arg, const dnnl_memory_desc_t* user, const dnnl_memory_desc_t* want);
 
-/* A step of an NCHW graph that our own kernels run in NHWC (the Winograd transforms, conv_block.c,
- * the quantized add) is a WnnOnednnExec to the linking: x->in / x->out are its NHWC buffers
- * (input xd, output yd, N, C, H, W; elements xt, yt), filled from and emptied into the graph's NCHW
- * (x->userIn / x->userOut, bound per dispatch) by x->reorderIn / x->reorderOut, which a linked
- * edge skips. x->what names the op. buffers = 0: x->in / x->out describe the layout but own no
- * memory (a step that reads and writes NCHW in place when not linked, as the Winograd transforms
- * do). wnn_onednn_nhwc_side adds a second input (node input arg, dims sd) linked as a residual
- * is (x->side, owning no memory). wnn_onednn_edges_release frees them all. */
-WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, dnnl_data_type_t xt, const dnnl_dims_t xd, dnnl_data_type_t yt,
-                                const dnnl_dims_t yd, int buffers);
-WNNStatus wnn_onednn_nhwc_side(WnnOnednnExec* x, dnnl_data_type_t dt, int arg, const dnnl_dims_t sd);
+/* A step of an NCHW graph that our own kernels run in NHWC (the Winograd transforms, conv_block.c)
+ * is a WnnOnednnExec to the linking: x->in / x->out are its NHWC buffers (input xd, output yd,
+ * N, C, H, W), filled from and emptied into the graph's NCHW (x->userIn / x->userOut, bound per
+ * dispatch) by x->reorderIn / x->reorderOut, which a linked edge skips. x->what names the op.
+ * buffers = 0: x->in / x->out describe the layout but own no memory (a step that reads and writes
+ * NCHW in place when not linked, as the Winograd transforms do). */
+WNNStatus wnn_onednn_nhwc_edges(WnnOnednnExec* x, const dnnl_dims_t xd, const dnnl_dims_t yd, int buffers);
 /* The reorder into x->in from the graph's input `user`, and out of x->out into its output, on
  * x->stream (the caller holds x->lock). */
 WNNStatus wnn_onednn_edge_in(WnnOnednnExec* x, void* user, WnnThreadPool* pool);

@@ -241,7 +241,7 @@ WNNStatus wnn_onednn_winograd_prepare(const WnnGraphIR* ir, const WnnNode* node,
     if (!s && viaNhwc) {
         dnnl_dims_t xd = {in->shape[0], in->shape[1], in->shape[2], in->shape[3]};
         dnnl_dims_t yd = {od->shape[0], od->shape[1], od->shape[2], od->shape[3]};
-        s = wnn_onednn_nhwc_edges(&w->x, dnnl_f32, xd, dnnl_f32, yd, 0);
+        s = wnn_onednn_nhwc_edges(&w->x, xd, yd, 0);
     }
     free(u);
     if (s) {
