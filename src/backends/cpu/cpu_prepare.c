@@ -142,21 +142,16 @@ static WnnCpuPrepared* faster_winograd(const WnnGraphIR* ir, const WnnNode* node
 }
 
 /* The costs inside a graph of Winograd state w and of oneDNN's direct conv d (*costD), from timings
- * on scratch tensors (tl: d's linked, or -1); -1: w failed to run. A direct conv in a blocked layout gets linked to oneDNN
- * neighbours (no reorders), and Winograd between them makes the neighbours reorder instead, about
- * what d's own reorders cost: so d counts without its reorders and w with them, unless w runs an
- * NCHW graph's conv on the NHWC transforms and d keeps NHWC too (oneDNN's brgemm kernels on
- * AVX-512): then w links like d, and both count without their reorders. */
+ * on scratch tensors (tl: d's linked, or -1; wnn_cpu_winograd_costs weighs them); -1: w failed to
+ * run. w is timed linked only where it links like d (an NCHW graph's conv on the NHWC transforms
+ * beside oneDNN's NHWC brgemm kernels on AVX-512). */
 static double winograd_cost(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse, WnnThreadPool* pool,
                             WnnCpuPrepared* w, WnnCpuPrepared* d, double tl, double* costD) {
     double tw = -1, td = -1, twl = -1;
     wnn_cpu_time_two(ir, node, fuse, pool, w, d, &tw, &td);
     const dnnl_memory_desc_t *wl = wnn_onednn_out_layout(w), *dl = wnn_onednn_out_layout(d);
     if (tl >= 0 && wl && dl && dnnl_memory_desc_equal(wl, dl)) twl = wnn_onednn_time_linked(w, ir, node, fuse, pool, 3);
-    double costW = tw;
-    *costD = td;
-    if (twl >= 0) costW = twl, *costD = tl;
-    else if (tl >= 0 && td >= tl) costW = tw + (td - tl), *costD = tl;
+    double costW = wnn_cpu_winograd_costs(tw, twl, td, tl, costD);
     if (wnn_cpu_verbose())
         fprintf(stderr, "WNN_CPU_VERBOSE: conv2d %s: %s %.3f ms (linked %.3f), %s %.3f ms (linked %.3f)\n",
                 node->label ? node->label : "", w->path, tw, twl, d->path, td, tl);

@@ -81,3 +81,15 @@ double wnn_cpu_time_state(const WnnCpuPrepared* p, const WnnNode* node, const Wn
     }
     return best;
 }
+
+double wnn_cpu_winograd_costs(double tw, double twl, double td, double tl, double* costD) {
+    /* seen on Zen 4 with another build on the other core: linked 8-36 ms against 0.7-1.0 alone
+     * (3 runs, one burst), which sent resnet50's 14 x 14 convs to the slower path */
+    if (tl >= 0 && td >= 0 && tl > td) tl = td;
+    if (twl >= 0 && tw >= 0 && twl > tw) twl = tw;
+    double costW = tw;
+    *costD = td;
+    if (twl >= 0) costW = twl, *costD = tl;
+    else if (tl >= 0 && td >= tl) costW = tw + (td - tl), *costD = tl;
+    return tw < 0 ? -1 : costW;
+}

@@ -43,4 +43,14 @@ double wnn_cpu_time_state(const WnnCpuPrepared* p, const WnnNode* node, const Wn
 void wnn_cpu_time_two(const WnnGraphIR* ir, const WnnNode* node, const WnnCpuFusion* fuse, WnnThreadPool* pool,
                       const WnnCpuPrepared* a, const WnnCpuPrepared* b, double* ta, double* tb);
 
+/* The costs inside a graph of a Winograd state and of oneDNN's direct conv (*costD), from their
+ * times on scratch tensors in ms (< 0: not timed): tw and td alone, twl and tl with their edges
+ * linked (twl only where the Winograd links as the direct conv does). A direct conv in a blocked
+ * layout is linked to oneDNN neighbours (no reorders), and a Winograd between them makes the
+ * neighbours reorder instead, about what the direct conv's own reorders cost: so the direct conv
+ * counts linked and the Winograd with that difference added, unless the Winograd links too: then
+ * both count linked. A linked time above the unlinked one is the host's noise (linked, a step
+ * only skips work): the unlinked one stands for it. Returns the Winograd's cost, < 0 if untimed. */
+double wnn_cpu_winograd_costs(double tw, double twl, double td, double tl, double* costD);
+
 #endif
