@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Collects what a GPU-machine run needs into gpu-dist/ (ignored by git; carried by the device
-# tool): the binaries and libraries built in build/, libcjson (and oneDNN when linked), and the shared
-# corpus and workloads.
+# tool, xz-compressed when over its 64 MiB): the binaries and libraries built in build/, libcjson
+# (and oneDNN when linked), the shared corpus and workloads, the project's own workloads, and
+# run_cpu_tests.sh (cpu_test_runner.py): the CPU test suite without CMake.
 # Usage: bench/gpu/make_dist.sh [BUILD_DIR]
 set -eu
 BUILD=${1:-build}
@@ -20,4 +21,7 @@ for lib in libdnnl.so.2 libgomp.so.1 libOpenCL.so.1; do
 done
 mkdir -p "$DIST/shared"
 cp -a "$SHARED/conformance" "$SHARED/bench" "$DIST/shared/"
+# the project's own (int8) workloads and their float64 references, and the CPU tests as a script
+cp -a bench/workloads/*.json bench/anchors/ort_cpu_2core.json "$DIST/"
+python3 bench/gpu/cpu_test_runner.py "$BUILD" "$DIST" "$SHARED"
 du -sh "$DIST"
