@@ -689,17 +689,11 @@ static void block_case(int nhwc, int hw, int tail) {
 #endif
         wnnGraphBuilderRelease(b);
     }
-    if (tail) { /* the tail conv: int8 step against the float path, within the bound's off-by-1 */
-        size_t off = 0, bad = 0;
-        for (size_t i = 0; i < d.ny; i++) {
-            int diff = abs((int)tailGot[0][i] - (int)tailGot[1][i]);
-            off += diff == 1, bad += diff > 1;
-        }
-        wt_checks++;
-        if (bad || off * 500 > d.ny) {
-            wt_failures++;
-            fprintf(stderr, "residual block tail: %zu elements off by more than 1, %zu by 1 of %zu\n", bad, off, d.ny);
-        }
+    if (tail) { /* the tail conv: the int8 step against the float path, within the bound */
+        double* own = malloc(sizeof(double) * d.ny);
+        for (size_t i = 0; i < d.ny; i++) own[i] = tailGot[1][i];
+        g_ties += expect_out(nhwc ? "residual block tail nhwc" : "residual block tail nchw", &L, tailGot[0], own, d.ny);
+        free(own);
     }
     /* reference: both branches are the same conv: y = relu(2 * deq(q(conv))) */
     double* want = malloc(sizeof(double) * d.ny);
@@ -709,7 +703,7 @@ static void block_case(int nhwc, int hw, int tail) {
     }
     for (int m = 0; m < 2 && !tail; m++) {
         char what[64];
-        snprintf(what, sizeof what, "residual block %s %d%s [%s]", nhwc ? "nhwc" : "nchw", hw, tail ? " tail" : "", m ? "own" : "onednn");
+        snprintf(what, sizeof what, "residual block %s %d [%s]", nhwc ? "nhwc" : "nchw", hw, m ? "own" : "onednn");
         g_ties += expect_out(what, &L, got[m], want, d.ny);
     }
     unsetenv("WNN_CPU_INT8");
